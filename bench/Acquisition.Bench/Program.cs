@@ -1,0 +1,2 @@
+// acquisition-bench: reproducible performance harnesses; see docs/benchmarks.md.
+return 0;

@@ -1,0 +1,2 @@
+// acq: the service engineers' console.
+return 0;

@@ -1,0 +1,10 @@
+namespace Acquisition.Core.Domain;
+
+public enum CalibrationKind
+{
+    PixelSize,
+    FlatField,
+    ZScale,
+    Lights,
+    Reference,
+}
