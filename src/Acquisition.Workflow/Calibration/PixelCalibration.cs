@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Acquisition.Core.Domain;
+using Acquisition.Core.Units;
+
+namespace Acquisition.Workflow.Calibration;
+
+/// <summary>
+/// Pixel size and camera–stage rotation from a <see cref="CalibrationKind.PixelSize"/> record. Image +x (columns) maps
+/// to stage +X and image +y (rows, downwards) to stage +Y when the rotation is zero; a positive rotation turns the
+/// image axes counter-clockwise relative to the stage's.
+/// </summary>
+public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelSizeY, double RotationDegrees)
+{
+    public static PixelCalibration FromRecord(CalibrationRecord record)
+    {
+        if (record.Kind != CalibrationKind.PixelSize)
+        {
+            throw new ArgumentException($"Record '{record.Id}' is a {record.Kind} calibration, not PixelSize.", nameof(record));
+        }
+        var v = record.Values;
+        double Get(string name) => v.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number
+            ? e.GetDouble()
+            : throw new InvalidDataException($"Calibration record '{record.Id}' has no number '{name}'; re-run the pixel-size calibration.");
+        var x = Get("pixelSizeXMicrometres");
+        var y = Get("pixelSizeYMicrometres");
+        var rot = v.TryGetProperty("rotationDegrees", out var r) ? r.GetDouble() : 0;
+        if (x is <= 0 or > 100 || y is <= 0 or > 100)
+        {
+            throw new InvalidDataException($"Calibration record '{record.Id}' has pixel size {x}×{y} µm; expected 0–100 µm.");
+        }
+        return new PixelCalibration(new Micrometres(x), new Micrometres(y), rot);
+    }
+
+    /// <summary>The stage displacement that moves the scene by (dx, dy) pixels in the image.</summary>
+    public (Micrometres X, Micrometres Y) ImageOffsetToStage(double dxPixels, double dyPixels)
+    {
+        var a = RotationDegrees * Math.PI / 180.0;
+        var ux = dxPixels * PixelSizeX.Value;
+        var uy = dyPixels * PixelSizeY.Value;
+        return (new Micrometres((ux * Math.Cos(a)) - (uy * Math.Sin(a))), new Micrometres((ux * Math.Sin(a)) + (uy * Math.Cos(a))));
+    }
+}
