@@ -1,0 +1,768 @@
+using System.Globalization;
+using System.Reflection;
+using System.Threading.Channels;
+using Acquisition.Core.Domain;
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Station;
+using Acquisition.Core.Storage;
+using Acquisition.Core.Units;
+using Acquisition.Workflow.Calibration;
+using Acquisition.Workflow.Capture.Record;
+using Acquisition.Workflow.Processing;
+using Acquisition.Workflow.Recipes;
+using Acquisition.Workflow.Timing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Acquisition.Workflow.Capture;
+
+/// <summary>
+/// One capture, from "press capture" to a sealed package: preconditions, primer location, autofocus, one z-stack per
+/// region with the lightings interleaved at each z and the frames streamed into the stacker while the stage moves on,
+/// QC with one retry, and the package. A long press or the door aborts safely; the partial package is kept and marked.
+/// </summary>
+public sealed class CaptureSequence
+{
+    private readonly CaptureDevices _devices;
+    private readonly CaptureProcessing _processing;
+    private readonly CalibreTable _calibres;
+    private readonly CalibrationStore _calibrations;
+    private readonly AuditLog _audit;
+    private readonly DataDirectory _data;
+    private readonly ICapturePackageWriterFactory _packages;
+    private readonly IClockSyncProbe _clock;
+    private readonly IDiskSpaceProbe _disk;
+    private readonly TimeProvider _time;
+    private readonly CaptureOptions _options;
+    private readonly MotionProfile _motion;
+    private readonly StationStateMachine? _station;
+    private readonly ILogger _log;
+    private readonly Lock _gate = new();
+    private AbortMonitor? _running;
+
+    public CaptureSequence(
+        CaptureDevices devices,
+        CaptureProcessing processing,
+        CalibreTable calibres,
+        CalibrationStore calibrations,
+        AuditLog audit,
+        DataDirectory data,
+        ICapturePackageWriterFactory packages,
+        IClockSyncProbe clock,
+        IDiskSpaceProbe disk,
+        TimeProvider time,
+        CaptureOptions options,
+        MotionProfile motion,
+        StationStateMachine? station = null,
+        ILogger<CaptureSequence>? log = null)
+    {
+        options.Validate();
+        motion.Validate();
+        _devices = devices;
+        _processing = processing;
+        _calibres = calibres;
+        _calibrations = calibrations;
+        _audit = audit;
+        _data = data;
+        _packages = packages;
+        _clock = clock;
+        _disk = disk;
+        _time = time;
+        _options = options;
+        _motion = motion;
+        _station = station;
+        _log = (ILogger?)log ?? NullLogger.Instance;
+    }
+
+    /// <summary>True while a capture runs.</summary>
+    public bool IsRunning
+    {
+        get { lock (_gate) { return _running is not null; } }
+    }
+
+    /// <summary>Aborts the running capture (as a long press would); false when none runs.</summary>
+    public bool Abort(string reason)
+    {
+        AbortMonitor? running;
+        lock (_gate)
+        {
+            running = _running;
+        }
+        running?.Abort(reason);
+        return running is not null;
+    }
+
+    /// <summary>Runs one capture for <paramref name="caseContext"/> on behalf of <paramref name="user"/>.</summary>
+    public async Task<CaptureOutcome> RunAsync(CaseContext caseContext, string user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caseContext);
+        var run = new Run(_time.GetUtcNow(), _time.GetTimestamp(), new TimingLedger(_motion), caseContext);
+        run.CaptureId = Ulid.NewUlid(run.StartedAt).ToString();
+        using var monitor = new AbortMonitor(_devices.Panel, _devices.Stage, _devices.Lights, cancellationToken);
+        lock (_gate)
+        {
+            if (_running is not null)
+            {
+                throw new InvalidOperationException("A capture is already running; wait for it or abort it.");
+            }
+            _running = monitor;
+        }
+        try
+        {
+            return await RunCoreAsync(run, user, monitor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running = null;
+            }
+        }
+    }
+
+    private async Task<CaptureOutcome> RunCoreAsync(Run run, string user, AbortMonitor monitor, CancellationToken outer)
+    {
+        if (_station is not null)
+        {
+            if (_station.State != StationState.Ready)
+            {
+                throw new InvalidOperationException($"The station is {_station.State}, not Ready: a capture cannot start now.");
+            }
+            _station.TransitionTo(StationState.Capturing, $"capture {run.CaptureId} started");
+        }
+        _devices.Panel.ShowIndicator(StatusIndicator.Busy);
+        await _audit.AppendAsync(user, "capture.started", new { captureId = run.CaptureId, run.Case.CaseNumber, run.Case.Exhibit, run.Case.Item, run.Case.Calibre },
+            CancellationToken.None).ConfigureAwait(false);
+        _log.LogInformation("Capture {CaptureId} started for case {Case} item {Item}", run.CaptureId, run.Case.CaseNumber, run.Case.Item);
+
+        var token = monitor.Token;
+        HardwareFaultException? fault = null;
+        try
+        {
+            await CheckPreconditionsAsync(run, token).ConfigureAwait(false);
+            run.Writer = _packages.Create();
+            await run.Writer.BeginAsync(run.CaptureId, run.Case, token).ConfigureAwait(false);
+            await LocatePrimerAsync(run, token).ConfigureAwait(false);
+            await AutofocusAsync(run, token).ConfigureAwait(false);
+            foreach (var region in run.Recipe!.Regions)
+            {
+                await CaptureRegionAsync(run, region, token).ConfigureAwait(false);
+            }
+            var failed = run.Regions.Where(r => r.Status != "passed").ToList();
+            run.Status = failed.Count == 0 ? CaptureStatus.Complete : CaptureStatus.Failed;
+            foreach (var r in failed)
+            {
+                run.Reasons.Add($"{r.Region} failed QC: {string.Join("; ", r.Attempts[^1].Reasons)}");
+            }
+        }
+        catch (CaptureRefusedException ex)
+        {
+            run.Status = CaptureStatus.Refused;
+            run.Reasons.Add(ex.Message);
+        }
+        catch (UnknownCalibreException ex)
+        {
+            run.Status = CaptureStatus.Refused;
+            run.Reasons.Add(ex.Message);
+        }
+        catch (Exception ex) when (IsCancellation(ex) && monitor.Reason is not null)
+        {
+            run.Status = CaptureStatus.Aborted;
+            run.Reasons.Add(monitor.Reason);
+        }
+        catch (Exception ex) when (IsCancellation(ex) && outer.IsCancellationRequested)
+        {
+            run.Status = CaptureStatus.Aborted;
+            run.Reasons.Add("the station is stopping");
+        }
+        catch (CaptureStepFailedException ex)
+        {
+            run.Status = CaptureStatus.Failed;
+            run.Reasons.Add(ex.Message);
+        }
+        catch (HardwareFaultException ex)
+        {
+            // A device failing while the door opens is still an abort by the door: say both.
+            run.Status = monitor.Reason is not null ? CaptureStatus.Aborted : CaptureStatus.Failed;
+            if (monitor.Reason is not null)
+            {
+                run.Reasons.Add(monitor.Reason);
+            }
+            run.Reasons.Add("hardware fault: " + ex.Message);
+            fault = ex;
+        }
+
+        run.AcquisitionEnded = _time.GetElapsedTime(run.StartedTimestamp);
+        await MakeSafeAsync(run, monitor, fault).ConfigureAwait(false);
+        var timing = run.Ledger.Report(run.AcquisitionEnded);
+        var record = await BuildRecordAsync(run, timing).ConfigureAwait(false);
+        string? packagePath = null;
+        if (run.Writer is not null)
+        {
+            try
+            {
+                packagePath = await run.Writer.SealAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                run.Writer.Abandon();
+                _log.LogError(ex, "Capture {CaptureId} could not be sealed", run.CaptureId);
+                record = record with { Status = record.Status == CaptureStatus.Complete ? CaptureStatus.Failed : record.Status, Reasons = [.. record.Reasons, "the package could not be sealed: " + ex.Message] };
+            }
+        }
+        await _audit.AppendAsync(user, run.Status == CaptureStatus.Refused ? "capture.refused" : "capture.finished",
+            new { captureId = run.CaptureId, status = record.Status.ToString(), reasons = record.Reasons, package = packagePath }, CancellationToken.None).ConfigureAwait(false);
+        _log.LogInformation("Capture {CaptureId} {Status}: {Reasons}; {Timing}", run.CaptureId, record.Status, string.Join("; ", record.Reasons), timing);
+
+        var isFault = fault is not null && monitor.Reason is null;
+        _devices.Panel.ShowIndicator(isFault ? StatusIndicator.Fault : StatusIndicator.Ready);
+        if (_station is not null && _station.State == StationState.Capturing)
+        {
+            _station.TransitionTo(isFault ? StationState.Fault : StationState.Ready,
+                $"capture {run.CaptureId} {record.Status.ToString().ToLowerInvariant()}" + (record.Reasons.Count > 0 ? ": " + record.Reasons[0] : string.Empty));
+        }
+        return new CaptureOutcome(record, packagePath, timing);
+    }
+
+    private static bool IsCancellation(Exception ex) =>
+        ex is OperationCanceledException || ex is ChannelClosedException { InnerException: OperationCanceledException };
+
+    // ---------------------------------------------------------------- preconditions
+
+    private async Task CheckPreconditionsAsync(Run run, CancellationToken ct)
+    {
+        var calibre = _calibres.Resolve(run.Case.Calibre);
+        run.Calibre = calibre;
+        run.Recipe = _calibres.RecipeFor(calibre);
+        var segments = _devices.Lights.SegmentCount;
+        var lightings = run.Recipe.Regions.SelectMany(r => r.Lightings).Append(run.Recipe.Overview.Lighting);
+        var tooHigh = lightings.SelectMany(l => l.Segments).Where(s => s >= segments).Distinct().ToList();
+        if (tooHigh.Count > 0)
+        {
+            throw new CaptureRefusedException($"Recipe '{run.Recipe.Name}' ({run.Recipe.SourceFile}) uses ring segment(s) {string.Join(", ", tooHigh)}, but the ring light has {segments} (0–{segments - 1}). Fix the recipe.");
+        }
+
+        if (!_devices.Panel.DoorClosed)
+        {
+            throw new CaptureRefusedException("The door is open: close it and press capture again.");
+        }
+        run.CasingSensorPresent = _devices.Panel.CasingPresent is not null;
+        if (_devices.Panel.CasingPresent == false)
+        {
+            throw new CaptureRefusedException("No casing in the holder: insert the casing head-up and press capture again.");
+        }
+
+        var now = _time.GetUtcNow();
+        var required = _options.RequiredCalibrations.Append(CalibrationKind.PixelSize).Distinct().ToList();
+        var check = _calibrations.Check(required, now);
+        run.Calibrations = check.Used;
+        run.CalibrationCheck = check;
+        if (!check.AllValid)
+        {
+            if (!_options.AllowInvalidCalibration)
+            {
+                throw new CaptureRefusedException("Calibration not valid: " + check.Describe()
+                    + " (or set Station:Capture:AllowInvalidCalibration, and the package will say so).");
+            }
+            run.CalibrationOverridden = true;
+        }
+        var pixelRecord = check.Used.FirstOrDefault(r => r.Kind == CalibrationKind.PixelSize)
+            ?? throw new CaptureRefusedException("No PixelSize calibration exists at all, so stage moves cannot be derived from the image: run the pixel-size calibration.");
+        try
+        {
+            run.Pixel = PixelCalibration.FromRecord(pixelRecord);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CaptureRefusedException(ex.Message, ex);
+        }
+
+        run.ClockSynchronised = _clock.IsSynchronised(out var clockDetail);
+        if (!run.ClockSynchronised)
+        {
+            if (!_options.AllowUnsynchronisedClock)
+            {
+                throw new CaptureRefusedException($"The system clock is not NTP-synchronised ({clockDetail}): timestamps would not be trustworthy. Fix time synchronisation, or set Station:Capture:AllowUnsynchronisedClock and the package will say so.");
+            }
+            run.ClockOverridden = true;
+        }
+
+        var needed = EstimatePackageBytes(run.Recipe, _devices.Camera.Settings, _options.KeepRawStacks) + _options.DiskReserveBytes;
+        var available = _disk.AvailableBytes(_data.Root);
+        if (available < needed)
+        {
+            throw new CaptureRefusedException(string.Create(CultureInfo.InvariantCulture,
+                $"Too little free disk: this capture needs about {needed / 1048576.0:0} MB (recipe '{run.Recipe.Name}' with reserve) but {available / 1048576.0:0} MB are free in {_data.Root}. Free space (or let the uplink drain the outbox) and try again."));
+        }
+
+        if (!_devices.Stage.Status.IsHomed)
+        {
+            _log.LogInformation("Stage not homed: homing before capture {CaptureId}", run.CaptureId);
+            await _devices.Stage.HomeAsync(ct).ConfigureAwait(false);
+        }
+        run.Homed = true;
+        run.LastPosition = _devices.Stage.Status.Position;
+    }
+
+    /// <summary>A generous estimate of what the package needs: uncompressed images, float heights, and raw frames if kept, for a retry too.</summary>
+    public static long EstimatePackageBytes(Recipe recipe, CameraSettings camera, bool keepRawStacks)
+    {
+        long pixels = (long)camera.Width * camera.Height;
+        long total = 1024 * 1024;
+        foreach (var r in recipe.Regions)
+        {
+            total += (r.Lightings.Count * pixels * 2) + (pixels * 4) + (pixels * 2);
+            if (keepRawStacks)
+            {
+                total += 2L * r.SliceCount * r.Lightings.Count * pixels * Frame.BytesPerPixelOf(camera.Format);
+            }
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- primer
+
+    private async Task LocatePrimerAsync(Run run, CancellationToken ct)
+    {
+        var recipe = run.Recipe!;
+        var pixel = run.Pixel!;
+        var overview = recipe.Overview;
+        await ConfigureExposureAsync(overview.Exposure, ct).ConfigureAwait(false);
+        await _devices.Lights.SetAsync(overview.Lighting.ToState(_devices.Lights.SegmentCount), ct).ConfigureAwait(false);
+        var load = _options.LoadPosition;
+        await MoveXyAsync(run, load.X, load.Y, ct).ConfigureAwait(false);
+        await MoveZAsync(run, load.Z, ct).ConfigureAwait(false);
+
+        var expectedDiameter = run.Calibre!.PrimerDiameter;
+        var expectedRadiusPx = expectedDiameter.Value / 2 / pixel.PixelSizeX.Value;
+        var tol = _options.PrimerDiameterTolerance;
+        for (var iteration = 1; ; iteration++)
+        {
+            var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
+            var found = _processing.PrimerDetector.Detect(frame, overview.Downscale, expectedRadiusPx * (1 - tol), expectedRadiusPx * (1 + tol));
+            if (found is null)
+            {
+                throw new CaptureStepFailedException("primer location", string.Create(CultureInfo.InvariantCulture,
+                    $"no primer found: no circle of {expectedDiameter.Millimetres:0.00} mm ± {tol * 100:0}% (the {run.Calibre.Name} primer) in the overview. Check that the casing is a {run.Calibre.Name}, seated head-up and centred in the holder."));
+            }
+            var diameter = 2 * found.RadiusPixels * pixel.PixelSizeX.Value;
+            if (Math.Abs(diameter - expectedDiameter.Value) > tol * expectedDiameter.Value)
+            {
+                throw new CaptureStepFailedException("primer location", string.Create(CultureInfo.InvariantCulture,
+                    $"the primer measures {diameter / 1000:0.00} mm, but a {run.Calibre.Name} primer is {expectedDiameter.Millimetres:0.00} mm ± {tol * 100:0}%: wrong calibre entered, or wrong casing?"));
+            }
+            var dx = found.CentreXPixels - ((frame.Width - 1) / 2.0);
+            var dy = found.CentreYPixels - ((frame.Height - 1) / 2.0);
+            var (offX, offY) = pixel.ImageOffsetToStage(dx, dy);
+            var offset = Math.Sqrt((offX.Value * offX.Value) + (offY.Value * offY.Value));
+            if (offset <= _options.PrimerCentreToleranceMicrometres)
+            {
+                var at = run.LastPosition;
+                run.Primer = new PrimerRecord(at.X.Value, at.Y.Value, diameter, expectedDiameter.Value, offset, iteration);
+                run.PrimerCentre = at;
+                return;
+            }
+            if (iteration >= _options.MaxCentringIterations)
+            {
+                throw new CaptureStepFailedException("primer location", string.Create(CultureInfo.InvariantCulture,
+                    $"could not centre the primer within ±{_options.PrimerCentreToleranceMicrometres:0} µm after {iteration} moves (last offset {offset:0.0} µm). Check the pixel-size and rotation calibration."));
+            }
+            var (moveX, moveY) = pixel.ImageOffsetToStage(-dx, -dy);
+            await MoveXyAsync(run, run.LastPosition.X + moveX, run.LastPosition.Y + moveY, ct).ConfigureAwait(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- autofocus
+
+    private async Task AutofocusAsync(Run run, CancellationToken ct)
+    {
+        var o = run.Recipe!.Overview;
+        var started = _time.GetTimestamp();
+        var centre = run.LastPosition.Z;
+        var coarse = new List<FocusSample>();
+        var half = o.AutofocusRange / 2;
+        for (var z = centre - half; z <= centre + half + new Micrometres(1e-6); z += o.AutofocusCoarseStep)
+        {
+            coarse.Add(await FocusSampleAsync(run, z, started, o, ct).ConfigureAwait(false));
+        }
+        var peak = IndexOfMax(coarse);
+        if (peak == 0 || peak == coarse.Count - 1)
+        {
+            throw new CaptureStepFailedException("autofocus", string.Create(CultureInfo.InvariantCulture,
+                $"no focus peak found within ±{half.Value:0} µm of Z {centre.Value:0}: the sharpest point is at the end of the sweep ({coarse[peak].ZMicrometres:0} µm). The casing may sit too high or too low in the holder."));
+        }
+        var prominence = Prominence(coarse.Select(s => s.Score).ToList(), coarse[peak].Score);
+        if (prominence < _options.AutofocusMinPeakProminence)
+        {
+            throw new CaptureStepFailedException("autofocus", string.Create(CultureInfo.InvariantCulture,
+                $"no clear focus peak within ±{half.Value:0} µm (prominence {prominence:0.0}, needs {_options.AutofocusMinPeakProminence:0.0}): is there a casing under the lens, and is it lit?"));
+        }
+        var fine = new List<FocusSample>();
+        var from = new Micrometres(coarse[peak].ZMicrometres) - o.AutofocusCoarseStep;
+        var to = new Micrometres(coarse[peak].ZMicrometres) + o.AutofocusCoarseStep;
+        for (var z = from; z <= to + new Micrometres(1e-6); z += o.AutofocusFineStep)
+        {
+            fine.Add(await FocusSampleAsync(run, z, started, o, ct).ConfigureAwait(false));
+        }
+        var best = IndexOfMax(fine);
+        var focusZ = fine[best].ZMicrometres;
+        if (best > 0 && best < fine.Count - 1)
+        {
+            // A parabola through the peak and its neighbours gives the peak between samples.
+            var (a, b, c) = (fine[best - 1].Score, fine[best].Score, fine[best + 1].Score);
+            var denominator = a - (2 * b) + c;
+            if (denominator < 0)
+            {
+                focusZ += 0.5 * (a - c) / denominator * o.AutofocusFineStep.Value;
+            }
+        }
+        run.FocusZ = new Micrometres(focusZ);
+        run.Autofocus = new AutofocusRecord(focusZ, coarse, fine);
+    }
+
+    private async Task<FocusSample> FocusSampleAsync(Run run, Micrometres z, long started, OverviewRecipe o, CancellationToken ct)
+    {
+        if (_time.GetElapsedTime(started) > o.AutofocusTimeLimit)
+        {
+            throw new CaptureStepFailedException("autofocus", string.Create(CultureInfo.InvariantCulture,
+                $"no focus peak found within the time limit of {o.AutofocusTimeLimit.TotalSeconds:0} s."));
+        }
+        await MoveZAsync(run, z, ct).ConfigureAwait(false);
+        var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
+        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame));
+    }
+
+    private static int IndexOfMax(List<FocusSample> curve)
+    {
+        var best = 0;
+        for (var i = 1; i < curve.Count; i++)
+        {
+            if (curve[i].Score > curve[best].Score)
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double Prominence(List<double> values, double peak)
+    {
+        var sorted = values.Order().ToList();
+        var median = sorted[sorted.Count / 2];
+        var deviations = values.Select(v => Math.Abs(v - median)).Order().ToList();
+        var mad = deviations[deviations.Count / 2];
+        return (peak - median) / Math.Max(mad, 1e-12 + (Math.Abs(median) * 1e-6));
+    }
+
+    // ---------------------------------------------------------------- regions
+
+    private async Task CaptureRegionAsync(Run run, RegionRecipe region, CancellationToken ct)
+    {
+        var attempts = new List<RegionAttemptRecord>();
+        var current = region;
+        string? adjustment = null;
+        RegionOutput? output = null;
+        IReadOnlyList<double> slices = [];
+        var centre = run.PrimerCentre;
+        var x = centre.X + region.OffsetX;
+        var y = centre.Y + region.OffsetY;
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var (result, sliceZ) = await StackAsync(run, current, attempt, x, y, ct).ConfigureAwait(false);
+            slices = sliceZ;
+            var mask = RegionQualityEvaluator.Mask(result.Width, result.Height, current.Mask, run.Pixel!);
+            var metrics = RegionQualityEvaluator.Measure(result, mask, current.ZFrom, current.ZTo, current.ZStep);
+            var reasons = RegionQualityEvaluator.Check(metrics, current.Qc);
+            attempts.Add(new RegionAttemptRecord(attempt, current.Exposure.TotalMilliseconds, current.ZFrom.Value, current.ZTo.Value, current.ZStep.Value,
+                adjustment, metrics, reasons.Count == 0, reasons));
+            output = new RegionOutput(current, result, run.Pixel!, mask, reasons.Count == 0);
+            if (reasons.Count == 0)
+            {
+                break;
+            }
+            _log.LogWarning("Capture {CaptureId} {Region} attempt {Attempt} failed QC: {Reasons}", run.CaptureId, region.Region, attempt, string.Join("; ", reasons));
+            (current, adjustment) = AdjustForRetry(current, metrics);
+        }
+        var files = await run.Writer!.WriteRegionAsync(output!, ct).ConfigureAwait(false);
+        run.Regions.Add(new RegionRecord(region.Region.ToString(), attempts[^1].Passed ? "passed" : "failed", attempts, x.Value, y.Value, slices, files));
+    }
+
+    /// <summary>The retry's settings: less exposure when saturated, more when dark, otherwise a wider z-range.</summary>
+    public static (RegionRecipe Region, string Adjustment) AdjustForRetry(RegionRecipe region, RegionQualityMetrics metrics)
+    {
+        if (metrics.SaturationPercent > region.Qc.MaxSaturationPercent)
+        {
+            var exposure = region.Exposure * 0.6;
+            return (region with { Exposure = exposure }, string.Create(CultureInfo.InvariantCulture, $"exposure reduced to {exposure.TotalMilliseconds:0.###} ms (saturation)"));
+        }
+        if (metrics.MeanLevelPercent < 8)
+        {
+            var exposure = region.Exposure * 1.6;
+            return (region with { Exposure = exposure }, string.Create(CultureInfo.InvariantCulture, $"exposure raised to {exposure.TotalMilliseconds:0.###} ms (dark image)"));
+        }
+        if (metrics.RegistrationResidualPixels > region.Qc.MaxRegistrationResidualPixels
+            && metrics.FocusCoveragePercent >= region.Qc.MinFocusCoveragePercent)
+        {
+            return (region, "repeated with the same settings (registration residual)");
+        }
+        var span = region.ZTo - region.ZFrom;
+        var from = region.ZFrom - (span * 0.25);
+        var to = region.ZTo + (span * 0.25);
+        return (region with { ZFrom = from, ZTo = to }, string.Create(CultureInfo.InvariantCulture, $"z-range widened to {from.Value:0.#}…{to.Value:0.#} µm (coverage or depth)"));
+    }
+
+    private async Task<(RegionStackResult Result, IReadOnlyList<double> SliceZ)> StackAsync(
+        Run run, RegionRecipe region, int attempt, Micrometres x, Micrometres y, CancellationToken ct)
+    {
+        var lights = region.Lightings.Select(l => l.ToState(_devices.Lights.SegmentCount)).ToList();
+        await ConfigureExposureAsync(region.Exposure, ct).ConfigureAwait(false);
+        var positions = region.SlicePositions().ToList();
+        var focus = run.FocusZ;
+        // Go below the first slice before moving sideways, so the lateral move never drags the lens across the relief.
+        await MoveZAsync(run, focus + positions[0], ct).ConfigureAwait(false);
+        await MoveXyAsync(run, x, y, ct).ConfigureAwait(false);
+
+        var settings = _devices.Camera.Settings;
+        using var stacker = _processing.Stacker.Create(region, settings.Width, settings.Height, run.Pixel!);
+        var channel = Channel.CreateBounded<(int Lighting, Frame Frame, Micrometres Z)>(
+            new BoundedChannelOptions(Math.Max(2, lights.Count * 2)) { SingleReader = true, SingleWriter = true });
+        var consumer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var item in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    stacker.Add(item.Lighting, item.Frame, item.Z);
+                }
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.TryComplete(ex);
+                throw;
+            }
+        }, ct);
+
+        var sliceZ = new List<double>(positions.Count);
+        try
+        {
+            for (var i = 0; i < positions.Count; i++)
+            {
+                if (i == 0)
+                {
+                    await MoveZAsync(run, focus + positions[0], ct).ConfigureAwait(false);
+                }
+                var reportedZ = run.LastPosition.Z;
+                sliceZ.Add(reportedZ.Value);
+                var frames = new Frame[lights.Count];
+                for (var k = 0; k < lights.Count; k++)
+                {
+                    await _devices.Lights.SetAsync(lights[k], ct).ConfigureAwait(false);
+                    frames[k] = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
+                }
+                // Start the next move first, then feed the frames: processing overlaps motion.
+                var move = i + 1 < positions.Count ? MoveZAsync(run, focus + positions[i + 1], ct) : Task.CompletedTask;
+                for (var k = 0; k < lights.Count; k++)
+                {
+                    await channel.Writer.WriteAsync((k, frames[k], reportedZ - focus), ct).ConfigureAwait(false);
+                    if (_options.KeepRawStacks)
+                    {
+                        await run.Writer!.WriteRawFrameAsync(region.Region, attempt, i, region.Lightings[k].Name, frames[k], reportedZ - focus, ct).ConfigureAwait(false);
+                    }
+                }
+                await move.ConfigureAwait(false);
+            }
+            channel.Writer.TryComplete();
+            await consumer.ConfigureAwait(false);
+        }
+        catch
+        {
+            channel.Writer.TryComplete();
+            try
+            {
+                await consumer.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or InvalidOperationException)
+            {
+                // The sequence's own failure is the one to report.
+            }
+            throw;
+        }
+        RegionStackResult result;
+        try
+        {
+            result = await Task.Run(stacker.Complete, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CaptureStepFailedException($"{region.Region} stack", ex.Message, ex);
+        }
+        return (result, sliceZ);
+    }
+
+    // ---------------------------------------------------------------- motion, camera, safety
+
+    private async Task MoveXyAsync(Run run, Micrometres x, Micrometres y, CancellationToken ct)
+    {
+        var target = run.LastPosition with { X = x, Y = y };
+        await _devices.Stage.MoveToAsync(target, ct).ConfigureAwait(false);
+        run.Ledger.Move(run.LastPosition, target);
+        run.LastPosition = Reported(target);
+    }
+
+    private async Task MoveZAsync(Run run, Micrometres z, CancellationToken ct)
+    {
+        var start = run.LastPosition;
+        await _devices.Stage.MoveZFromBelowAsync(z, ct).ConfigureAwait(false);
+        run.Ledger.MoveZFromBelow(start, z);
+        run.LastPosition = Reported(start with { Z = z });
+    }
+
+    // GRBL is open loop: the reported position follows the command. Prefer it when it is fresh, since it is what the
+    // controller believes; fall back to the commanded target.
+    private StagePosition Reported(StagePosition commanded)
+    {
+        var status = _devices.Stage.Status;
+        var p = status.Position;
+        return Math.Abs((p.X - commanded.X).Value) < 1 && Math.Abs((p.Y - commanded.Y).Value) < 1 && Math.Abs((p.Z - commanded.Z).Value) < 1
+            ? p
+            : commanded;
+    }
+
+    private async Task<Frame> CaptureFrameAsync(Run run, CancellationToken ct)
+    {
+        var notBefore = _time.GetUtcNow();
+        var frame = await _devices.Camera.CaptureAsync(notBefore, ct).ConfigureAwait(false);
+        run.Ledger.Frame(notBefore, frame);
+        return frame;
+    }
+
+    private async Task ConfigureExposureAsync(TimeSpan exposure, CancellationToken ct)
+    {
+        var pwm = _devices.Lights.PwmPeriod;
+        if (pwm > TimeSpan.Zero)
+        {
+            // Whole PWM periods: otherwise each frame catches a different fraction of the light's on-time.
+            exposure = pwm * Math.Max(1, Math.Ceiling(exposure / pwm));
+        }
+        var current = _devices.Camera.Settings;
+        if (current.Exposure != exposure)
+        {
+            await _devices.Camera.ConfigureAsync(current with { Exposure = exposure }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MakeSafeAsync(Run run, AbortMonitor monitor, HardwareFaultException? fault)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = guard.Token;
+        try
+        {
+            await _devices.Lights.AllOffAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HardwareFaultException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            run.Reasons.Add("the lights could not be switched off: " + ex.Message);
+        }
+        if (monitor.DoorOpened)
+        {
+            try
+            {
+                await monitor.ImmediateSafeing.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HardwareFaultException or IOException or OperationCanceledException or InvalidOperationException)
+            {
+                run.Reasons.Add("feed hold failed: " + ex.Message);
+            }
+            // Never move with the door open: the stage stays held where it stopped.
+            return;
+        }
+        if (!run.Homed || fault is { RequiresHoming: true })
+        {
+            return;
+        }
+        try
+        {
+            if (run.Status == CaptureStatus.Aborted)
+            {
+                // Stop whatever move was in flight, then let the controller drain it before the retreat.
+                await _devices.Stage.FeedHoldAsync(ct).ConfigureAwait(false);
+                await _devices.Stage.ResumeAsync(ct).ConfigureAwait(false);
+            }
+            var status = await _devices.Stage.QueryStatusAsync(ct).ConfigureAwait(false);
+            await _devices.Stage.MoveToAsync(status.Position with { Z = _options.SafeZ }, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HardwareFaultException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            run.Reasons.Add("the stage could not retreat to the safe Z: " + ex.Message);
+        }
+    }
+
+    private async Task<CaptureRecord> BuildRecordAsync(Run run, TimingReport timing)
+    {
+        var head = await _audit.GetHeadHashAsync(CancellationToken.None).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        return new CaptureRecord
+        {
+            CaptureId = run.CaptureId,
+            StationId = _options.StationId,
+            SoftwareVersion = SoftwareVersion,
+            OperatorId = run.Case.OperatorId,
+            Status = run.Status,
+            Reasons = run.Reasons.ToList(),
+            Case = CaseRecord.From(run.Case with { Calibre = run.Calibre?.Name ?? run.Case.Calibre }),
+            SearchProtocol = SearchProtocolRecord.From(run.Case.SearchProtocol),
+            Recipe = run.Recipe is { } r ? new RecipeReference(r.Name, r.Version, r.SourceFile, r.Sha256) : null,
+            Calibrations = run.Calibrations.Select(c => new CalibrationReference(c.Id, c.Kind.ToString(), c.Version, c.PerformedAt,
+                _calibrations.ExpiresAt(c), _calibrations.ExpiresAt(c) > run.StartedAt)).ToList(),
+            Integrity = new IntegrityFlags(run.ClockSynchronised, run.ClockOverridden, run.CalibrationOverridden,
+                run.CalibrationOverridden ? run.CalibrationCheck?.Describe() : null, run.CasingSensorPresent),
+            StartedAt = run.StartedAt,
+            FinishedAt = now,
+            SealedAt = now,
+            TimeZone = TimeZoneId,
+            Primer = run.Primer,
+            Autofocus = run.Autofocus,
+            Regions = run.Regions.ToList(),
+            Timing = TimingRecord.From(timing),
+            AuditHeadHash = head,
+            RawStacksIncluded = _options.KeepRawStacks,
+        };
+    }
+
+    private string TimeZoneId => string.IsNullOrWhiteSpace(_options.TimeZone)
+        ? (TimeZoneInfo.Local.HasIanaId ? TimeZoneInfo.Local.Id : TimeZoneInfo.TryConvertWindowsIdToIanaId(TimeZoneInfo.Local.Id, out var iana) ? iana : "Etc/UTC")
+        : _options.TimeZone;
+
+    public static string SoftwareVersion =>
+        typeof(CaptureSequence).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Mutable state of one run; owned by the sequence's single flow.</summary>
+    private sealed class Run(DateTimeOffset startedAt, long startedTimestamp, TimingLedger ledger, CaseContext caseContext)
+    {
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public long StartedTimestamp { get; } = startedTimestamp;
+        public TimingLedger Ledger { get; } = ledger;
+        public CaseContext Case { get; } = caseContext;
+        public string CaptureId { get; set; } = string.Empty;
+        public CaptureStatus Status { get; set; } = CaptureStatus.Failed;
+        public List<string> Reasons { get; } = [];
+        public CalibreEntry? Calibre { get; set; }
+        public Recipe? Recipe { get; set; }
+        public IReadOnlyList<CalibrationRecord> Calibrations { get; set; } = [];
+        public CalibrationCheck? CalibrationCheck { get; set; }
+        public bool CalibrationOverridden { get; set; }
+        public bool ClockSynchronised { get; set; }
+        public bool ClockOverridden { get; set; }
+        public bool CasingSensorPresent { get; set; } = true;
+        public bool Homed { get; set; }
+        public PixelCalibration? Pixel { get; set; }
+        public StagePosition LastPosition { get; set; }
+        public StagePosition PrimerCentre { get; set; }
+        public Micrometres FocusZ { get; set; }
+        public PrimerRecord? Primer { get; set; }
+        public AutofocusRecord? Autofocus { get; set; }
+        public List<RegionRecord> Regions { get; } = [];
+        public ICapturePackageWriter? Writer { get; set; }
+        public TimeSpan AcquisitionEnded { get; set; }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Acquisition.Workflow.Capture;
+
+/// <summary>One writer per capture.</summary>
+public interface ICapturePackageWriterFactory
+{
+    ICapturePackageWriter Create();
+}
