@@ -547,10 +547,6 @@ public sealed class CaptureSequence
         {
             for (var i = 0; i < positions.Count; i++)
             {
-                if (i == 0)
-                {
-                    await MoveZAsync(run, focus + positions[0], ct).ConfigureAwait(false);
-                }
                 var reportedZ = run.LastPosition.Z;
                 sliceZ.Add(reportedZ.Value);
                 var frames = new Frame[lights.Count];
