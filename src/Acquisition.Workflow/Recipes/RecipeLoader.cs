@@ -86,7 +86,8 @@ public static class RecipeLoader
         var table = Parse<CalibreTableFile>(calibreTable.File, calibreTable.Bytes, problems);
         if (table is not null)
         {
-            calibres = ValidateCalibres(calibreTable.File, table, recipes, problems);
+            // A broken recipe would also make every calibre that names it "unknown": report only the cause.
+            calibres = ValidateCalibres(calibreTable.File, table, recipes, problems, checkRecipeNames: problems.Count == 0);
         }
         if (problems.Count > 0)
         {
@@ -107,7 +108,9 @@ public static class RecipeLoader
         {
             var where = ex.LineNumber is { } line ? $" (line {line + 1})" : string.Empty;
             // The serializer's message repeats the path and mentions CLR types; keep the first sentence.
-            var message = ex.Message.Split(". Path:", 2)[0];
+            var message = System.Text.RegularExpressions.Regex.Replace(ex.Message.Split(". Path:", 2)[0],
+                @"JSON deserialization for type '[^']*' was missing required properties including:", "missing required field(s):");
+            message = System.Text.RegularExpressions.Regex.Replace(message, @" to type '[^']*'", string.Empty);
             problems.Add(new(file, ex.Path ?? "$", $"not valid: {message}{where}"));
             return null;
         }
@@ -249,7 +252,7 @@ public static class RecipeLoader
         }
     }
 
-    private static List<CalibreEntry> ValidateCalibres(string file, CalibreTableFile dto, IReadOnlyList<Recipe> recipes, List<ConfigurationProblem> problems)
+    private static List<CalibreEntry> ValidateCalibres(string file, CalibreTableFile dto, IReadOnlyList<Recipe> recipes, List<ConfigurationProblem> problems, bool checkRecipeNames)
     {
         if (dto.Schema != CalibreSchema)
         {
@@ -285,7 +288,7 @@ public static class RecipeLoader
             {
                 problems.Add(new(file, $"{p}.primerDiameterMillimetres", "must be smaller than caseHeadDiameterMillimetres"));
             }
-            if (recipes.All(r => r.Name != c.Recipe))
+            if (checkRecipeNames && recipes.All(r => r.Name != c.Recipe))
             {
                 problems.Add(new(file, $"{p}.recipe", $"'{c.Recipe}' is not a loaded recipe; known: {string.Join(", ", recipes.Select(r => $"'{r.Name}'"))}"));
             }

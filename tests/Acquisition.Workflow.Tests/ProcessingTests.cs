@@ -1,0 +1,48 @@
+using Acquisition.Core.Hardware;
+using Acquisition.Workflow.Processing;
+using OpenCvSharp;
+
+namespace Acquisition.Workflow.Tests;
+
+/// <summary>The OpenCV pieces on synthetic images (real OpenCV, no substitutes).</summary>
+public sealed class ProcessingTests
+{
+    private static Frame FrameOf(Mat mat)
+    {
+        var data = new byte[mat.Width * mat.Height];
+        System.Runtime.InteropServices.Marshal.Copy(mat.Data, data, 0, data.Length);
+        return new Frame(mat.Width, mat.Height, PixelFormat.Mono8, data, 1, DateTimeOffset.UnixEpoch, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public void The_hough_detector_finds_a_primer_cup_off_centre_within_a_pixel()
+    {
+        using var img = new Mat(480, 640, MatType.CV_8UC1, Scalar.All(60));
+        Cv2.Circle(img, new Point(350, 230), 200, Scalar.All(200), -1, LineTypes.AntiAlias);  // case head
+        Cv2.Circle(img, new Point(337, 251), 89, Scalar.All(120), -1, LineTypes.AntiAlias);   // primer cup
+        Cv2.Circle(img, new Point(337, 251), 89, Scalar.All(20), 3, LineTypes.AntiAlias);     // cup edge shadow
+        var found = new HoughPrimerDetector().Detect(FrameOf(img), 2, 80, 98);
+        Assert.NotNull(found);
+        Assert.InRange(found.CentreXPixels, 335.5, 338.5);
+        Assert.InRange(found.CentreYPixels, 249.5, 252.5);
+        Assert.InRange(found.RadiusPixels, 85, 93);
+    }
+
+    [Fact]
+    public void The_hough_detector_reports_nothing_on_an_empty_holder()
+    {
+        using var img = new Mat(480, 640, MatType.CV_8UC1, Scalar.All(60));
+        Assert.Null(new HoughPrimerDetector().Detect(FrameOf(img), 2, 80, 98));
+    }
+
+    [Fact]
+    public void The_focus_measure_prefers_the_sharp_image()
+    {
+        using var sharp = new Mat(240, 320, MatType.CV_8UC1);
+        Cv2.Randu(sharp, Scalar.All(0), Scalar.All(255));
+        using var blurred = new Mat();
+        Cv2.GaussianBlur(sharp, blurred, new Size(9, 9), 3);
+        var measure = new LaplacianVarianceFocusMeasure();
+        Assert.True(measure.Score(FrameOf(sharp)) > 5 * measure.Score(FrameOf(blurred)));
+    }
+}
