@@ -1,0 +1,7 @@
+namespace Acquisition.Packaging;
+
+/// <summary>A package after the atomic rename into packages/.</summary>
+/// <param name="Path">Absolute path of the package directory.</param>
+/// <param name="CaptureId">The ULID that names it.</param>
+/// <param name="ManifestSha256">Lowercase hex SHA-256 of manifest.json, the bytes the signature covers.</param>
+public sealed record SealedPackage(string Path, string CaptureId, string ManifestSha256);
