@@ -1,0 +1,91 @@
+namespace Acquisition.Imaging.Stacking;
+
+/// <summary>Settings of <see cref="StreamingFocusStacker"/>. Defaults are the measured choices in docs/imaging.md.</summary>
+public sealed class FocusStackerOptions
+{
+    public FocusMeasureKind FocusMeasure { get; set; } = FocusMeasureKind.Tenengrad;
+
+    /// <summary>Side of the square focus window. 9 px measured far better than 5 px (docs/imaging.md).</summary>
+    public int FocusWindowPixels { get; set; } = 9;
+
+    /// <summary>Gaussian smoothing of each pixel's focus curve along z before the peak fit.</summary>
+    public double ZSmoothingSigmaMicrometres { get; set; } = 3.0;
+
+    /// <summary>
+    /// 1 or 2: the depth pipeline runs at full or half resolution. The 9 px window already limits the lateral
+    /// resolution of the height map, so half resolution loses little and quarters the per-slice cost.
+    /// </summary>
+    public int HeightDecimation { get; set; } = 2;
+
+    /// <summary>Laplacian-pyramid levels used by the fusion.</summary>
+    public int PyramidLevels { get; set; } = 5;
+
+    /// <summary>Majority window of the consistency filter applied to each level's selection mask (odd, ≥ 1).</summary>
+    public int ConsistencyWindowPixels { get; set; } = 5;
+
+    /// <summary>
+    /// A pixel's height is valid only when the peak of its z-smoothed focus curve rises above the curve's mean by at
+    /// least this many times the focus measure of pure read noise (the confidence map's unit). Rejects texture-free
+    /// surfaces, whose curves are noise.
+    /// </summary>
+    public double MinConfidence { get; set; } = 2.0;
+
+    /// <summary>…and when (peak − mean) / std of the curve reaches this (rejects flat or monotonic curves).</summary>
+    public double MinPeakSharpness { get; set; } = 1.5;
+
+    public bool Register { get; set; } = true;
+
+    /// <summary>Registration works on a downscaled central crop; this is the downscale factor (1, 2 or 4).</summary>
+    public int RegistrationDownscale { get; set; } = 2;
+
+    /// <summary>Side of the square crop used for phase correlation, in downscaled pixels.</summary>
+    public int RegistrationCropPixels { get; set; } = 256;
+
+    /// <summary>Phase-correlation peaks below this are treated as a failed registration.</summary>
+    public double MinRegistrationResponse { get; set; } = 0.03;
+
+    /// <summary>A slice-to-slice shift larger than this (full-resolution pixels) is treated as a failure.</summary>
+    public double MaxShiftPerSlicePixels { get; set; } = 40;
+
+    public RegistrationFailurePolicy OnRegistrationFailure { get; set; } = RegistrationFailurePolicy.Throw;
+
+    public MagnificationModel Magnification { get; set; } = MagnificationModel.Identity;
+
+    /// <summary>Throws with a message naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (FocusWindowPixels < 3 || FocusWindowPixels % 2 == 0)
+        {
+            throw new ArgumentException($"FocusWindowPixels must be odd and ≥ 3 (got {FocusWindowPixels}); 9 is the measured default.");
+        }
+        if (!(ZSmoothingSigmaMicrometres >= 0) || double.IsInfinity(ZSmoothingSigmaMicrometres))
+        {
+            throw new ArgumentException($"ZSmoothingSigmaMicrometres must be ≥ 0 (got {ZSmoothingSigmaMicrometres}).");
+        }
+        if (HeightDecimation is not (1 or 2))
+        {
+            throw new ArgumentException($"HeightDecimation must be 1 or 2 (got {HeightDecimation}).");
+        }
+        if (PyramidLevels is < 1 or > 8)
+        {
+            throw new ArgumentException($"PyramidLevels must be 1–8 (got {PyramidLevels}).");
+        }
+        if (ConsistencyWindowPixels < 1 || ConsistencyWindowPixels % 2 == 0)
+        {
+            throw new ArgumentException($"ConsistencyWindowPixels must be odd and ≥ 1 (got {ConsistencyWindowPixels}).");
+        }
+        if (RegistrationDownscale is not (1 or 2 or 4))
+        {
+            throw new ArgumentException($"RegistrationDownscale must be 1, 2 or 4 (got {RegistrationDownscale}).");
+        }
+        if (RegistrationCropPixels < 32)
+        {
+            throw new ArgumentException($"RegistrationCropPixels must be ≥ 32 (got {RegistrationCropPixels}).");
+        }
+        if (!(MinConfidence >= 0) || !(MinPeakSharpness >= 0) || !(MinRegistrationResponse >= 0) || !(MaxShiftPerSlicePixels > 0))
+        {
+            throw new ArgumentException("MinConfidence must be ≥ 0, MinPeakSharpness ≥ 0, MinRegistrationResponse ≥ 0 and MaxShiftPerSlicePixels > 0.");
+        }
+        ArgumentNullException.ThrowIfNull(Magnification);
+    }
+}

@@ -1,0 +1,766 @@
+using System.Diagnostics;
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Units;
+using OpenCvSharp;
+
+namespace Acquisition.Imaging.Stacking;
+
+/// <summary>
+/// Fuses a z-stack one frame at a time while the stage is still moving. Per-pixel state is a fixed set of images
+/// (running best pyramid and activity, a 7-deep ring of the focus measure for the z-smoothing, the running peak and
+/// the running sums for the confidence), so memory does not grow with the number of slices and no slice is kept.
+/// See docs/imaging.md for the method and the measurements behind the defaults.
+/// Not thread-safe: feed frames from one thread, in z order.
+/// </summary>
+public sealed class StreamingFocusStacker : IDisposable
+{
+    /// <summary>The z-smoothing kernel reaches at most this many slices either side (ring of 2·3+1 focus images).</summary>
+    private const int MaxSmoothingRadius = 3;
+    private const int RingSize = 2 * MaxSmoothingRadius + 1;
+
+    private readonly FocusStackerOptions _options;
+    private readonly List<double> _z = [];
+    private readonly List<SliceRegistration> _registrations = [];
+    private readonly Stopwatch _sliceTime = new();
+    private readonly Mat _kernelX;
+    private readonly Mat _kernelY;
+    private readonly Mat _noiseKernel;
+
+    private int _width;
+    private int _height;
+    private int _levels;
+    private bool _completed;
+    private bool _disposed;
+
+    // Per-frame working images, reused to avoid native allocations on the hot path.
+    private readonly Mat _image = new();
+    private readonly Mat _registered = new();
+    private readonly Mat _t1 = new();
+    private readonly Mat _t2 = new();
+    private readonly Mat _focus = new();
+    private readonly Mat _mask8 = new();
+    private readonly Mat _vote8 = new();
+    private readonly Mat _up = new();
+
+    // Registration.
+    private Mat? _hann;
+    private Mat? _previousRegisteredCrop;
+    private readonly Mat _cropSmall = new();
+    private readonly Mat _cropCorrected = new();
+    private readonly Mat _cropRegistered = new();
+    private double _shiftX;
+    private double _shiftY;
+    private double _residualSumSq;
+    private double _residualMax;
+    private int _residualCount;
+    private int _failedRegistrations;
+
+    // Fusion: the running best Laplacian coefficients and their activity, per level; the mean of the top level.
+    private Mat[] _gauss = [];
+    private Mat[] _laplacian = [];
+    private Mat[] _activity = [];
+    private Mat[] _bestLaplacian = [];
+    private Mat[] _bestActivity = [];
+    private Mat? _residualSum;
+
+    // Depth: ring of (decimated) focus images and the running peak of the z-smoothed focus curve.
+    private readonly Mat[] _ring = new Mat[RingSize];
+    private double[] _zKernel = [];
+    private int _radius = -1;
+    private int _nextEmit;
+    private Mat _smoothed = new();
+    private Mat _lastSmoothed = new();
+    private readonly Mat _bestS = new();
+    private readonly Mat _beforeS = new();
+    private readonly Mat _afterS = new();
+    private readonly Mat _bestIndex = new();
+    private readonly Mat _sum = new();
+    private readonly Mat _sumSq = new();
+    private readonly Mat _depthMask8 = new();
+
+    // Statistics.
+    private double _maxSaturated;
+    private double _noiseFirst = double.NaN;
+    private double _noiseLast = double.NaN;
+
+    public StreamingFocusStacker(FocusStackerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _kernelX = Mat.FromPixelData(1, 3, MatType.CV_32FC1, new float[] { -1, 2, -1 });
+        _kernelY = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { -1, 2, -1 });
+        _noiseKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, new float[] { 1, -2, 1, -2, 4, -2, 1, -2, 1 });
+        for (int i = 0; i < RingSize; i++)
+        {
+            _ring[i] = new Mat();
+        }
+    }
+
+    public int SliceCount => _z.Count;
+
+    public IReadOnlyList<SliceRegistration> Registrations => _registrations;
+
+    /// <summary>Adds a camera frame taken with the focal plane at <paramref name="stageZ"/>.</summary>
+    public SliceRegistration Add(Frame frame, Micrometres stageZ)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var type = frame.BytesPerPixel == 1 ? MatType.CV_8UC1 : MatType.CV_16UC1;
+        using var raw = Mat.FromPixelData(frame.Height, frame.Width, type, frame.Data);
+        return Add(raw, frame.BitDepth, stageZ);
+    }
+
+    /// <summary>Adds a single-channel 8- or 16-bit image (colour images are converted to grey).</summary>
+    public SliceRegistration Add(Mat image, int bitDepth, Micrometres stageZ)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(image);
+        if (_completed)
+        {
+            throw new InvalidOperationException("Complete() was already called; start a new stacker for a new stack.");
+        }
+        if (bitDepth is < 8 or > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bitDepth), bitDepth, "Bit depth must be 8–16.");
+        }
+        if (!double.IsFinite(stageZ.Value))
+        {
+            throw new ArgumentException("Stage z must be a finite number of micrometres.", nameof(stageZ));
+        }
+        if (_z.Count > 0 && stageZ.Value == _z[^1])
+        {
+            throw new ArgumentException($"Slice {_z.Count} repeats stage z = {stageZ}; each slice needs its own z.", nameof(stageZ));
+        }
+        if (_z.Count > 1 && Math.Sign(stageZ.Value - _z[^1]) != Math.Sign(_z[^1] - _z[^2]))
+        {
+            throw new ArgumentException($"Slice {_z.Count} at {stageZ} breaks the z order; feed slices in monotonic z.", nameof(stageZ));
+        }
+
+        _sliceTime.Start();
+        try
+        {
+            return AddCore(image, bitDepth, stageZ.Value);
+        }
+        finally
+        {
+            _sliceTime.Stop();
+        }
+    }
+
+    private SliceRegistration AddCore(Mat image, int bitDepth, double z)
+    {
+        ToNormalisedGrey(image, bitDepth);
+        if (_z.Count == 0)
+        {
+            Initialise(_image.Width, _image.Height);
+        }
+        else if (_image.Width != _width || _image.Height != _height)
+        {
+            throw new ArgumentException($"Slice {_z.Count} is {_image.Width}×{_image.Height}; the stack is {_width}×{_height}. All slices must have the same size.");
+        }
+        int index = _z.Count;
+        _z.Add(z);
+
+        var noise = EstimateNoise(_image);
+        if (index == 0)
+        {
+            _noiseFirst = noise;
+        }
+        _noiseLast = noise;
+
+        var registration = RegisterAndWarp(index, z);
+        _registrations.Add(registration);
+
+        ComputeFocusMeasure(_registered, _focus);
+        UpdateFusion(index);
+        PushDepth(index);
+        return registration;
+    }
+
+    /// <summary>Finishes the stack and returns the fused image, height map, confidence and statistics.</summary>
+    public FocusStackResult Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            throw new InvalidOperationException("Complete() was already called.");
+        }
+        if (_z.Count < 3)
+        {
+            throw new InvalidOperationException($"A focus stack needs at least 3 slices; got {_z.Count}.");
+        }
+        _completed = true;
+        var sw = Stopwatch.StartNew();
+        if (_radius < 0)
+        {
+            ChooseSmoothingKernel();
+        }
+        while (_nextEmit < _z.Count)
+        {
+            EmitSmoothed(_nextEmit++);
+        }
+
+        var fused = ReconstructFused();
+        var (height, confidence, validFraction) = BuildHeightMap();
+        sw.Stop();
+
+        double meanStep = (_z[^1] - _z[0]) / (_z.Count - 1);
+        var stats = new FocusStackStatistics(
+            _z.Count,
+            _width,
+            _height,
+            _z[0],
+            _z[^1],
+            meanStep,
+            _options.FocusMeasure,
+            validFraction,
+            _maxSaturated,
+            Math.Min(_noiseFirst, _noiseLast),
+            _residualCount == 0 ? 0 : Math.Sqrt(_residualSumSq / _residualCount),
+            _residualMax,
+            _failedRegistrations,
+            _sliceTime.Elapsed,
+            sw.Elapsed);
+        return new FocusStackResult(fused, height, confidence, stats, _registrations.ToArray());
+    }
+
+    private void ToNormalisedGrey(Mat image, int bitDepth)
+    {
+        Mat grey = image;
+        Mat? converted = null;
+        try
+        {
+            if (image.Channels() == 3 || image.Channels() == 4)
+            {
+                converted = new Mat();
+                Cv2.CvtColor(image, converted, image.Channels() == 3 ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.BGRA2GRAY);
+                grey = converted;
+            }
+            else if (image.Channels() != 1)
+            {
+                throw new ArgumentException($"Images must have 1, 3 or 4 channels (got {image.Channels()}).");
+            }
+            var depth = grey.Depth();
+            if (depth != MatType.CV_8U && depth != MatType.CV_16U)
+            {
+                throw new ArgumentException($"Images must be 8- or 16-bit unsigned (got OpenCV depth {depth}).");
+            }
+            double fullScale = depth == MatType.CV_8U ? 255 : (1 << bitDepth) - 1;
+            using (var saturated = new Mat())
+            {
+                Cv2.InRange(grey, new Scalar(fullScale), new Scalar(65535), saturated);
+                _maxSaturated = Math.Max(_maxSaturated, Cv2.CountNonZero(saturated) / (double)grey.Total());
+            }
+            grey.ConvertTo(_image, MatType.CV_32FC1, 1.0 / fullScale);
+        }
+        finally
+        {
+            converted?.Dispose();
+        }
+    }
+
+    private void Initialise(int width, int height)
+    {
+        if (width < 16 || height < 16)
+        {
+            throw new ArgumentException($"Slices of {width}×{height} are too small; at least 16×16 is needed.");
+        }
+        _width = width;
+        _height = height;
+        // Keep the top of the pyramid at least 8 px so its mean still carries the image's low frequencies.
+        _levels = _options.PyramidLevels;
+        while (_levels > 1 && (Math.Min(width, height) >> _levels) < 8)
+        {
+            _levels--;
+        }
+        _gauss = NewMats(_levels + 1);
+        _laplacian = NewMats(_levels);
+        _activity = NewMats(_levels);
+        _bestLaplacian = NewMats(_levels);
+        _bestActivity = NewMats(_levels);
+    }
+
+    private static Mat[] NewMats(int n)
+    {
+        var mats = new Mat[n];
+        for (int i = 0; i < n; i++)
+        {
+            mats[i] = new Mat();
+        }
+        return mats;
+    }
+
+    private double EstimateNoise(Mat image)
+    {
+        // Immerkær's estimator: the mask cancels smooth image structure; on the defocused ends of a stack little
+        // texture remains, so the smaller of the first and last estimates is reported.
+        Cv2.Filter2D(image, _t1, MatType.CV_32F, _noiseKernel, borderType: BorderTypes.Reflect101);
+        Cv2.Absdiff(_t1, InputArray.Create(new Scalar(0)), _t1);
+        double sum = Cv2.Sum(_t1).Val0;
+        return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (image.Width - 2) * (image.Height - 2));
+    }
+
+    private SliceRegistration RegisterAndWarp(int index, double z)
+    {
+        double scale = _options.Magnification.IsIdentity ? 1 : 1 / _options.Magnification.RelativeScale(z, _z[0]);
+        if (!_options.Register)
+        {
+            Warp(scale, 0, 0);
+            return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
+        }
+
+        int ds = _options.RegistrationDownscale;
+        int crop = Math.Min(_options.RegistrationCropPixels, Math.Min(_width, _height) / ds);
+        crop -= crop % 2;
+        var rect = new Rect((_width - crop * ds) / 2, (_height - crop * ds) / 2, crop * ds, crop * ds);
+        if (_hann is null)
+        {
+            _hann = new Mat();
+            Cv2.CreateHanningWindow(_hann, new Size(crop, crop), MatType.CV_32F);
+        }
+
+        if (index == 0)
+        {
+            Warp(scale, 0, 0);
+            CropSmall(_registered, rect, crop, _cropRegistered);
+            _previousRegisteredCrop = _cropRegistered.Clone();
+            return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
+        }
+
+        // The crop is centred on the image centre, which is also the centre of the magnification correction, so
+        // the same correction applies to it about its own centre.
+        CropSmall(_image, rect, crop, _cropSmall);
+        if (scale != 1)
+        {
+            using var m = Cv2.GetRotationMatrix2D(new Point2f(crop / 2f, crop / 2f), 0, scale);
+            Cv2.WarpAffine(_cropSmall, _cropCorrected, m, _cropSmall.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+        }
+        else
+        {
+            _cropSmall.CopyTo(_cropCorrected);
+        }
+        var shift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropCorrected, _hann, out double response);
+        double shiftX = shift.X * ds, shiftY = shift.Y * ds;
+        double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
+        string? failure = null;
+        if (!(response >= _options.MinRegistrationResponse))
+        {
+            failure = $"phase-correlation peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
+        }
+        else if (step > _options.MaxShiftPerSlicePixels)
+        {
+            failure = $"the image moved {step:0.#} px since the previous slice, more than the {_options.MaxShiftPerSlicePixels:0.#} px allowed.";
+        }
+
+        if (failure is not null)
+        {
+            _failedRegistrations++;
+            var failed = new SliceRegistration(index, z, _shiftX, _shiftY, scale, response, double.NaN, false, failure);
+            if (_options.OnRegistrationFailure == RegistrationFailurePolicy.Throw)
+            {
+                _registrations.Add(failed);
+                throw new RegistrationFailedException(failed);
+            }
+            // Flagged: carry on with the last good offset so the result is still usable for diagnosis.
+            Warp(scale, _shiftX, _shiftY);
+            return failed;
+        }
+
+        _shiftX = shiftX;
+        _shiftY = shiftY;
+        Warp(scale, shiftX, shiftY);
+
+        // Residual: what is still measurable between this registered slice and the previous registered one.
+        CropSmall(_registered, rect, crop, _cropRegistered);
+        var residualShift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropRegistered, _hann, out _);
+        double residual = Math.Sqrt(residualShift.X * residualShift.X + residualShift.Y * residualShift.Y) * ds;
+        _residualSumSq += residual * residual;
+        _residualMax = Math.Max(_residualMax, residual);
+        _residualCount++;
+        _cropRegistered.CopyTo(_previousRegisteredCrop!);
+        return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
+    }
+
+    private static void CropSmall(Mat source, Rect rect, int crop, Mat destination)
+    {
+        using var roi = new Mat(source, rect);
+        if (rect.Width == crop)
+        {
+            roi.CopyTo(destination);
+        }
+        else
+        {
+            Cv2.Resize(roi, destination, new Size(crop, crop), 0, 0, InterpolationFlags.Area);
+        }
+    }
+
+    private void Warp(double scale, double shiftX, double shiftY)
+    {
+        if (scale == 1 && Math.Abs(shiftX) < 1e-3 && Math.Abs(shiftY) < 1e-3)
+        {
+            _image.CopyTo(_registered);
+            return;
+        }
+        // x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation.
+        double cx = (_width - 1) / 2.0, cy = (_height - 1) / 2.0;
+        using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[]
+        {
+            scale, 0, cx - scale * cx - shiftX,
+            0, scale, cy - scale * cy - shiftY,
+        });
+        // Replicated borders: a black border would be a strong edge that wins the focus selection.
+        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+    }
+
+    private void ComputeFocusMeasure(Mat image, Mat focus)
+    {
+        var window = new Size(_options.FocusWindowPixels, _options.FocusWindowPixels);
+        switch (_options.FocusMeasure)
+        {
+            case FocusMeasureKind.SumModifiedLaplacian:
+                Cv2.Filter2D(image, _t1, MatType.CV_32F, _kernelX, borderType: BorderTypes.Reflect101);
+                Cv2.Filter2D(image, _t2, MatType.CV_32F, _kernelY, borderType: BorderTypes.Reflect101);
+                Cv2.Absdiff(_t1, InputArray.Create(new Scalar(0)), _t1);
+                Cv2.Absdiff(_t2, InputArray.Create(new Scalar(0)), _t2);
+                Cv2.Add(_t1, _t2, _t1);
+                Cv2.BoxFilter(_t1, focus, MatType.CV_32F, window, normalize: true, borderType: BorderTypes.Reflect101);
+                break;
+            case FocusMeasureKind.Tenengrad:
+                Cv2.Sobel(image, _t1, MatType.CV_32F, 1, 0, 3);
+                Cv2.Sobel(image, _t2, MatType.CV_32F, 0, 1, 3);
+                Cv2.Multiply(_t1, _t1, _t1);
+                Cv2.Multiply(_t2, _t2, _t2);
+                Cv2.Add(_t1, _t2, _t1);
+                Cv2.BoxFilter(_t1, focus, MatType.CV_32F, window, normalize: true, borderType: BorderTypes.Reflect101);
+                break;
+            case FocusMeasureKind.VarianceOfLaplacian:
+                Cv2.Laplacian(image, _t1, MatType.CV_32F, 1);
+                Cv2.BoxFilter(_t1, _t2, MatType.CV_32F, window, normalize: true, borderType: BorderTypes.Reflect101);
+                Cv2.Multiply(_t1, _t1, _t1);
+                Cv2.BoxFilter(_t1, focus, MatType.CV_32F, window, normalize: true, borderType: BorderTypes.Reflect101);
+                Cv2.Multiply(_t2, _t2, _t2);
+                Cv2.Subtract(focus, _t2, focus);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown focus measure {_options.FocusMeasure}.");
+        }
+    }
+
+    private void UpdateFusion(int index)
+    {
+        _registered.CopyTo(_gauss[0]);
+        for (int k = 0; k < _levels; k++)
+        {
+            Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
+            Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
+            Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
+            if (k == 0)
+            {
+                _focus.CopyTo(_activity[0]);
+            }
+            else
+            {
+                Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
+            }
+        }
+
+        if (index == 0)
+        {
+            for (int k = 0; k < _levels; k++)
+            {
+                _laplacian[k].CopyTo(_bestLaplacian[k]);
+                _activity[k].CopyTo(_bestActivity[k]);
+            }
+            _residualSum = new Mat(_gauss[_levels].Size(), MatType.CV_64FC1, Scalar.All(0));
+        }
+        else
+        {
+            var consistency = new Size(_options.ConsistencyWindowPixels, _options.ConsistencyWindowPixels);
+            for (int k = 0; k < _levels; k++)
+            {
+                // Consistency filter: a coefficient is replaced only where most of its neighbourhood also prefers
+                // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
+                Cv2.Compare(_activity[k], _bestActivity[k], _vote8, CmpTypes.GT);
+                if (consistency.Width > 1)
+                {
+                    Cv2.BoxFilter(_vote8, _mask8, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
+                    Cv2.Threshold(_mask8, _mask8, 127, 255, ThresholdTypes.Binary);
+                }
+                else
+                {
+                    _vote8.CopyTo(_mask8);
+                }
+                _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
+                _activity[k].CopyTo(_bestActivity[k], _mask8);
+            }
+        }
+        // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
+        Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
+    }
+
+    private void PushDepth(int index)
+    {
+        var slot = _ring[index % RingSize];
+        if (_options.HeightDecimation == 1)
+        {
+            _focus.CopyTo(slot);
+        }
+        else if (_levels >= 2)
+        {
+            _activity[1].CopyTo(slot);
+        }
+        else
+        {
+            Cv2.PyrDown(_focus, slot);
+        }
+
+        if (index == 0)
+        {
+            return;
+        }
+        if (_radius < 0)
+        {
+            ChooseSmoothingKernel();
+        }
+        while (_nextEmit <= index - _radius)
+        {
+            EmitSmoothed(_nextEmit++);
+        }
+    }
+
+    private void ChooseSmoothingKernel()
+    {
+        double step = Math.Abs(_z[1] - _z[0]);
+        double sigmaSlices = _options.ZSmoothingSigmaMicrometres / step;
+        _radius = sigmaSlices <= 0 ? 0 : Math.Min(MaxSmoothingRadius, (int)Math.Ceiling(2 * sigmaSlices));
+        _zKernel = new double[2 * _radius + 1];
+        for (int k = -_radius; k <= _radius; k++)
+        {
+            _zKernel[k + _radius] = sigmaSlices <= 0 ? 1 : Math.Exp(-0.5 * k * k / (sigmaSlices * sigmaSlices));
+        }
+    }
+
+    private void EmitSmoothed(int j)
+    {
+        int available = _z.Count;
+        int lo = Math.Max(0, j - _radius), hi = Math.Min(available - 1, j + _radius);
+        double weightSum = 0;
+        for (int i = lo; i <= hi; i++)
+        {
+            weightSum += _zKernel[i - j + _radius];
+        }
+        bool first = true;
+        for (int i = lo; i <= hi; i++)
+        {
+            double w = _zKernel[i - j + _radius] / weightSum;
+            if (first)
+            {
+                _ring[i % RingSize].ConvertTo(_smoothed, MatType.CV_32F, w);
+                first = false;
+            }
+            else
+            {
+                Cv2.ScaleAdd(_ring[i % RingSize], w, _smoothed, _smoothed);
+            }
+        }
+
+        if (j == 0)
+        {
+            _smoothed.CopyTo(_bestS);
+            _smoothed.CopyTo(_beforeS);
+            _smoothed.CopyTo(_afterS);
+            _bestIndex.Create(_smoothed.Size(), MatType.CV_32FC1);
+            _bestIndex.SetTo(new Scalar(0));
+            _sum.Create(_smoothed.Size(), MatType.CV_64FC1);
+            _sum.SetTo(new Scalar(0));
+            _sumSq.Create(_smoothed.Size(), MatType.CV_64FC1);
+            _sumSq.SetTo(new Scalar(0));
+        }
+        else
+        {
+            // The slice after the running peak: its smoothed value is the right-hand point of the peak fit.
+            Cv2.InRange(_bestIndex, new Scalar(j - 1.5), new Scalar(j - 0.5), _depthMask8);
+            _smoothed.CopyTo(_afterS, _depthMask8);
+            Cv2.Compare(_smoothed, _bestS, _depthMask8, CmpTypes.GT);
+            _lastSmoothed.CopyTo(_beforeS, _depthMask8);
+            _smoothed.CopyTo(_bestS, _depthMask8);
+            _bestIndex.SetTo(new Scalar(j), _depthMask8);
+        }
+        Cv2.Accumulate(_smoothed, _sum, null!);
+        Cv2.AccumulateSquare(_smoothed, _sumSq, null!);
+        (_lastSmoothed, _smoothed) = (_smoothed, _lastSmoothed);
+    }
+
+    private Mat ReconstructFused()
+    {
+        using var current = new Mat();
+        _residualSum!.ConvertTo(current, MatType.CV_32F, 1.0 / _z.Count);
+        for (int k = _levels - 1; k >= 0; k--)
+        {
+            Cv2.PyrUp(current, _up, _bestLaplacian[k].Size());
+            Cv2.Add(_up, _bestLaplacian[k], current);
+        }
+        var fused = new Mat();
+        current.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
+        return fused;
+    }
+
+    private unsafe (Mat Height, Mat Confidence, double ValidFraction) BuildHeightMap()
+    {
+        int w = _bestS.Width, h = _bestS.Height, n = _z.Count;
+        var height = new Mat(h, w, MatType.CV_32FC1);
+        var confidence = new Mat(h, w, MatType.CV_32FC1);
+        var z = _z.ToArray();
+        double minConfidence = _options.MinConfidence, minSharpness = _options.MinPeakSharpness;
+        // The focus measure of pure read noise: the floor that in-focus texture must clearly rise above.
+        double noise = Math.Min(_noiseFirst, _noiseLast);
+        double noiseFloor = Math.Max(NoiseFloorGain(_options.FocusMeasure, noise), 1e-12);
+        long valid = 0;
+        var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
+        Parallel.For(0, h, () => 0L, (y, _, localValid) =>
+        {
+            var pb = (float*)best.Ptr(y);
+            var pa = (float*)before.Ptr(y);
+            var pc = (float*)after.Ptr(y);
+            var pi = (float*)idx.Ptr(y);
+            var ps = (double*)sum.Ptr(y);
+            var pq = (double*)sumSq.Ptr(y);
+            var ph = (float*)height.Ptr(y);
+            var pconf = (float*)confidence.Ptr(y);
+            for (int x = 0; x < w; x++)
+            {
+                double mean = ps[x] / n;
+                double variance = Math.Max(pq[x] / n - mean * mean, 0);
+                double peak = pb[x];
+                double std = Math.Sqrt(variance);
+                double sharpness = std > 0 ? (peak - mean) / std : 0;
+                double conf = (peak - mean) / noiseFloor;
+                pconf[x] = (float)conf;
+                int i = (int)pi[x];
+                bool ok = i > 0 && i < n - 1 && conf >= minConfidence && sharpness >= minSharpness;
+                if (!ok)
+                {
+                    ph[x] = float.NaN;
+                    continue;
+                }
+                double a = pa[x], c = pc[x];
+                double delta = 0;
+                if (a > 0 && c > 0)
+                {
+                    // Gaussian (log-parabola) fit through the smoothed curve at the peak and its two neighbours.
+                    double la = Math.Log(a), lb = Math.Log(peak), lc = Math.Log(c);
+                    double den = la - 2 * lb + lc;
+                    if (den < 0)
+                    {
+                        delta = Math.Clamp(0.5 * (la - lc) / den, -0.5, 0.5);
+                    }
+                }
+                double zPeak = delta >= 0 ? z[i] + delta * (z[i + 1] - z[i]) : z[i] + delta * (z[i] - z[i - 1]);
+                ph[x] = (float)zPeak;
+                localValid++;
+            }
+            return localValid;
+        }, local => Interlocked.Add(ref valid, local));
+
+        if (_options.HeightDecimation == 1)
+        {
+            return (height, confidence, valid / (double)(w * h));
+        }
+        using (height)
+        using (confidence)
+        {
+            return Upsample(height, confidence);
+        }
+    }
+
+    /// <summary>
+    /// Expected value of the windowed focus measure on an image of pure Gaussian noise of σ = <paramref name="noise"/>
+    /// (fraction of full scale): the kernels' energy times σ² (or E|·| for the absolute-value measure).
+    /// </summary>
+    private static double NoiseFloorGain(FocusMeasureKind kind, double noise) => kind switch
+    {
+        // Two |N(0, 6σ²)| terms from the [−1 2 −1] kernels.
+        FocusMeasureKind.SumModifiedLaplacian => 2 * Math.Sqrt(2 / Math.PI) * Math.Sqrt(6) * noise,
+        // Sobel 3×3: each kernel's squared weights sum to 12.
+        FocusMeasureKind.Tenengrad => 24 * noise * noise,
+        // 4-neighbour Laplacian: squared weights sum to 20.
+        _ => 20 * noise * noise,
+    };
+
+    /// <summary>
+    /// Brings the half-resolution depth maps back to the frame size with the exact inverse geometry of pyrDown.
+    /// Heights are interpolated by normalised convolution, so NaN never leaks into valid pixels, and a pixel is
+    /// valid only where most of its interpolation support was valid.
+    /// </summary>
+    private unsafe (Mat Height, Mat Confidence, double ValidFraction) Upsample(Mat height, Mat confidence)
+    {
+        using var filled = new Mat(height.Size(), MatType.CV_32FC1);
+        using var weight = new Mat(height.Size(), MatType.CV_32FC1);
+        int w = height.Width, h = height.Height;
+        Parallel.For(0, h, y =>
+        {
+            var ph = (float*)height.Ptr(y);
+            var pf = (float*)filled.Ptr(y);
+            var pw = (float*)weight.Ptr(y);
+            for (int x = 0; x < w; x++)
+            {
+                bool ok = !float.IsNaN(ph[x]);
+                pf[x] = ok ? ph[x] : 0;
+                pw[x] = ok ? 1 : 0;
+            }
+        });
+        var size = new Size(_width, _height);
+        using var filledUp = new Mat();
+        using var weightUp = new Mat();
+        Cv2.PyrUp(filled, filledUp, size);
+        Cv2.PyrUp(weight, weightUp, size);
+        var confidenceUp = new Mat();
+        Cv2.PyrUp(confidence, confidenceUp, size);
+        var heightUp = new Mat(size, MatType.CV_32FC1);
+        long valid = 0;
+        int fw = _width;
+        Parallel.For(0, _height, () => 0L, (y, _, localValid) =>
+        {
+            var pf = (float*)filledUp.Ptr(y);
+            var pw = (float*)weightUp.Ptr(y);
+            var ph = (float*)heightUp.Ptr(y);
+            for (int x = 0; x < fw; x++)
+            {
+                if (pw[x] >= 0.5f)
+                {
+                    ph[x] = pf[x] / pw[x];
+                    localValid++;
+                }
+                else
+                {
+                    ph[x] = float.NaN;
+                }
+            }
+            return localValid;
+        }, local => Interlocked.Add(ref valid, local));
+        return (heightUp, confidenceUp, valid / (double)(_width * _height));
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8 })
+        {
+            m.Dispose();
+        }
+        _hann?.Dispose();
+        _previousRegisteredCrop?.Dispose();
+        _residualSum?.Dispose();
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
+        {
+            foreach (var m in set)
+            {
+                m.Dispose();
+            }
+        }
+    }
+}
