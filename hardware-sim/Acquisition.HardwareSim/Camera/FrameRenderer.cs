@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Acquisition.Core.Hardware;
 using Acquisition.HardwareSim.Surface;
 using OpenCvSharp;
@@ -466,21 +465,5 @@ public sealed class FrameRenderer : IDisposable
         {
             _levels[i]?.Dispose();
         }
-    }
-
-    internal static LightingState Average(IReadOnlyList<LightingState> states)
-    {
-        var n = states[0].Segments.Length;
-        var sums = new double[n];
-        double coax = 0;
-        foreach (var s in states)
-        {
-            for (var i = 0; i < Math.Min(n, s.Segments.Length); i++)
-            {
-                sums[i] += s.Segments[i] / states.Count;
-            }
-            coax += s.Coaxial / states.Count;
-        }
-        return new LightingState(ImmutableArray.Create(sums), coax);
     }
 }
