@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "render" => RenderBench.Run(args[1..]),
     "render-snap" => RenderBench.Snap(args[1..]),
+    "render-debug" => RenderDebug.Run(args[1..]),
     _ => Usage(),
 };
 

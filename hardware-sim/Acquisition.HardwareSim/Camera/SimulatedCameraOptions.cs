@@ -18,7 +18,10 @@ public sealed record SimulatedCameraOptions
     /// <summary>True object-side pixel size at the datum focus, µm (what a calibration measures).</summary>
     public double PixelSizeMicrometres { get; init; } = 2.5;
 
-    /// <summary>True rotation of the camera's pixel axes against the stage axes, degrees (counter-clockwise as displayed).</summary>
+    /// <summary>
+    /// True camera–stage rotation, degrees: the direction of the stage +X axis as it appears in the image, measured
+    /// from the image +x axis counter-clockwise as displayed (0 = stage X runs exactly along the pixel rows).
+    /// </summary>
     public double CameraToStageRotationDegrees { get; init; }
 
     public double NumericalAperture { get; init; } = 0.3;

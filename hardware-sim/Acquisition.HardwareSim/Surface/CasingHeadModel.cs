@@ -28,11 +28,14 @@ public sealed record CasingHeadModel
     /// <summary>RMS of the fine height roughness of the primer (µm); near 0 on a polished primer.</summary>
     public double PrimerMicroRoughnessRmsMicrometres { get; init; } = 0.15;
 
-    /// <summary>Relative albedo variation at the pixel scale on the primer (0.03 = 3 %), as machined brass has.</summary>
-    public double PrimerAlbedoTexture { get; init; } = 0.04;
+    /// <summary>
+    /// RMS relative albedo variation per raster point on the primer (white noise), as machined brass has; resampling to
+    /// camera pixels leaves about half of it (≈ 5 % at the pixel scale with the default 0.12).
+    /// </summary>
+    public double PrimerAlbedoTexture { get; init; } = 0.12;
 
-    /// <summary>Relative albedo variation at the pixel scale on the rest of the head.</summary>
-    public double HeadAlbedoTexture { get; init; } = 0.04;
+    /// <summary>The same for the rest of the head.</summary>
+    public double HeadAlbedoTexture { get; init; } = 0.12;
 
     public bool EjectorMark { get; init; } = true;
 

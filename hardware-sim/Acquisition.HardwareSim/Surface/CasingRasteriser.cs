@@ -173,7 +173,7 @@ internal static class CasingRasteriser
         var size = h.Size();
         var seed = (ulong)(uint)m.Seed * 7919UL;
         using var micro = NoiseField.Create(size, seed + 1, Math.Max(0.7, 2.5 / res));
-        using var albedoNoise = NoiseField.Create(size, seed + 2, 0.6);
+        using var albedoNoise = NoiseField.Create(size, seed + 2, 0.5);
         using var marks = m.BreechFaceMarksRmsMicrometres > 0 ? NoiseField.Create(size, seed + 3, 8 / res) : null;
         nint hp = h.Data, ap = a.Data, rp = region.Data, mp = micro.Data, np = albedoNoise.Data, kp = marks?.Data ?? 0;
         long fs = h.Step(), rs = region.Step();
