@@ -184,6 +184,8 @@ public sealed class SimulatedCamera : IFrameSource
             var wait = deliver - _bench.Clock.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
+                // Timers resolve whole milliseconds: round up so the frame is never delivered before its exposure ends.
+                wait = TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(wait, _bench.Clock, linked.Token);
                 var first = await Task.WhenAny(delay, faultChanged).ConfigureAwait(false);
@@ -200,7 +202,7 @@ public sealed class SimulatedCamera : IFrameSource
                 {
                     throw Gone();
                 }
-                if (_framesStopped || settings != _settings || index <= _lastIndex)
+                if (_framesStopped || settings != _settings || index <= _lastIndex || _bench.Clock.GetUtcNow() < deliver)
                 {
                     continue;
                 }
