@@ -1,2 +1,16 @@
 // acquisition-bench: reproducible performance harnesses; see docs/benchmarks.md.
-return 0;
+using Acquisition.Bench;
+
+return args.FirstOrDefault() switch
+{
+    "render" => RenderBench.Run(args[1..]),
+    "render-snap" => RenderBench.Snap(args[1..]),
+    "render-debug" => RenderDebug.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height]");
+    return 2;
+}
