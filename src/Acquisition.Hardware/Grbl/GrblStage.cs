@@ -24,6 +24,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     private readonly GrblStageOptions _options;
     private readonly TimeProvider _clock;
+
+    // Round trips that involve no motion (a status report, a settings ack, the banner after a reset) are bounded
+    // on the wall clock: they measure the serial path, and an injected virtual clock can jump ahead while the
+    // station's own threads are merely descheduled. Motion, settle and polling run on the injected clock.
+    private readonly TimeProvider _io = TimeProvider.System;
     private readonly ILogger _log;
     private readonly IOperatorPanel? _motorEnable;
     private readonly Func<SerialPort> _portFactory;
@@ -783,17 +788,24 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     }
 
     /// <summary>Sends one line and waits for its ok; returns the feedback lines that came before the ok.</summary>
-    private async Task<IReadOnlyList<string>> SendCommandAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> SendCommandAsync(string text, TimeSpan timeout, CancellationToken cancellationToken, bool motionBound = false)
     {
         var pending = await EnqueueLineAsync(text, cancellationToken).ConfigureAwait(false);
         GrblLine reply;
         try
         {
-            reply = await pending.Reply.Task.WaitAsync(timeout, _clock, cancellationToken).ConfigureAwait(false);
+            reply = await pending.Reply.Task.WaitAsync(timeout, motionBound ? _clock : _io, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
-            throw new HardwareFaultException($"GRBL did not answer '{text}' within {timeout.TotalSeconds:0.###} s on {_options.PortName}: a reply was lost (dropped ok or line noise) or the controller hangs. Reset the controller.", inner: ex);
+            // A status round trip flushes everything GRBL sent before it through the reader loop: if the reply was
+            // merely late, it has been routed by the time the report arrives.
+            await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (!pending.Reply.Task.IsCompleted)
+            {
+                throw new HardwareFaultException($"GRBL did not answer '{text}' within {timeout.TotalSeconds:0.###} s on {_options.PortName}: a reply was lost (dropped ok or line noise) or the controller hangs. Reset the controller.", inner: ex);
+            }
+            reply = await pending.Reply.Task.ConfigureAwait(false);
         }
         if (reply.Kind == GrblLineKind.Error)
         {
@@ -817,7 +829,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _log.LogInformation("Soft-resetting GRBL: {Reason}", reason);
             WriteRealtime(SoftResetByte);
-            await banner.Task.WaitAsync(_options.CommandTimeout, _clock, cancellationToken).ConfigureAwait(false);
+            await banner.Task.WaitAsync(_options.CommandTimeout, _io, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
@@ -847,12 +859,23 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         }
         try
         {
-            WriteRealtime(StatusQuery);
-            return await waiter.Task.WaitAsync(_options.CommandTimeout, _clock, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new HardwareFaultException($"GRBL sent no status report within {_options.CommandTimeout.TotalSeconds:0.###} s of '?' on {_options.PortName}.", inner: ex);
+            // Asked twice before giving up: a report can be lost to line noise like any other line.
+            for (var attempt = 1; ; attempt++)
+            {
+                WriteRealtime(StatusQuery);
+                try
+                {
+                    return await waiter.Task.WaitAsync(_options.CommandTimeout, _io, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException ex) when (attempt >= 2)
+                {
+                    throw new HardwareFaultException($"GRBL sent no status report within {_options.CommandTimeout.TotalSeconds:0.###} s of '?' (asked twice) on {_options.PortName}.", inner: ex);
+                }
+                catch (TimeoutException)
+                {
+                    _log.LogWarning("No status report within {Timeout}; asking again", _options.CommandTimeout);
+                }
+            }
         }
         finally
         {
@@ -917,7 +940,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             }
             try
             {
-                await SendCommandAsync("$H", timeout, cancellationToken).ConfigureAwait(false);
+                await SendCommandAsync("$H", timeout, cancellationToken, motionBound: true).ConfigureAwait(false);
             }
             finally
             {
@@ -1027,7 +1050,22 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             move = await EnqueueLineAsync(GCode.RapidToMachine(target), linked.Token).ConfigureAwait(false);
             sync = await EnqueueLineAsync(GCode.SyncDwell, linked.Token).ConfigureAwait(false);
-            await AwaitMotionDoneAsync(move, sync, target, abort.Task, linked.Token).ConfigureAwait(false);
+            try
+            {
+                await AwaitMotionDoneAsync(move, sync, target, abort.Task, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
+            {
+                // Confirm the silence before calling it a timeout: a status round trip routes any late reply first.
+                await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+                if (!move.Reply.Task.IsCompleted || !sync.Reply.Task.IsCompleted)
+                {
+                    throw;
+                }
+                using var grace = new CancellationTokenSource(_options.CommandTimeout, _io);
+                using var graceLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
+                await AwaitMotionDoneAsync(move, sync, target, abort.Task, graceLinked.Token).ConfigureAwait(false);
+            }
             lock (_gate)
             {
                 if (target.Z != from.Z)
@@ -1035,7 +1073,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                     _lastZDirection = target.Z > from.Z ? 1 : -1;
                 }
             }
-            await Task.Delay(_options.SettleTime, _clock, linked.Token).ConfigureAwait(false);
+            await Task.Delay(_options.SettleTime, _clock, cancellationToken).ConfigureAwait(false);
             LastSettledAt = _clock.GetUtcNow();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
@@ -1193,7 +1231,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     /// <summary>Feed hold until stopped, then reset, so that GRBL's buffers and ours agree again. Returns true when homing is needed.</summary>
     private async Task<bool> RecoverAsync(string reason)
     {
-        using var cts = new CancellationTokenSource(_options.CommandTimeout * 3, _clock);
+        using var cts = new CancellationTokenSource(_options.CommandTimeout * 3, _io);
         try
         {
             WriteRealtime(FeedHoldByte);
