@@ -1,15 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace Acquisition.Station.Tests;
 
 /// <summary>SIGTERM (what systemd sends) must stop the real binary cleanly and leave the hardware safe.</summary>
-public sealed partial class SigtermProcessTests
+public sealed class SigtermProcessTests
 {
-    private const int SIGTERM = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
     [Fact]
     public async Task Sigterm_stops_within_five_seconds_with_exit_code_zero_in_the_safe_state()
     {
@@ -23,7 +16,7 @@ public sealed partial class SigtermProcessTests
             });
         await station.WaitForLineAsync(" Ready: ");
 
-        Assert.Equal(0, Kill(station.Id, SIGTERM));
+        station.Terminate();
         var exit = await station.WaitForExitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(0, exit);

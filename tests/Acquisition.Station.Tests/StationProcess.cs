@@ -4,8 +4,13 @@ using System.Diagnostics;
 namespace Acquisition.Station.Tests;
 
 /// <summary>The real built station binary as a child process, with its output collected and awaitable.</summary>
-internal sealed class StationProcess : IDisposable
+internal sealed partial class StationProcess : IDisposable
 {
+    private const int SIGTERM = 15;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
     /// <summary>Failure guard for real process I/O on a loaded machine; never a measure of anything.</summary>
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
 
@@ -73,6 +78,15 @@ internal sealed class StationProcess : IDisposable
             _waiters.Add((l => l.Contains(text, StringComparison.Ordinal), tcs));
         }
         return tcs.Task.WaitAsync(Guard);
+    }
+
+    /// <summary>SIGTERM, as systemd stops a service.</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SIGTERM) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -4,6 +4,7 @@ using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hardware;
 using Acquisition.Station.Storage;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +53,15 @@ public static class StationHost
         var services = builder.Services;
         // Under systemd: Type=notify readiness, journald-formatted console lines, SIGTERM handling.
         services.AddSystemd();
+        if (!SystemdHelpers.IsSystemdService() && IsSystemdUnitByEnvironment())
+        {
+            // .NET recognises systemd only as the direct parent process. A unit whose ExecStart goes through a
+            // wrapper (or a test standing in for systemd) still has systemd's INVOCATION_ID and NOTIFY_SOCKET, and
+            // must still notify: register what AddSystemd registers.
+            services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Systemd);
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         services.AddSingleton(launch);
         services.AddSingleton(TimeProvider.System);
@@ -90,6 +100,10 @@ public static class StationHost
         app.MapControlApi();
         return app;
     }
+
+    private static bool IsSystemdUnitByEnvironment() =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("INVOCATION_ID"))
+        && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
 
     /// <summary>Where the configuration came from, for error messages and the start-up log.</summary>
     public static IReadOnlyList<string> DescribeSources(StationLaunch launch) =>
