@@ -86,6 +86,7 @@ public static class StationHost
         services.AddSingleton<StationHealth>();
         services.AddStationHardware(config);
         services.AddSingleton<SafeStateGuard>();
+        services.AddHostedService<StateTransitionLogger>();
         services.AddHostedService<StationWorker>();
         services.AddHostedService<SystemdWatchdog>();
 
