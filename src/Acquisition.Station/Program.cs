@@ -43,9 +43,9 @@ await using (app)
     {
         await app.RunAsync();
     }
-    catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+    catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or OperationCanceledException)
     {
-        // The host could not start (socket in use, another daemon running, ...): say why, exit non-zero.
+        // The host could not start (socket in use, another daemon running, a driver refusing its settings): say why.
         Console.Error.WriteLine($"Station could not start: {ex.Message}");
         return 1;
     }

@@ -14,6 +14,7 @@ public sealed class ConfigurationCheckTests
         services.AddSingleton<IConfiguration>(config);
         services.AddStationOptions<StationOptions, StationOptionsValidator>(config, StationOptions.Section);
         services.AddStationOptions<StageOptions, StageOptionsValidator>(config, StageOptions.Section);
+        services.AddStationOptions<CameraOptions, CameraOptionsValidator>(config, CameraOptions.Section);
         services.AddStationOptions<RingLightOptions, RingLightOptionsValidator>(config, RingLightOptions.Section);
         services.AddStationOptions<UplinkOptions, UplinkOptionsValidator>(config, UplinkOptions.Section);
         services.AddStationOptions<ControlApiOptions, ControlApiOptionsValidator>(config, ControlApiOptions.Section);
@@ -25,6 +26,7 @@ public sealed class ConfigurationCheckTests
     [
         ("Station:StationId", "ACQ-1"),
         ("Station:DataDirectory", "/var/lib/acquisition-station"),
+        ("Station:Hardware", "Fake"),
         ("RingLight:SegmentChannels:0", "0"),
         ("RingLight:SegmentChannels:1", "1"),
     ];
@@ -44,7 +46,7 @@ public sealed class ConfigurationCheckTests
     [Fact]
     public void An_enum_given_as_a_number_is_refused_with_the_names_allowed()
     {
-        var failures = Check([.. Valid, ("Station:Hardware", "7")]);
+        var failures = Check([.. Valid.Where(v => v.Item1 != "Station:Hardware"), ("Station:Hardware", "7")]);
         Assert.Equal(["Station:Hardware = '7': not one of Real, Sim, Fake."], failures);
     }
 
@@ -52,7 +54,7 @@ public sealed class ConfigurationCheckTests
     public void An_unknown_section_is_named_with_the_known_ones()
     {
         var failure = Assert.Single(Check([.. Valid, ("Stgae:BaudRate", "115200")]));
-        Assert.StartsWith("Stgae: not a known section; allowed sections: Station, Stage, RingLight", failure);
+        Assert.StartsWith("Stgae: not a known section; allowed sections: Station, Stage, Camera, RingLight", failure);
     }
 
     [Fact]
@@ -89,16 +91,25 @@ public sealed class ConfigurationCheckTests
     }
 
     [Fact]
+    public void The_real_profile_needs_an_existing_grbl_settings_file()
+    {
+        var failures = Check([.. Valid.Where(v => v.Item1 != "Station:Hardware"), ("Station:Hardware", "Real"),
+            ("Stage:GrblSettingsFile", "/nonexistent/grbl-settings.txt")]);
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("Stage:GrblSettingsFile = '/nonexistent/grbl-settings.txt': an existing file", failure);
+    }
+
+    [Fact]
     public void Shipped_configurations_are_valid()
     {
         foreach (var file in new[] { "station.json", "station.sim.json" })
         {
             var config = new ConfigurationBuilder().AddJsonFile(RepositoryPaths.FirmwareConfig(file)).Build();
             var values = config.AsEnumerable().Where(kv => kv.Value is not null)
-                // The real profile names the service group, which this machine need not have.
+                // The real profile names the service group and installed paths, which this machine need not have.
                 .Where(kv => kv.Key != "ControlApi:SocketGroup")
                 .Select(kv => (kv.Key, kv.Value)).ToArray();
-            var failures = Check(values!).Where(f => !f.StartsWith("Camera", StringComparison.Ordinal)).ToList();
+            var failures = Check(values!).Where(f => !f.StartsWith("Stage:GrblSettingsFile", StringComparison.Ordinal)).ToList();
             Assert.True(failures.Count == 0, file + ": " + string.Join("\n", failures));
         }
     }

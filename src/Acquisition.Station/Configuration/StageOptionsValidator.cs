@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Acquisition.Station.Configuration;
 
-public sealed class StageOptionsValidator : IValidateOptions<StageOptions>
+public sealed class StageOptionsValidator(IOptions<StationOptions> station) : IValidateOptions<StageOptions>
 {
     private const string S = StageOptions.Section;
     private static readonly int[] BaudRates = [9600, 19200, 38400, 57600, 115200, 230400, 250000];
@@ -18,10 +18,26 @@ public sealed class StageOptionsValidator : IValidateOptions<StageOptions>
         {
             f.Add($"{S}:BaudRate", o.BaudRate, "one of " + string.Join(", ", BaudRates) + " (GRBL 1.1 ships at 115200).");
         }
-        if (string.IsNullOrWhiteSpace(o.GrblSettingsFile))
+        // The stage driver reads the file when it is created; the fake stage has no controller to configure.
+        var needsFile = StationOrNull()?.Hardware is HardwareProfile.Real or HardwareProfile.Sim;
+        if (needsFile && (string.IsNullOrWhiteSpace(o.GrblSettingsFile) || !File.Exists(o.GrblSettingsFile)))
         {
-            f.Add($"{S}:GrblSettingsFile", o.GrblSettingsFile, "the path of grbl-settings.txt.");
+            f.Add($"{S}:GrblSettingsFile", o.GrblSettingsFile,
+                "an existing file with the controller's $ settings (firmware-config/grbl-settings.txt); a relative path is taken from the configuration file's folder.");
         }
         return f.ToResult();
+    }
+
+    // The Station section reports its own failures; this check only needs it when it is sound.
+    private StationOptions? StationOrNull()
+    {
+        try
+        {
+            return station.Value;
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

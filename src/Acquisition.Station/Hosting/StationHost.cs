@@ -69,6 +69,15 @@ public static class StationHost
         var config = builder.Configuration;
         services.AddStationOptions<StationOptions, StationOptionsValidator>(config, StationOptions.Section);
         services.AddStationOptions<StageOptions, StageOptionsValidator>(config, StageOptions.Section);
+        // A relative settings file sits beside the configuration that names it (firmware-config/ in a checkout).
+        var configDirectory = configFile is null ? AppContext.BaseDirectory : Path.GetDirectoryName(configFile)!;
+        services.PostConfigure<StageOptions>(o =>
+        {
+            if (!string.IsNullOrWhiteSpace(o.GrblSettingsFile) && !Path.IsPathFullyQualified(o.GrblSettingsFile))
+            {
+                o.GrblSettingsFile = Path.GetFullPath(o.GrblSettingsFile, configDirectory);
+            }
+        });
         services.AddStationOptions<CameraOptions, CameraOptionsValidator>(config, CameraOptions.Section);
         services.AddStationOptions<RingLightOptions, RingLightOptionsValidator>(config, RingLightOptions.Section);
         services.AddStationOptions<ControlApiOptions, ControlApiOptionsValidator>(config, ControlApiOptions.Section);

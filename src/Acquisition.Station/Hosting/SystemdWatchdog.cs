@@ -13,6 +13,7 @@ public sealed class SystemdWatchdog(
     StationHealth health,
     StationStateMachine machine,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<SystemdWatchdog> log) : BackgroundService
 {
     public static TimeSpan? IntervalFromEnvironment()
@@ -37,6 +38,19 @@ public sealed class SystemdWatchdog(
         if (interval is null || notifier is null || !notifier.IsEnabled)
         {
             return;
+        }
+        // systemd arms the watchdog once the unit reports READY=1, which happens when the host has started.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
         var period = interval.Value / 2;
         log.LogInformation("Pinging the systemd watchdog every {Period}.", period);
