@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.IO.Ports;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Acquisition.HardwareSim.Tests;
+
+/// <summary>
+/// The station's side of the wire in tests: a real System.IO.Ports.SerialPort on the simulator's pty, with a
+/// reader thread that queues every received line stamped with the simulation clock.
+/// </summary>
+internal sealed class SerialSession : IDisposable
+{
+    public static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    private readonly SerialPort _port;
+    private readonly Channel<(string Line, DateTimeOffset At)> _lines = Channel.CreateUnbounded<(string, DateTimeOffset)>();
+    private readonly Thread _reader;
+    private readonly TimeProvider _clock;
+    private volatile bool _stopping;
+
+    public SerialSession(string path, TimeProvider clock)
+    {
+        _clock = clock;
+        _port = new SerialPort(path, 115200) { NewLine = "\n", ReadTimeout = 100, Encoding = Encoding.Latin1 };
+        _port.Open();
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "test serial reader" };
+        _reader.Start();
+    }
+
+    public SerialPort Port => _port;
+
+    public void Send(string line) => _port.Write(line + "\n");
+
+    public void SendRaw(params byte[] bytes) => _port.Write(bytes, 0, bytes.Length);
+
+    public async Task<(string Line, DateTimeOffset At)> NextAsync()
+    {
+        using var cts = new CancellationTokenSource(Guard);
+        try
+        {
+            return await _lines.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("No line from the simulator within the guard time.");
+        }
+    }
+
+    public async Task<string> NextLineAsync() => (await NextAsync()).Line;
+
+    /// <summary>Skips lines until one matches; returns it (the skipped ones are returned too, for assertions).</summary>
+    public async Task<(string Line, List<string> Skipped)> UntilAsync(Func<string, bool> match)
+    {
+        var skipped = new List<string>();
+        while (true)
+        {
+            var line = await NextLineAsync();
+            if (match(line))
+            {
+                return (line, skipped);
+            }
+            skipped.Add(line);
+        }
+    }
+
+    /// <summary>Sends a command and collects lines up to its ok/error (status reports in between are dropped).</summary>
+    public async Task<List<string>> CommandAsync(string line)
+    {
+        Send(line);
+        var lines = new List<string>();
+        while (true)
+        {
+            var l = await NextLineAsync();
+            if (l.StartsWith('<'))
+            {
+                continue;
+            }
+            lines.Add(l);
+            if (l == "ok" || l.StartsWith("error:", StringComparison.Ordinal))
+            {
+                return lines;
+            }
+        }
+    }
+
+    /// <summary>Sends '?' and returns the next status report.</summary>
+    public async Task<string> StatusAsync()
+    {
+        SendRaw((byte)'?');
+        return (await UntilAsync(l => l.StartsWith('<'))).Line;
+    }
+
+    /// <summary>
+    /// Polls '?' every 50 ms of simulated time until the state field starts with <paramref name="state"/>. The wait
+    /// between polls is on the simulation clock: a poll loop without it would never let virtual time move.
+    /// </summary>
+    public async Task<string> WaitForStateAsync(string state)
+    {
+        var deadline = DateTime.UtcNow + Guard; // wall-clock failure guard only
+        string last = "";
+        while (true)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"State {state} not reached; last status {last}.");
+            }
+            var s = await StatusAsync();
+            last = s;
+            if (s.StartsWith("<" + state, StringComparison.Ordinal))
+            {
+                return s;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _clock).WaitAsync(Guard);
+        }
+    }
+
+    /// <summary>Waits for the power-up banner the controller printed when it started.</summary>
+    public async Task BannerAsync() => await UntilAsync(l => l.StartsWith("Grbl 1.1h", StringComparison.Ordinal));
+
+    /// <summary>Resets the controller and waits for its banner (skipping anything before).</summary>
+    public async Task<List<string>> ResetAsync()
+    {
+        SendRaw(0x18);
+        var (_, skipped) = await UntilAsync(l => l.StartsWith("Grbl 1.1h", StringComparison.Ordinal));
+        return skipped;
+    }
+
+    public static double[] Mpos(string status)
+    {
+        var start = status.IndexOf("MPos:", StringComparison.Ordinal) + 5;
+        var end = status.IndexOf('|', start);
+        return status[start..end].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _reader.Join(TimeSpan.FromSeconds(5));
+        _port.Dispose();
+    }
+
+    private void ReadLoop()
+    {
+        while (!_stopping)
+        {
+            try
+            {
+                var line = _port.ReadLine().TrimEnd('\r');
+                _lines.Writer.TryWrite((line, _clock.GetUtcNow()));
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (Exception) when (_stopping)
+            {
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+        }
+    }
+}
