@@ -1,0 +1,23 @@
+using Acquisition.Core.Hardware;
+
+namespace Acquisition.Station.Configuration;
+
+/// <summary>The "Station" section: identity, where data lives and where the hardware comes from.</summary>
+public sealed class StationOptions
+{
+    public const string Section = "Station";
+
+    /// <summary>Printed on every package and audit entry; letters, digits, '-' and '_' only.</summary>
+    public string StationId { get; set; } = "";
+
+    /// <summary>IANA time zone for local times shown to operators (everything stored is UTC).</summary>
+    public string TimeZone { get; set; } = "Etc/UTC";
+
+    /// <summary>Absolute path of the data directory (see DataDirectory for the layout).</summary>
+    public string DataDirectory { get; set; } = "/var/lib/acquisition-station";
+
+    public HardwareProfile Hardware { get; set; } = HardwareProfile.Real;
+
+    /// <summary>BCM GPIO numbers of the operator panel; shared with the simulator's GPIO driver.</summary>
+    public PinMap Pins { get; set; } = new();
+}

@@ -1,0 +1,3 @@
+namespace Acquisition.Station.ControlApi;
+
+public sealed record LightsDto(IReadOnlyList<double> Segments, double Coaxial, bool AllOff);

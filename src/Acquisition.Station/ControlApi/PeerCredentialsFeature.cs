@@ -1,0 +1,6 @@
+namespace Acquisition.Station.ControlApi;
+
+public sealed class PeerCredentialsFeature(PeerCredentials credentials) : IPeerCredentialsFeature
+{
+    public PeerCredentials Credentials { get; } = credentials;
+}

@@ -1,0 +1,142 @@
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Station;
+using Acquisition.Station.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Acquisition.Station.Hosting;
+
+/// <summary>
+/// Brings the station up (Starting → Homing → Ready), keeps the heartbeat while it runs, and on stop takes it to
+/// Stopping and the safe state. Later issues hang the capture workflow off the Ready state.
+/// </summary>
+public sealed class StationWorker(
+    StationStateMachine machine,
+    IStage stage,
+    IRingLight light,
+    IOperatorPanel panel,
+    SafeStateGuard safeState,
+    IOptions<StationOptions> stationOptions,
+    IOptions<StageOptions> stageOptions,
+    StationLaunch launch,
+    StationHealth health,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<StationWorker> log) : BackgroundService
+{
+    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>The safe state must be reached well inside systemd's stop timeout and the 5 s the station promises.</summary>
+    public static readonly TimeSpan SafeStateTimeout = TimeSpan.FromSeconds(3);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        health.Beat();
+        try
+        {
+            // Bring the hardware up only once the whole host (control API included) runs, so that a fault or
+            // --once stop cannot race the other services' start, and /status can show Homing.
+            await WhenStarted(stoppingToken).ConfigureAwait(false);
+            await BringUpAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            Fault(ex);
+        }
+        if (launch.ExitWhenReady)
+        {
+            log.LogInformation("--once: stopping after start-up (state {State}).", machine.State);
+            lifetime.StopApplication();
+        }
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                health.Beat();
+                await Task.Delay(HeartbeatPeriod, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Normal stop.
+        }
+    }
+
+    private Task WhenStarted(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        return started.Task.WaitAsync(stoppingToken).ContinueWith(t =>
+        {
+            registration.Dispose();
+            return t;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task BringUpAsync(CancellationToken ct)
+    {
+        log.LogInformation("Station {StationId} starting on {Hardware} hardware.",
+            stationOptions.Value.StationId, stationOptions.Value.Hardware);
+        panel.ShowIndicator(StatusIndicator.Busy);
+        await light.AllOffAsync(ct).ConfigureAwait(false);
+        await stage.ConnectAsync(ct).ConfigureAwait(false);
+        panel.SetMotorsEnabled(true);
+        string reason;
+        if (stageOptions.Value.HomeOnStart)
+        {
+            machine.TransitionTo(StationState.Homing, "homing the stage at start");
+            await stage.HomeAsync(ct).ConfigureAwait(false);
+            reason = "stage homed at " + stage.Status.Position;
+        }
+        else
+        {
+            reason = "started without homing (Stage:HomeOnStart=false): moves are refused until homed";
+        }
+        machine.TransitionTo(StationState.Ready, reason);
+        panel.ShowIndicator(StatusIndicator.Ready);
+        log.LogInformation("Station {StationId} Ready: {Reason}.", stationOptions.Value.StationId, reason);
+    }
+
+    private void Fault(Exception ex)
+    {
+        var reason = ex is HardwareFaultException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+        log.LogError(ex, "Station start-up failed: {Reason}", reason);
+        if (machine.CanTransition(StationState.Fault))
+        {
+            machine.TransitionTo(StationState.Fault, reason);
+        }
+        TryShowFault();
+        if (launch.ExitWhenReady)
+        {
+            Environment.ExitCode = 1;
+        }
+    }
+
+    private void TryShowFault()
+    {
+        try
+        {
+            panel.ShowIndicator(StatusIndicator.Fault);
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Could not show the fault on the operator panel.");
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (machine.CanTransition(StationState.Stopping))
+        {
+            machine.TransitionTo(StationState.Stopping, "service stopping");
+        }
+        // Cancel the bring-up first so that no new command races the hold.
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SafeStateTimeout);
+        await safeState.ApplyAsync("service stopping", timeout.Token).ConfigureAwait(false);
+    }
+}

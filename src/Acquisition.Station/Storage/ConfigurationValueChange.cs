@@ -1,0 +1,3 @@
+namespace Acquisition.Station.Storage;
+
+public sealed record ConfigurationValueChange(string From, string To);

@@ -1,0 +1,55 @@
+using Acquisition.Core.Storage;
+using Acquisition.Station.Configuration;
+using Acquisition.Station.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Acquisition.Station.Tests;
+
+/// <summary>An edited audit line is noticed, and named, at the next start.</summary>
+public sealed class AuditChainAtStartTests
+{
+    private sealed class RecordingLogger<T> : ILogger<T>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Fact]
+    public async Task An_edited_audit_line_is_reported_at_start_with_its_line_number()
+    {
+        using var temp = new TempDirectory();
+        var data = new DataDirectory(temp.Combine("data"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero));
+        var sections = new[] { new StationConfigurationSection(StationOptions.Section, typeof(StationOptions)) };
+        IConfiguration Config(string id) => new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Station:StationId", id)]).Build();
+
+        async Task<RecordingLogger<StationDataSetup>> Start(string id)
+        {
+            var log = new RecordingLogger<StationDataSetup>();
+            await new StationDataSetup(data, new DurableFileWriter(data), new AuditLog(data, time), Config(id), sections, log)
+                .RunAsync(CancellationToken.None);
+            return log;
+        }
+
+        await Start("A");
+        await Start("B");
+        var path = Path.Combine(data.Audit, "audit.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        lines[0] = lines[0].Replace("\"A\"", "\"Z\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(path, lines);
+
+        var log = await Start("B");
+
+        var critical = Assert.Single(log.Entries, e => e.Level == LogLevel.Critical);
+        Assert.Contains("broken at line 1", critical.Message);
+        Assert.Contains("altered", critical.Message);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Acquisition.Core.Station;
+using Acquisition.Station.Hosting;
+
+namespace Acquisition.Station.Tests;
+
+/// <summary>The control API over its real Unix socket, in an in-process host on the fake profile.</summary>
+public sealed class ControlApiTests
+{
+    private static HttpClient ClientFor(string socketPath) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = new Uri("http://station"),
+        Timeout = StationProcess.Guard,
+    };
+
+    private static async Task<WebApplication> StartStationAsync(TempDirectory temp)
+    {
+        var launch = StationLaunch.Parse(
+        [
+            "--config", RepositoryPaths.FirmwareConfig("station.sim.json"),
+            $"--Station:DataDirectory={temp.Combine("data")}",
+            "--Station:Hardware=fake",
+            "--Station:StationId=SIM-API",
+        ]);
+        var app = StationHost.Build(launch);
+        Assert.Empty(await StationHost.PrepareAsync(app, CancellationToken.None));
+        await app.StartAsync();
+        using var cts = new CancellationTokenSource(StationProcess.Guard);
+        await app.Services.GetRequiredService<StationStateMachine>().WaitForAsync(StationState.Ready, cts.Token);
+        return app;
+    }
+
+    [Fact]
+    public async Task Get_status_over_the_socket_reports_state_stage_lights_door_and_identity()
+    {
+        using var temp = new TempDirectory();
+        await using var app = await StartStationAsync(temp);
+        try
+        {
+            var socketPath = temp.Combine("data", "run", "control.sock");
+            using var client = ClientFor(socketPath);
+
+            using var doc = JsonDocument.Parse(await client.GetStringAsync("/status"));
+            var status = doc.RootElement;
+
+            Assert.Equal("SIM-API", status.GetProperty("stationId").GetString());
+            Assert.Equal("Ready", status.GetProperty("state").GetString());
+            Assert.StartsWith("stage homed", status.GetProperty("reason").GetString());
+            Assert.True(status.GetProperty("stage").GetProperty("homed").GetBoolean());
+            Assert.Equal("Idle", status.GetProperty("stage").GetProperty("state").GetString());
+            Assert.True(status.GetProperty("lights").GetProperty("allOff").GetBoolean());
+            Assert.Equal(8, status.GetProperty("lights").GetProperty("segments").GetArrayLength());
+            Assert.Equal("closed", status.GetProperty("panel").GetProperty("door").GetString());
+            Assert.Equal("Ready", status.GetProperty("panel").GetProperty("indicator").GetString());
+            Assert.StartsWith("0.1.0", status.GetProperty("softwareVersion").GetString());
+            Assert.True(status.GetProperty("uptimeSeconds").GetDouble() >= 0);
+
+            Assert.Equal(ControlApi.ControlSocketPermissions.SocketMode, File.GetUnixFileMode(socketPath));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_peer_user_is_the_name_of_the_callers_uid()
+    {
+        using var temp = new TempDirectory();
+        await using var app = await StartStationAsync(temp);
+        try
+        {
+            using var client = ClientFor(temp.Combine("data", "run", "control.sock"));
+
+            var caller = await client.GetFromJsonAsync<ControlApi.CallerResponse>("/whoami");
+
+            Assert.NotNull(caller);
+            var uid = PosixAccounts.EffectiveUserId();
+            Assert.Equal(uid, caller.Uid);
+            Assert.Equal(Environment.ProcessId, caller.Pid);
+            Assert.Equal(Environment.UserName, caller.User);
+            Assert.Equal(PosixAccounts.UserNameOf(uid), caller.User);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_second_daemon_refuses_to_take_over_a_live_socket()
+    {
+        using var temp = new TempDirectory();
+        await using var app = await StartStationAsync(temp);
+        try
+        {
+            var second = StationHost.Build(StationLaunch.Parse(
+            [
+                "--config", RepositoryPaths.FirmwareConfig("station.sim.json"),
+                $"--Station:DataDirectory={temp.Combine("data")}",
+                "--Station:Hardware=fake",
+            ]));
+            await using (second)
+            {
+                var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync());
+                Assert.Contains("Another station daemon is already listening", ex.Message);
+            }
+            // The first one still answers.
+            using var client = ClientFor(temp.Combine("data", "run", "control.sock"));
+            Assert.Contains("\"Ready\"", await client.GetStringAsync("/status"));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+}

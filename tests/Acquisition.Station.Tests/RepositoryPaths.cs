@@ -1,0 +1,23 @@
+namespace Acquisition.Station.Tests;
+
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string FirmwareConfig(string name) => Path.Combine(Root, "firmware-config", name);
+
+    /// <summary>The station's apphost, copied next to the tests by the project reference.</summary>
+    public static string StationExecutable => Path.Combine(AppContext.BaseDirectory, "acquisition-station");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Acquisition.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Cannot find Acquisition.sln above " + AppContext.BaseDirectory);
+    }
+}
