@@ -126,7 +126,7 @@ public sealed class UplinkProcessor
         var delay = Backoff(delivery.Attempts);
         if (retryAfter is { } ra && ra > delay)
         {
-            delay = ra > _options.RetryMaxDelay * 6 ? _options.RetryMaxDelay * 6 : ra;
+            delay = ra > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : ra; // a server's own word on when to come back wins, within reason
         }
         _logger.LogWarning("Capture {CaptureId} to {Destination}: {Reason}; retrying in {Delay}", delivery.CaptureId, destination.Name, reason, delay);
         await _outbox.ScheduleRetryAsync(delivery.CaptureId, destination.Name, reason, _time.GetUtcNow() + delay, ct).ConfigureAwait(false);
