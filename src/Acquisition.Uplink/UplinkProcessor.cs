@@ -20,8 +20,11 @@ public sealed class UplinkProcessor
     private readonly ILogger _logger;
     private readonly HashSet<string> _verifiedThisRun = new(StringComparer.Ordinal);
 
-    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null)
+    private readonly IUplinkCheckpoints _checkpoints;
+
+    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null, IUplinkCheckpoints? checkpoints = null)
     {
+        _checkpoints = checkpoints ?? NoCheckpoints.Instance;
         _outbox = outbox;
         _destinations = destinations;
         _options = options;
@@ -93,12 +96,15 @@ public sealed class UplinkProcessor
         if (delivery.State == DeliveryState.Pending)
         {
             await _outbox.MarkUploadingAsync(delivery.CaptureId, destination.Name, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked-uploading");
         }
         var artifact = await _outbox.GetArtifactAsync(delivery.CaptureId, ct).ConfigureAwait(false);
         try
         {
             var digest = await destination.DeliverAsync(delivery, artifact, _outbox, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.verified");
             await _outbox.MarkDeliveredAsync(delivery.CaptureId, destination.Name, digest, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked");
             _logger.LogInformation("Capture {CaptureId} delivered to {Destination} and verified as {Digest}", delivery.CaptureId, destination.Name, digest);
         }
         catch (UplinkFailureException ex) when (ex.Kind == UplinkFailureKind.Rejected)
