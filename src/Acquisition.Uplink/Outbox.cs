@@ -156,21 +156,14 @@ public sealed class Outbox
                 routed = routed.Length > 0 ? routed : _destinations.Select(d => d.Name).ToArray();
             }
             _checkpoints.Reached("enqueue.before-commit");
-            var now = NowMs();
-            using (var c = Open())
-            using (var tx = c.BeginTransaction())
+            try
             {
-                Exec(c, "INSERT INTO captures(capture_id, package_path, enqueued_at, flagged, oci_manifest, oci_manifest_digest) VALUES($id,$p,$t,$f,$m,$d)", tx,
-                    ("$id", dirName), ("$p", packagePath), ("$t", now), ("$f", flagged ? 1 : 0),
-                    ("$m", artifact?.ManifestBytes ?? []), ("$d", artifact?.ManifestDigest ?? ""));
-                foreach (var dest in routed)
-                {
-                    Exec(c, "INSERT INTO deliveries(capture_id, destination, state, reason, updated_at) VALUES($id,$dest,$s,$r,$t)", tx,
-                        ("$id", dirName), ("$dest", dest),
-                        ("$s", (problems.Count == 0 ? DeliveryState.Pending : DeliveryState.Rejected).ToString()),
-                        ("$r", problems.Count == 0 ? null : "package does not verify: " + string.Join("; ", problems)), ("$t", now));
-                }
-                tx.Commit();
+                InsertCapture(dirName, packagePath, flagged, artifact, routed, problems);
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+            {
+                // Another process (the console, a second daemon by mistake) queued it first: still exactly once.
+                return new EnqueueResult(dirName, EnqueueOutcome.AlreadyQueued, [], [], null);
             }
             _checkpoints.Reached("enqueue.after-commit");
             if (problems.Count > 0)
@@ -183,6 +176,26 @@ public sealed class Outbox
         finally
         {
             _enqueueGate.Release();
+        }
+    }
+
+    private void InsertCapture(string dirName, string packagePath, bool flagged, OciArtifact? artifact, string[] routed, List<string> problems)
+    {
+        var now = NowMs();
+        using (var c = Open())
+        using (var tx = c.BeginTransaction())
+        {
+            Exec(c, "INSERT INTO captures(capture_id, package_path, enqueued_at, flagged, oci_manifest, oci_manifest_digest) VALUES($id,$p,$t,$f,$m,$d)", tx,
+                ("$id", dirName), ("$p", packagePath), ("$t", now), ("$f", flagged ? 1 : 0),
+                ("$m", artifact?.ManifestBytes ?? []), ("$d", artifact?.ManifestDigest ?? ""));
+            foreach (var dest in routed)
+            {
+                Exec(c, "INSERT INTO deliveries(capture_id, destination, state, reason, updated_at) VALUES($id,$dest,$s,$r,$t)", tx,
+                    ("$id", dirName), ("$dest", dest),
+                    ("$s", (problems.Count == 0 ? DeliveryState.Pending : DeliveryState.Rejected).ToString()),
+                    ("$r", problems.Count == 0 ? null : "package does not verify: " + string.Join("; ", problems)), ("$t", now));
+            }
+            tx.Commit();
         }
     }
 

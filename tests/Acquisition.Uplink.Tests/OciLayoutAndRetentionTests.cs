@@ -155,4 +155,18 @@ public sealed class OciLayoutAndRetentionTests : IDisposable
         Assert.Equal(DeliveryState.Delivered, d.State);
         Assert.True(Directory.Exists(aborted.Path));
     }
+
+    [Fact]
+    public async Task Two_outbox_instances_racing_on_one_database_queue_a_package_once()
+    {
+        var p = await _station.SealAsync(50_000);
+        var options = LayoutOptions("usb");
+        var routes = options.Destinations.Select(d => (d.Name, d.Route)).ToArray();
+        var a = new Outbox(_station.Data.OutboxDatabase, routes, TimeProvider.System);
+        var b = new Outbox(_station.Data.OutboxDatabase, routes, TimeProvider.System);
+        var results = await Task.WhenAll(a.EnqueueAsync(p.Path, null, CancellationToken.None), b.EnqueueAsync(p.Path, null, CancellationToken.None));
+        Assert.Single(results, r => r.Outcome == EnqueueOutcome.Enqueued);
+        Assert.Single(results, r => r.Outcome == EnqueueOutcome.AlreadyQueued);
+        Assert.Single(await a.ListAsync(CancellationToken.None));
+    }
 }
