@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "render" => RenderBench.Run(args[1..]),
     "render-snap" => RenderBench.Snap(args[1..]),
     "render-debug" => RenderDebug.Run(args[1..]),
+    "uplink" => await UplinkBench.RunAsync(args[1..], CancellationToken.None),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height]");
+    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | uplink [...]");
     return 2;
 }
