@@ -158,9 +158,17 @@ public static class HardwareSimCli
             return 1;
         }
         reply.Remove("ok");
+        foreach (var key in reply.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList())
+        {
+            reply.Remove(key);
+        }
         await output.WriteLineAsync(reply.Count == 0
             ? "ok"
-            : reply.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            : reply.ToJsonString(new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            }));
         return 0;
     }
 }
