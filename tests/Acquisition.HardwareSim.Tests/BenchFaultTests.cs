@@ -116,6 +116,43 @@ public sealed class BenchFaultTests
     }
 
     [Fact]
+    public async Task Serial_unplugged_removes_the_port_and_replugging_brings_a_new_one_with_a_banner()
+    {
+        var dir = Directory.CreateTempSubdirectory("hwsim-link-").FullName;
+        try
+        {
+            var link = Path.Combine(dir, "ttyGRBL");
+            using var bench = new SimulatedBench(new SimulatedBenchOptions { SerialLinkPath = link });
+            Assert.Equal(link, bench.SerialPortPath);
+            using (var first = new SerialSession(link, bench.SimClock))
+            {
+                await first.BannerAsync();
+                var oldPty = bench.Motion.PtyPath;
+                bench.Faults.Set("serial-unplugged", true);
+                Assert.False(File.Exists(link));
+                Assert.Null(bench.Motion.PtyPath);
+                Assert.ThrowsAny<Exception>(() =>
+                {
+                    first.Send("$I");
+                    first.Send("$I"); // a hung-up tty fails writes
+                });
+                bench.Faults.Set("serial-unplugged", false);
+                Assert.True(File.Exists(link));
+                Assert.NotNull(bench.Motion.PtyPath);
+                _ = oldPty;
+            }
+            using var second = new SerialSession(link, bench.SimClock);
+            await second.BannerAsync();
+            Assert.Equal("[MSG:'$H'|'$X' to unlock]", await second.NextLineAsync());
+            Assert.Equal(["[VER:1.1h.20190825:]", "[OPT:V,15,128]", "ok"], await second.CommandAsync("$I"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Stuck_button_stays_pressed_after_release_and_camera_switches_are_shared()
     {
         using var bench = new SimulatedBench();
