@@ -28,7 +28,6 @@ public sealed class FrameRenderer : IDisposable
     private readonly Mat _warped;
     private readonly Mat _sharp;
     private readonly Mat _accumulated;
-    private readonly Mat _noise;
     private readonly Mat[] _pyramid = new Mat[7];
     private readonly Mat?[] _levels = new Mat?[LevelSpec.Length];
     private readonly Dictionary<string, ShadingTable> _tables = new(StringComparer.Ordinal);
@@ -47,13 +46,24 @@ public sealed class FrameRenderer : IDisposable
         _warped = new Mat(size, MatType.CV_32FC4);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
-        _noise = new Mat(size, MatType.CV_32FC1);
         _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
         // Gaussian equivalent of the Airy disc.
         _diffractionSigmaMicrometres = 0.21 * options.WavelengthMicrometres / options.NumericalAperture;
     }
 
     public SimulatedCameraOptions Options => _o;
+
+    /// <summary>Wall time of each stage of the last <see cref="Render"/>, for the benchmark's breakdown.</summary>
+    public IReadOnlyDictionary<string, double> LastStageMilliseconds => _stages;
+
+    private readonly Dictionary<string, double> _stages = new(StringComparer.Ordinal);
+    private readonly System.Diagnostics.Stopwatch _stageClock = new();
+
+    private void Stage(string name)
+    {
+        _stages[name] = _stageClock.Elapsed.TotalMilliseconds;
+        _stageClock.Restart();
+    }
 
     public SurfaceScene Scene => _scene;
 
@@ -70,6 +80,7 @@ public sealed class FrameRenderer : IDisposable
         {
             probe[i] = sampleAt(i / 8.0);
         }
+        _stageClock.Restart();
         var mid = probe[4].Position;
         var rng = new Random(HashCode.Combine(_o.Seed, sequence));
         var jx = _o.JitterRmsPixels * Gaussian(rng);
@@ -103,17 +114,26 @@ public sealed class FrameRenderer : IDisposable
             RenderSharpHeightsOnly(mid, jx, jy);
         }
 
+        Stage("warp+shade");
         var pixel = _o.PixelSizeMicrometres / mag;
         var maxDz = Math.Max(Math.Abs(zf - hMin), Math.Abs(zf - hMax));
         var (levelOf, weightOf, usedLevels) = DefocusTable(maxDz, pixel);
         BuildLevels(usedLevels);
+        Stage("blur levels");
 
         var scale = exposure.TotalMilliseconds * _o.SensitivityPerMillisecond * gain;
         var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
         var read = _o.ReadNoiseFraction * gain;
         var shotK = _o.FullWellElectrons > 0 ? gain / _o.FullWellElectrons : 0;
-        var noiseRng = new RNG((ulong)(uint)HashCode.Combine(_o.Seed, sequence, 17) | 1UL);
-        noiseRng.Fill(_noise, DistributionType.Normal, new Scalar(0), new Scalar(1));
+        var frameSeed = (ulong)(uint)HashCode.Combine(_o.Seed, sequence, 17);
+        // Noise σ as a function of the signal (read noise plus shot noise), tabulated over 0–2× full scale.
+        const int sigmaSteps = 4096;
+        var sigmaOf = new float[sigmaSteps + 1];
+        for (var i = 0; i <= sigmaSteps; i++)
+        {
+            sigmaOf[i] = (float)Math.Sqrt((read * read) + (shotK * 2.0 * i / sigmaSteps));
+        }
+        Stage("noise");
 
         var w = _o.Width;
         var h = _o.Height;
@@ -131,35 +151,68 @@ public sealed class FrameRenderer : IDisposable
             cols[i] = m.Cols;
             rows[i] = m.Rows;
         }
-        nint wp = _warped.Data, np = _noise.Data;
-        long ws = _warped.Step(), ns = _noise.Step();
+        // Levels 0–2 are full resolution: their pixels are read directly, the rest are sampled bilinearly.
+        var fullResLevels = 0;
+        while (fullResLevels < LevelSpec.Length && LevelSpec[fullResLevels].K == 0)
+        {
+            fullResLevels++;
+        }
+        nint wp = _warped.Data;
+        long ws = _warped.Step();
         var zfF = (float)zf;
-        var invStep = 1 / DzStepMicrometres;
+        var invStep = (float)(1 / DzStepMicrometres);
         var tableMax = levelOf.Length - 1;
+        var scaleF = (float)scale;
+        var fullScaleF = (float)fullScale;
+        var sigmaScale = sigmaSteps / 2f;
         fixed (byte* dp0 = data)
         {
             var dp = (nint)dp0;
             Parallel.For(0, h, v =>
             {
                 var wrow = (float*)(wp + (v * ws));
-                var nrow = (float*)(np + (v * ns));
+                var full = stackalloc float*[3];
+                for (var i = 0; i < 3; i++)
+                {
+                    full[i] = i <= usedLevels && i < fullResLevels ? (float*)(levels[i] + (v * strides[i])) : null;
+                }
+                // A per-row xorshift stream keeps the noise deterministic whatever thread renders the row.
+                var state = (frameSeed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(v + 1) * 0xD1B54A32D192ED03UL);
+                if (state == 0) state = 1;
                 for (var u = 0; u < w; u++)
                 {
-                    var dz = Math.Abs(zfF - wrow[u * 4]);
+                    var dz = zfF - wrow[u * 4];
+                    if (dz < 0) dz = -dz;
                     var t = (int)(dz * invStep);
                     if (t > tableMax) t = tableMax;
                     var lo = levelOf[t];
                     var wt = weightOf[t];
-                    var value = Fetch(levels, strides, cols, rows, lo, u, v);
-                    if (wt > 0)
+                    float value;
+                    if (lo + 1 < fullResLevels)
                     {
-                        value += wt * (Fetch(levels, strides, cols, rows, lo + 1, u, v) - value);
+                        var a = full[lo][u];
+                        value = wt > 0 ? a + (wt * (full[lo + 1][u] - a)) : a;
                     }
-                    var signal = value * scale;
+                    else
+                    {
+                        value = lo < fullResLevels ? full[lo][u] : Fetch(levels, strides, cols, rows, lo, u, v);
+                        if (wt > 0)
+                        {
+                            value += wt * (Fetch(levels, strides, cols, rows, lo + 1, u, v) - value);
+                        }
+                    }
+                    var signal = value * scaleF;
                     if (signal < 0) signal = 0;
-                    var sigma = Math.Sqrt((read * read) + (shotK * signal));
-                    var dn = (signal + (sigma * nrow[u])) * fullScale;
-                    var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5);
+                    var si = (int)(signal * sigmaScale);
+                    if (si > sigmaSteps) si = sigmaSteps;
+                    // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
+                    var gauss = (sum - 131070f) * (1f / 37837.4f);
+                    var dn = (signal + (sigmaOf[si] * gauss)) * fullScaleF;
+                    var q = dn <= 0 ? 0 : dn >= fullScaleF ? (int)fullScaleF : (int)(dn + 0.5f);
                     if (bpp == 1)
                     {
                         ((byte*)dp)[(v * w) + u] = (byte)q;
@@ -171,6 +224,7 @@ public sealed class FrameRenderer : IDisposable
                 }
             });
         }
+        Stage("defocus+quantise");
         var truth = new SimulatedFrameTruth(sequence, mid, zf, jx, jy, mag, motionPx);
         return (data, truth);
     }
@@ -310,6 +364,7 @@ public sealed class FrameRenderer : IDisposable
     private unsafe (float Min, float Max) RenderSharp(StagePosition position, LightingState lighting, double jx, double jy, Mat target)
     {
         WarpScene(position, jx, jy);
+        Stage("warp");
         var table = TableFor(lighting).Values;
         var w = _o.Width;
         var h = _o.Height;
@@ -456,7 +511,6 @@ public sealed class FrameRenderer : IDisposable
         _warped.Dispose();
         _sharp.Dispose();
         _accumulated.Dispose();
-        _noise.Dispose();
         for (var k = 1; k < _pyramid.Length; k++)
         {
             _pyramid[k]?.Dispose();
