@@ -24,8 +24,10 @@ public sealed class FrameRenderer : IDisposable
 
     private readonly SurfaceScene _scene;
     private readonly SimulatedCameraOptions _o;
-    private readonly Mat _sceneStack;
-    private readonly Mat _warped;
+    private readonly Mat _height;
+    private readonly Mat _albedo;
+    private readonly Mat _slopeX;
+    private readonly Mat _slopeY;
     private readonly Mat _sharp;
     private readonly Mat _accumulated;
     private readonly Mat[] _pyramid = new Mat[7];
@@ -41,9 +43,11 @@ public sealed class FrameRenderer : IDisposable
         options.Validate();
         _scene = scene;
         _o = options;
-        _sceneStack = BuildSceneStack(scene);
         var size = new Size(options.Width, options.Height);
-        _warped = new Mat(size, MatType.CV_32FC4);
+        _height = new Mat(size, MatType.CV_32FC1);
+        _albedo = new Mat(size, MatType.CV_32FC1);
+        _slopeX = new Mat(size, MatType.CV_32FC1);
+        _slopeY = new Mat(size, MatType.CV_32FC1);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
         _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
@@ -53,16 +57,30 @@ public sealed class FrameRenderer : IDisposable
 
     public SimulatedCameraOptions Options => _o;
 
-    /// <summary>Wall time of each stage of the last <see cref="Render"/>, for the benchmark's breakdown.</summary>
-    public IReadOnlyDictionary<string, double> LastStageMilliseconds => _stages;
+    /// <summary>
+    /// Process CPU time (all threads) of each stage of the last <see cref="Render"/>, for the benchmark's breakdown;
+    /// only collected when <see cref="CollectStageTimes"/> is set.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> LastStageCpuMilliseconds => _stages;
+
+    public bool CollectStageTimes { get; set; }
 
     private readonly Dictionary<string, double> _stages = new(StringComparer.Ordinal);
-    private readonly System.Diagnostics.Stopwatch _stageClock = new();
+    private TimeSpan _stageStart;
 
     private void Stage(string name)
     {
-        _stages[name] = _stageClock.Elapsed.TotalMilliseconds;
-        _stageClock.Restart();
+        if (!CollectStageTimes)
+        {
+            return;
+        }
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var now = self.TotalProcessorTime;
+        if (name.Length > 0)
+        {
+            _stages[name] = (now - _stageStart).TotalMilliseconds;
+        }
+        _stageStart = now;
     }
 
     public SurfaceScene Scene => _scene;
@@ -80,7 +98,7 @@ public sealed class FrameRenderer : IDisposable
         {
             probe[i] = sampleAt(i / 8.0);
         }
-        _stageClock.Restart();
+        Stage(string.Empty);
         var mid = probe[4].Position;
         var rng = new Random(HashCode.Combine(_o.Seed, sequence));
         var jx = _o.JitterRmsPixels * Gaussian(rng);
@@ -135,94 +153,39 @@ public sealed class FrameRenderer : IDisposable
         }
         Stage("noise");
 
-        var w = _o.Width;
-        var h = _o.Height;
         var bpp = format == PixelFormat.Mono8 ? 1 : 2;
-        var data = new byte[w * h * bpp];
-        var levels = new nint[LevelSpec.Length];
-        var strides = new long[LevelSpec.Length];
-        var cols = new int[LevelSpec.Length];
-        var rows = new int[LevelSpec.Length];
+        var data = new byte[_o.Width * _o.Height * bpp];
+        var pass = new FinalPass
+        {
+            Width = _o.Width,
+            Bpp = bpp,
+            Height = _height.Data,
+            HeightStride = _height.Step(),
+            FocusHeight = (float)zf,
+            InvDzStep = (float)(1 / DzStepMicrometres),
+            TableMax = levelOf.Length - 1,
+            Scale = (float)scale,
+            FullScale = (float)fullScale,
+            SigmaScale = sigmaSteps / 2f,
+            SigmaSteps = sigmaSteps,
+            FrameSeed = frameSeed,
+        };
         for (var i = 0; i <= usedLevels; i++)
         {
             var m = _levels[i]!;
-            levels[i] = m.Data;
-            strides[i] = m.Step();
-            cols[i] = m.Cols;
-            rows[i] = m.Rows;
+            pass.Levels[i] = new LevelView(m.Data, m.Step(), m.Cols, m.Rows, LevelSpec[i].K);
         }
-        // Levels 0–2 are full resolution: their pixels are read directly, the rest are sampled bilinearly.
-        var fullResLevels = 0;
-        while (fullResLevels < LevelSpec.Length && LevelSpec[fullResLevels].K == 0)
+        fixed (byte* dp = data)
+        fixed (int* lp = levelOf)
+        fixed (float* wp = weightOf)
+        fixed (float* sp = sigmaOf)
         {
-            fullResLevels++;
-        }
-        nint wp = _warped.Data;
-        long ws = _warped.Step();
-        var zfF = (float)zf;
-        var invStep = (float)(1 / DzStepMicrometres);
-        var tableMax = levelOf.Length - 1;
-        var scaleF = (float)scale;
-        var fullScaleF = (float)fullScale;
-        var sigmaScale = sigmaSteps / 2f;
-        fixed (byte* dp0 = data)
-        {
-            var dp = (nint)dp0;
-            Parallel.For(0, h, v =>
-            {
-                var wrow = (float*)(wp + (v * ws));
-                var full = stackalloc float*[3];
-                for (var i = 0; i < 3; i++)
-                {
-                    full[i] = i <= usedLevels && i < fullResLevels ? (float*)(levels[i] + (v * strides[i])) : null;
-                }
-                // A per-row xorshift stream keeps the noise deterministic whatever thread renders the row.
-                var state = (frameSeed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(v + 1) * 0xD1B54A32D192ED03UL);
-                if (state == 0) state = 1;
-                for (var u = 0; u < w; u++)
-                {
-                    var dz = zfF - wrow[u * 4];
-                    if (dz < 0) dz = -dz;
-                    var t = (int)(dz * invStep);
-                    if (t > tableMax) t = tableMax;
-                    var lo = levelOf[t];
-                    var wt = weightOf[t];
-                    float value;
-                    if (lo + 1 < fullResLevels)
-                    {
-                        var a = full[lo][u];
-                        value = wt > 0 ? a + (wt * (full[lo + 1][u] - a)) : a;
-                    }
-                    else
-                    {
-                        value = lo < fullResLevels ? full[lo][u] : Fetch(levels, strides, cols, rows, lo, u, v);
-                        if (wt > 0)
-                        {
-                            value += wt * (Fetch(levels, strides, cols, rows, lo + 1, u, v) - value);
-                        }
-                    }
-                    var signal = value * scaleF;
-                    if (signal < 0) signal = 0;
-                    var si = (int)(signal * sigmaScale);
-                    if (si > sigmaSteps) si = sigmaSteps;
-                    // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
-                    var gauss = (sum - 131070f) * (1f / 37837.4f);
-                    var dn = (signal + (sigmaOf[si] * gauss)) * fullScaleF;
-                    var q = dn <= 0 ? 0 : dn >= fullScaleF ? (int)fullScaleF : (int)(dn + 0.5f);
-                    if (bpp == 1)
-                    {
-                        ((byte*)dp)[(v * w) + u] = (byte)q;
-                    }
-                    else
-                    {
-                        ((ushort*)dp)[(v * w) + u] = (ushort)q;
-                    }
-                }
-            });
+            pass.Output = (nint)dp;
+            pass.LevelOf = (nint)lp;
+            pass.WeightOf = (nint)wp;
+            pass.SigmaOf = (nint)sp;
+            var p = pass;
+            Parallel.For(0, _o.Height, v => FinalPass.Row(p, v));
         }
         Stage("defocus+quantise");
         var truth = new SimulatedFrameTruth(sequence, mid, zf, jx, jy, mag, motionPx);
@@ -245,10 +208,8 @@ public sealed class FrameRenderer : IDisposable
         RenderSharp(position, lighting, 0, 0, sharp);
         var (_, mag) = FocusAndMagnification(position);
         var height = new Mat();
-        using (var hOnly = new Mat())
+        using (var roi = new Mat(_height, r))
         {
-            Cv2.ExtractChannel(_warped, hOnly, 0);
-            using var roi = new Mat(hOnly, r);
             roi.CopyTo(height);
         }
         var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
@@ -274,33 +235,6 @@ public sealed class FrameRenderer : IDisposable
     {
         var zf = position.Z.Value - _o.ZAtDatumFocusMicrometres;
         return (zf, 1 + (_o.MagnificationChangePerMicrometre * zf));
-    }
-
-    private static unsafe float Fetch(nint[] levels, long[] strides, int[] cols, int[] rows, int level, int u, int v)
-    {
-        var k = LevelSpec[level].K;
-        if (k == 0)
-        {
-            return ((float*)(levels[level] + (v * strides[level])))[u];
-        }
-        var f = 1 << k;
-        var x = ((u + 0.5f) / f) - 0.5f;
-        var y = ((v + 0.5f) / f) - 0.5f;
-        if (x < 0) x = 0;
-        if (y < 0) y = 0;
-        var x0 = (int)x;
-        var y0 = (int)y;
-        var x1 = Math.Min(x0 + 1, cols[level] - 1);
-        var y1 = Math.Min(y0 + 1, rows[level] - 1);
-        if (x0 > cols[level] - 1) x0 = cols[level] - 1;
-        if (y0 > rows[level] - 1) y0 = rows[level] - 1;
-        var ax = x - x0;
-        var ay = y - y0;
-        var r0 = (float*)(levels[level] + (y0 * strides[level]));
-        var r1 = (float*)(levels[level] + (y1 * strides[level]));
-        var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
-        var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
-        return top + (ay * (bottom - top));
     }
 
     private (int[] LevelOf, float[] WeightOf, int UsedLevels) DefocusTable(double maxDz, double pixelMicrometres)
@@ -368,8 +302,8 @@ public sealed class FrameRenderer : IDisposable
         var table = TableFor(lighting).Values;
         var w = _o.Width;
         var h = _o.Height;
-        nint wp = _warped.Data, sp = target.Data;
-        long ws = _warped.Step(), ss = target.Step();
+        nint hp = _height.Data, ap = _albedo.Data, xp = _slopeX.Data, yp = _slopeY.Data, sp = target.Data;
+        long ws = _height.Step(), ss = target.Step();
         var mins = new float[h];
         var maxs = new float[h];
         var scale = ShadingTable.Scale;
@@ -380,19 +314,21 @@ public sealed class FrameRenderer : IDisposable
             var tp = (nint)tp0;
             Parallel.For(0, h, v =>
             {
-                var wrow = (float*)(wp + (v * ws));
+                var hrow = (float*)(hp + (v * ws));
+                var arow = (float*)(ap + (v * ws));
+                var xrow = (float*)(xp + (v * ws));
+                var yrow = (float*)(yp + (v * ws));
                 var srow = (float*)(sp + (v * ss));
                 var tab = (float*)tp;
                 var lo = float.MaxValue;
                 var hi = float.MinValue;
                 for (var u = 0; u < w; u++)
                 {
-                    var px = wrow + (u * 4);
-                    var height = px[0];
+                    var height = hrow[u];
                     if (height < lo) lo = height;
                     if (height > hi) hi = height;
-                    var gx = (px[2] + max) * scale;
-                    var gy = (px[3] + max) * scale;
+                    var gx = (xrow[u] + max) * scale;
+                    var gy = (yrow[u] + max) * scale;
                     if (gx < 0) gx = 0; else if (gx > last - 0.001f) gx = last - 0.001f;
                     if (gy < 0) gy = 0; else if (gy > last - 0.001f) gy = last - 0.001f;
                     var ix = (int)gx;
@@ -403,7 +339,7 @@ public sealed class FrameRenderer : IDisposable
                     var t1 = t0 + ShadingTable.Size;
                     var top = t0[0] + (ax * (t0[1] - t0[0]));
                     var bottom = t1[0] + (ax * (t1[1] - t1[0]));
-                    srow[u] = px[1] * (top + (ay * (bottom - top)));
+                    srow[u] = arow[u] * (top + (ay * (bottom - top)));
                 }
                 mins[v] = lo;
                 maxs[v] = hi;
@@ -414,14 +350,22 @@ public sealed class FrameRenderer : IDisposable
 
     private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => WarpScene(position, jx, jy);
 
+    /// <summary>
+    /// Warps height and albedo onto the frame grid and takes the slopes there, in the camera's own axes (so the
+    /// shading table needs no rotation): dh/du and dh/dv in µm per µm.
+    /// </summary>
     private void WarpScene(StagePosition position, double jx, double jy)
     {
-        var m = Affine(position, jx, jy, out _);
+        var m = Affine(position, jx, jy, out var mag);
         using var affine = new Mat(2, 3, MatType.CV_64FC1);
         affine.SetArray(m);
-        Cv2.WarpAffine(_sceneStack, _warped, affine, new Size(_o.Width, _o.Height),
-            InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant,
-            new Scalar(_scene.OutsideHeightMicrometres, 0, 0, 0));
+        var size = new Size(_o.Width, _o.Height);
+        const InterpolationFlags flags = InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap;
+        Cv2.WarpAffine(_scene.HeightMicrometres, _height, affine, size, flags, BorderTypes.Constant, Scalar.All(_scene.OutsideHeightMicrometres));
+        Cv2.WarpAffine(_scene.Albedo, _albedo, affine, size, flags, BorderTypes.Constant, Scalar.All(0));
+        var k = 1.0 / (8 * _o.PixelSizeMicrometres / mag);
+        Cv2.Sobel(_height, _slopeX, MatType.CV_32F, 1, 0, 3, k, 0, BorderTypes.Replicate);
+        Cv2.Sobel(_height, _slopeY, MatType.CV_32F, 0, 1, 3, k, 0, BorderTypes.Replicate);
     }
 
     /// <summary>Frame pixel (u, v) → scene raster pixel, as the 2×3 inverse map WarpAffine takes.</summary>
@@ -492,23 +436,146 @@ public sealed class FrameRenderer : IDisposable
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>Height, albedo and scene-frame slopes interleaved, so one warp moves all four.</summary>
-    private static Mat BuildSceneStack(SurfaceScene scene)
+    /// <summary>One blur level as the final pass reads it: full resolution (K = 0) or a pyramid level sampled bilinearly.</summary>
+    private readonly record struct LevelView(nint Data, long Stride, int Cols, int Rows, int K);
+
+    /// <summary>
+    /// Defocus blend, noise and quantisation for one row. Everything the hot loop needs is passed by value, so it
+    /// lives in registers and locals rather than in a closure.
+    /// </summary>
+    private struct FinalPass
     {
-        using var gx = new Mat();
-        using var gy = new Mat();
-        var k = 1.0 / (8 * scene.ResolutionMicrometres);
-        Cv2.Sobel(scene.HeightMicrometres, gx, MatType.CV_32F, 1, 0, 3, k, 0, BorderTypes.Replicate);
-        Cv2.Sobel(scene.HeightMicrometres, gy, MatType.CV_32F, 0, 1, 3, k, 0, BorderTypes.Replicate);
-        var stack = new Mat();
-        Cv2.Merge([scene.HeightMicrometres, scene.Albedo, gx, gy], stack);
-        return stack;
+        public int Width;
+        public int Bpp;
+        public nint Height;
+        public long HeightStride;
+        public float FocusHeight;
+        public float InvDzStep;
+        public int TableMax;
+        public float Scale;
+        public float FullScale;
+        public float SigmaScale;
+        public int SigmaSteps;
+        public ulong FrameSeed;
+        public nint Output;
+        public nint LevelOf;
+        public nint WeightOf;
+        public nint SigmaOf;
+        public LevelArray Levels;
+
+        public static unsafe void Row(FinalPass p, int v)
+        {
+            var hrow = (float*)(p.Height + (v * p.HeightStride));
+            var levelOf = (int*)p.LevelOf;
+            var weightOf = (float*)p.WeightOf;
+            var sigmaOf = (float*)p.SigmaOf;
+            // Full-resolution levels 0–2: row pointers once per row.
+            var l0 = (float*)(p.Levels[0].Data + (v * p.Levels[0].Stride));
+            var l1 = p.Levels[1].Data == 0 ? null : (float*)(p.Levels[1].Data + (v * p.Levels[1].Stride));
+            var l2 = p.Levels[2].Data == 0 ? null : (float*)(p.Levels[2].Data + (v * p.Levels[2].Stride));
+            var focus = p.FocusHeight;
+            var inv = p.InvDzStep;
+            var tableMax = p.TableMax;
+            var scale = p.Scale;
+            var fullScale = p.FullScale;
+            var sigmaScale = p.SigmaScale;
+            var sigmaSteps = p.SigmaSteps;
+            var width = p.Width;
+            // A per-row xorshift stream keeps the noise deterministic whatever thread renders the row.
+            var state = (p.FrameSeed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(v + 1) * 0xD1B54A32D192ED03UL);
+            if (state == 0)
+            {
+                state = 1;
+            }
+            var out8 = (byte*)p.Output + ((long)v * width);
+            var out16 = (ushort*)p.Output + ((long)v * width);
+            for (var u = 0; u < width; u++)
+            {
+                var dz = focus - hrow[u];
+                if (dz < 0) dz = -dz;
+                var t = (int)(dz * inv);
+                if (t > tableMax) t = tableMax;
+                var lo = levelOf[t];
+                var wt = weightOf[t];
+                float value;
+                if (lo == 0)
+                {
+                    value = wt > 0 ? l0[u] + (wt * (l1[u] - l0[u])) : l0[u];
+                }
+                else if (lo == 1)
+                {
+                    value = wt > 0 ? l1[u] + (wt * (l2[u] - l1[u])) : l1[u];
+                }
+                else
+                {
+                    value = lo == 2 ? l2[u] : Sample(p.Levels[lo], u, v);
+                    if (wt > 0)
+                    {
+                        value += wt * (Sample(p.Levels[lo + 1], u, v) - value);
+                    }
+                }
+                var signal = value * scale;
+                if (signal < 0) signal = 0;
+                var si = (int)(signal * sigmaScale);
+                if (si > sigmaSteps) si = sigmaSteps;
+                // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
+                var gauss = (sum - 131070f) * (1f / 37837.2f);
+                var dn = (signal + (sigmaOf[si] * gauss)) * fullScale;
+                var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5f);
+                if (p.Bpp == 1)
+                {
+                    out8[u] = (byte)q;
+                }
+                else
+                {
+                    out16[u] = (ushort)q;
+                }
+            }
+        }
+
+        private static unsafe float Sample(in LevelView level, int u, int v)
+        {
+            if (level.K == 0)
+            {
+                return ((float*)(level.Data + (v * level.Stride)))[u];
+            }
+            var f = 1 << level.K;
+            var x = ((u + 0.5f) / f) - 0.5f;
+            var y = ((v + 0.5f) / f) - 0.5f;
+            if (x < 0) x = 0;
+            if (y < 0) y = 0;
+            var x0 = (int)x;
+            var y0 = (int)y;
+            if (x0 > level.Cols - 1) x0 = level.Cols - 1;
+            if (y0 > level.Rows - 1) y0 = level.Rows - 1;
+            var x1 = Math.Min(x0 + 1, level.Cols - 1);
+            var y1 = Math.Min(y0 + 1, level.Rows - 1);
+            var ax = x - x0;
+            var ay = y - y0;
+            var r0 = (float*)(level.Data + (y0 * level.Stride));
+            var r1 = (float*)(level.Data + (y1 * level.Stride));
+            var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
+            var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
+            return top + (ay * (bottom - top));
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(16)]
+    private struct LevelArray
+    {
+        private LevelView _first;
     }
 
     public void Dispose()
     {
-        _sceneStack.Dispose();
-        _warped.Dispose();
+        _height.Dispose();
+        _albedo.Dispose();
+        _slopeX.Dispose();
+        _slopeY.Dispose();
         _sharp.Dispose();
         _accumulated.Dispose();
         for (var k = 1; k < _pyramid.Length; k++)
