@@ -100,7 +100,8 @@ public sealed class FrameRenderer : IDisposable
         }
         Stage(string.Empty);
         var mid = probe[4].Position;
-        var rng = new Random(HashCode.Combine(_o.Seed, sequence));
+        // HashCode is randomised per process; a fixed mix keeps frames identical from run to run.
+        var rng = new Random((int)(Mix((ulong)(uint)_o.Seed, (ulong)sequence) & 0x7FFFFFFF));
         var jx = _o.JitterRmsPixels * Gaussian(rng);
         var jy = _o.JitterRmsPixels * Gaussian(rng);
         var motionPx = MaxDisplacementPixels(probe);
@@ -143,7 +144,7 @@ public sealed class FrameRenderer : IDisposable
         var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
         var read = _o.ReadNoiseFraction * gain;
         var shotK = _o.FullWellElectrons > 0 ? gain / _o.FullWellElectrons : 0;
-        var frameSeed = (ulong)(uint)HashCode.Combine(_o.Seed, sequence, 17);
+        var frameSeed = Mix((ulong)(uint)_o.Seed ^ 0x5DEECE66DUL, (ulong)sequence);
         // Noise σ as a function of the signal (read noise plus shot noise), tabulated over 0–2× full scale.
         const int sigmaSteps = 4096;
         var sigmaOf = new float[sigmaSteps + 1];
@@ -428,6 +429,15 @@ public sealed class FrameRenderer : IDisposable
 
     private static bool SameLighting(LightingState a, LightingState b) =>
         a.Coaxial == b.Coaxial && a.Segments.AsSpan().SequenceEqual(b.Segments.AsSpan());
+
+    /// <summary>SplitMix64 of two words: a deterministic seed per (camera seed, frame).</summary>
+    private static ulong Mix(ulong a, ulong b)
+    {
+        var z = a + (b * 0x9E3779B97F4A7C15UL) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
 
     private static double Gaussian(Random rng)
     {
