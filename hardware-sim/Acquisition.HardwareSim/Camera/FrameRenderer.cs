@@ -26,8 +26,6 @@ public sealed class FrameRenderer : IDisposable
     private readonly SimulatedCameraOptions _o;
     private readonly Mat _height;
     private readonly Mat _albedo;
-    private readonly Mat _slopeX;
-    private readonly Mat _slopeY;
     private readonly Mat _sharp;
     private readonly Mat _accumulated;
     private readonly Mat[] _pyramid = new Mat[7];
@@ -46,8 +44,6 @@ public sealed class FrameRenderer : IDisposable
         var size = new Size(options.Width, options.Height);
         _height = new Mat(size, MatType.CV_32FC1);
         _albedo = new Mat(size, MatType.CV_32FC1);
-        _slopeX = new Mat(size, MatType.CV_32FC1);
-        _slopeY = new Mat(size, MatType.CV_32FC1);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
         _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
@@ -298,12 +294,14 @@ public sealed class FrameRenderer : IDisposable
     /// <summary>Warps the scene to the frame and shades it; returns the height range seen.</summary>
     private unsafe (float Min, float Max) RenderSharp(StagePosition position, LightingState lighting, double jx, double jy, Mat target)
     {
-        WarpScene(position, jx, jy);
+        var pixelMicrometres = WarpScene(position, jx, jy);
         Stage("warp");
+        // Slopes by central differences on the frame grid, in the camera's axes: dh/du, dh/dv in µm per µm.
+        var slopeScale = (float)(1 / (2 * pixelMicrometres));
         var table = TableFor(lighting).Values;
         var w = _o.Width;
         var h = _o.Height;
-        nint hp = _height.Data, ap = _albedo.Data, xp = _slopeX.Data, yp = _slopeY.Data, sp = target.Data;
+        nint hp = _height.Data, ap = _albedo.Data, sp = target.Data;
         long ws = _height.Step(), ss = target.Step();
         var mins = new float[h];
         var maxs = new float[h];
@@ -317,8 +315,8 @@ public sealed class FrameRenderer : IDisposable
             {
                 var hrow = (float*)(hp + (v * ws));
                 var arow = (float*)(ap + (v * ws));
-                var xrow = (float*)(xp + (v * ws));
-                var yrow = (float*)(yp + (v * ws));
+                var above = (float*)(hp + (Math.Max(0, v - 1) * ws));
+                var below = (float*)(hp + (Math.Min(h - 1, v + 1) * ws));
                 var srow = (float*)(sp + (v * ss));
                 var tab = (float*)tp;
                 var lo = float.MaxValue;
@@ -328,8 +326,10 @@ public sealed class FrameRenderer : IDisposable
                     var height = hrow[u];
                     if (height < lo) lo = height;
                     if (height > hi) hi = height;
-                    var gx = (xrow[u] + max) * scale;
-                    var gy = (yrow[u] + max) * scale;
+                    var left = u > 0 ? hrow[u - 1] : height;
+                    var right = u < w - 1 ? hrow[u + 1] : height;
+                    var gx = (((right - left) * slopeScale) + max) * scale;
+                    var gy = (((below[u] - above[u]) * slopeScale) + max) * scale;
                     if (gx < 0) gx = 0; else if (gx > last - 0.001f) gx = last - 0.001f;
                     if (gy < 0) gy = 0; else if (gy > last - 0.001f) gy = last - 0.001f;
                     var ix = (int)gx;
@@ -349,13 +349,13 @@ public sealed class FrameRenderer : IDisposable
         return (mins.Min(), maxs.Max());
     }
 
-    private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => WarpScene(position, jx, jy);
+    private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => _ = WarpScene(position, jx, jy);
 
     /// <summary>
-    /// Warps height and albedo onto the frame grid and takes the slopes there, in the camera's own axes (so the
-    /// shading table needs no rotation): dh/du and dh/dv in µm per µm.
+    /// Warps height and albedo onto the frame grid; returns the object-side pixel size there (µm). Slopes are then
+    /// taken on the frame grid, in the camera's own axes, so the shading table needs no rotation.
     /// </summary>
-    private void WarpScene(StagePosition position, double jx, double jy)
+    private double WarpScene(StagePosition position, double jx, double jy)
     {
         var m = Affine(position, jx, jy, out var mag);
         using var affine = new Mat(2, 3, MatType.CV_64FC1);
@@ -364,9 +364,7 @@ public sealed class FrameRenderer : IDisposable
         const InterpolationFlags flags = InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap;
         Cv2.WarpAffine(_scene.HeightMicrometres, _height, affine, size, flags, BorderTypes.Constant, Scalar.All(_scene.OutsideHeightMicrometres));
         Cv2.WarpAffine(_scene.Albedo, _albedo, affine, size, flags, BorderTypes.Constant, Scalar.All(0));
-        var k = 1.0 / (8 * _o.PixelSizeMicrometres / mag);
-        Cv2.Sobel(_height, _slopeX, MatType.CV_32F, 1, 0, 3, k, 0, BorderTypes.Replicate);
-        Cv2.Sobel(_height, _slopeY, MatType.CV_32F, 0, 1, 3, k, 0, BorderTypes.Replicate);
+        return _o.PixelSizeMicrometres / mag;
     }
 
     /// <summary>Frame pixel (u, v) → scene raster pixel, as the 2×3 inverse map WarpAffine takes.</summary>
@@ -584,8 +582,6 @@ public sealed class FrameRenderer : IDisposable
     {
         _height.Dispose();
         _albedo.Dispose();
-        _slopeX.Dispose();
-        _slopeY.Dispose();
         _sharp.Dispose();
         _accumulated.Dispose();
         for (var k = 1; k < _pyramid.Length; k++)
