@@ -5,13 +5,13 @@ return args.FirstOrDefault() switch
 {
     "render" => RenderBench.Run(args[1..]),
     "render-snap" => RenderBench.Snap(args[1..]),
-    "render-debug" => RenderDebug.Run(args[1..]),
+    "render-focus-curve" => RenderDebug.Run(args[1..]),
     "uplink" => await UplinkBench.RunAsync(args[1..], CancellationToken.None),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | uplink [...]");
+    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | render-snap out.png [z] [segments] [x] [y] | render-focus-curve | uplink [...]");
     return 2;
 }
