@@ -91,16 +91,27 @@ internal sealed class SerialSession : IDisposable
         return (await UntilAsync(l => l.StartsWith('<'))).Line;
     }
 
-    /// <summary>Polls '?' until the state field starts with <paramref name="state"/>.</summary>
+    /// <summary>
+    /// Polls '?' every 50 ms of simulated time until the state field starts with <paramref name="state"/>. The wait
+    /// between polls is on the simulation clock: a poll loop without it would never let virtual time move.
+    /// </summary>
     public async Task<string> WaitForStateAsync(string state)
     {
+        var deadline = DateTime.UtcNow + Guard; // wall-clock failure guard only
+        string last = "";
         while (true)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"State {state} not reached; last status {last}.");
+            }
             var s = await StatusAsync();
+            last = s;
             if (s.StartsWith("<" + state, StringComparison.Ordinal))
             {
                 return s;
             }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _clock).WaitAsync(Guard);
         }
     }
 
@@ -145,8 +156,9 @@ internal sealed class SerialSession : IDisposable
             {
                 return;
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
             {
+                // The port went away (unplugged): end the reader; tests see no more lines.
                 return;
             }
         }

@@ -35,7 +35,7 @@ public sealed class SimulationClock : TimeProvider, IDisposable
     {
         _options = options ?? new SimulationClockOptions();
         _options.Validate();
-        _start = _options.Start;
+        _start = _options.EffectiveStart;
         if (_options.Mode == ClockMode.RealTime || _options.AutoAdvance)
         {
             _scheduler = new Thread(SchedulerLoop) { IsBackground = true, Name = "SimulationClock" };
@@ -119,6 +119,26 @@ public sealed class SimulationClock : TimeProvider, IDisposable
             NoteActivityLocked();
         }
         return new Lease(this, isPause: true);
+    }
+
+    /// <summary>
+    /// Completes after <paramref name="delay"/> of simulated time, already holding a <see cref="Busy"/> lease taken
+    /// inside the timer's callback: time cannot move between the wake-up and what the caller does next. Dispose the
+    /// lease when done. This is how a test acts "at t + delay" (e.g. opens the door one second into a move).
+    /// </summary>
+    public async Task<IDisposable> DelayThenHoldAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var woke = new TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = CreateTimer(_ =>
+        {
+            var lease = Busy();
+            if (!woke.TrySetResult(lease))
+            {
+                lease.Dispose();
+            }
+        }, null, delay, Timeout.InfiniteTimeSpan);
+        using var registration = cancellationToken.Register(() => woke.TrySetCanceled(cancellationToken));
+        return await woke.Task.ConfigureAwait(false);
     }
 
     /// <summary>Tells the clock something happened (a byte moved, a request arrived): restarts the quiescence window.</summary>

@@ -286,7 +286,9 @@ public sealed partial class GrblController
             return true;
         }
         var c = Evaluate(_record, ticks).CarriageMm[axis];
-        return c >= SwitchPositionMm(axis, 1) - 1e-9 || c <= SwitchPositionMm(axis, -1) + 1e-9;
+        // Within half a motor step of the trip point counts as pressed: the motor can only stop on a step.
+        var halfStep = 0.5 / _trueStepsPerMm[axis] * Scale(axis);
+        return c >= SwitchPositionMm(axis, 1) - halfStep || c <= SwitchPositionMm(axis, -1) + halfStep;
     }
 
     /// <summary>How far GRBL must command the axis (mm, ≥ 0) in <paramref name="dir"/> for the carriage to trip the switch; null if it never will.</summary>

@@ -718,8 +718,43 @@ public sealed partial class GrblController : IDisposable
         }
     }
 
+    private List<string>? _capture;
+
+    /// <summary>
+    /// Executes one line as if typed on the controller's own console, returning its replies instead of sending them
+    /// to the serial port (the bench's jog buttons use it). Refused while the controller is stuck in a line.
+    /// </summary>
+    public IReadOnlyList<string> ExecuteLocally(string line)
+    {
+        lock (_gate)
+        {
+            AdvanceToNow();
+            if (_blocked is not null || _criticalAlarm || PlannerFull)
+            {
+                return ["error:busy (the controller is executing a line or in a critical alarm; try again)"];
+            }
+            _capture = [];
+            try
+            {
+                var clean = new string([.. line.Where(c => c > ' ')]).ToUpperInvariant();
+                ExecuteLine(clean, clean.Length > MaxLineChars);
+                return _capture;
+            }
+            finally
+            {
+                _capture = null;
+                Reschedule();
+            }
+        }
+    }
+
     private void Emit(string line)
     {
+        if (_capture is not null)
+        {
+            _capture.Add(line);
+            return;
+        }
         _output(Encoding.ASCII.GetBytes(line + "\r\n"));
     }
 }
