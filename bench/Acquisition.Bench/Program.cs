@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "render-snap" => RenderBench.Snap(args[1..]),
     "render-focus-curve" => RenderDebug.Run(args[1..]),
     "uplink" => await UplinkBench.RunAsync(args[1..], CancellationToken.None),
+    "serial" => await SerialBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | render-snap out.png [z] [segments] [x] [y] | render-focus-curve | uplink [...]");
+    Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | render-snap out.png [z] [segments] [x] [y] | render-focus-curve | uplink [...] | serial [moves]");
     return 2;
 }
