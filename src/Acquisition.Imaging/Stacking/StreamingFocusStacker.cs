@@ -44,7 +44,10 @@ public sealed class StreamingFocusStacker : IDisposable
 
     // Registration.
     private Mat? _hann;
-    private Mat? _previousRegisteredCrop;
+    // The registered crop of the previous slice: each slice is registered to its neighbour, which is defocused
+    // almost alike, never to the first slice.
+    private Mat? _referenceCrop;
+    private readonly Mat _match = new();
     private readonly Mat _cropSmall = new();
     private readonly Mat _cropCorrected = new();
     private readonly Mat _cropRegistered = new();
@@ -323,7 +326,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             Warp(scale, 0, 0);
             CropSmall(_registered, rect, crop, _cropRegistered);
-            _previousRegisteredCrop = _cropRegistered.Clone();
+            _referenceCrop = _cropRegistered.Clone();
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
@@ -339,13 +342,25 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             _cropSmall.CopyTo(_cropCorrected);
         }
-        var shift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropCorrected, _hann, out double response);
-        double shiftX = shift.X * ds, shiftY = shift.Y * ds;
+        var (sx, sy, response) = MeasureShift(_referenceCrop!, _cropCorrected);
+        // Sub-pixel estimates are biased towards whole pixels; the bias vanishes near zero shift, so re-measure
+        // after undoing the estimate and add what is left.
+        double lastCorrection = 0;
+        for (int iteration = 0; iteration < 2 && response >= _options.MinRegistrationResponse; iteration++)
+        {
+            using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { 1, 0, -sx, 0, 1, -sy });
+            Cv2.WarpAffine(_cropCorrected, _cropRegistered, m, _cropCorrected.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+            var correction = MeasureShift(_referenceCrop!, _cropRegistered);
+            sx += correction.X;
+            sy += correction.Y;
+            lastCorrection = Math.Sqrt(correction.X * correction.X + correction.Y * correction.Y);
+        }
+        double shiftX = sx * ds, shiftY = sy * ds;
         double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
         string? failure = null;
         if (!(response >= _options.MinRegistrationResponse))
         {
-            failure = $"phase-correlation peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
+            failure = $"the registration peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
         }
         else if (step > _options.MaxShiftPerSlicePixels)
         {
@@ -370,15 +385,46 @@ public sealed class StreamingFocusStacker : IDisposable
         _shiftY = shiftY;
         Warp(scale, shiftX, shiftY);
 
-        // Residual: what is still measurable between this registered slice and the previous registered one.
-        CropSmall(_registered, rect, crop, _cropRegistered);
-        var residualShift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropRegistered, _hann, out _);
-        double residual = Math.Sqrt(residualShift.X * residualShift.X + residualShift.Y * residualShift.Y) * ds;
+        // Residual: the last correction the refinement still found (full-resolution pixels).
+        double residual = lastCorrection * ds;
         _residualSumSq += residual * residual;
         _residualMax = Math.Max(_residualMax, residual);
         _residualCount++;
-        _cropRegistered.CopyTo(_previousRegisteredCrop!);
+        CropSmall(_registered, rect, crop, _cropRegistered);
+        _cropRegistered.CopyTo(_referenceCrop!);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
+    }
+
+    /// <summary>
+    /// Shift d of <paramref name="moving"/> against <paramref name="reference"/> (moving(x) ≈ reference(x − d)) and
+    /// the peak score. Phase correlation or normalised cross-correlation, per the options (see docs/imaging.md).
+    /// </summary>
+    private (double X, double Y, double Score) MeasureShift(Mat reference, Mat moving)
+    {
+        if (_options.RegistrationMethod == RegistrationMethod.PhaseCorrelation)
+        {
+            var p = Cv2.PhaseCorrelate(reference, moving, _hann!, out double response);
+            return (p.X, p.Y, response);
+        }
+        int margin = Math.Max(4, Math.Min(24, moving.Width / 8));
+        using var template = new Mat(moving, new Rect(margin, margin, moving.Width - 2 * margin, moving.Height - 2 * margin));
+        Cv2.MatchTemplate(reference, template, _match, TemplateMatchModes.CCoeffNormed);
+        Cv2.MinMaxLoc(_match, out _, out double peak, out _, out Point at);
+        double dx = SubPixel(_match, at, 1, 0), dy = SubPixel(_match, at, 0, 1);
+        return (margin - (at.X + dx), margin - (at.Y + dy), peak);
+    }
+
+    /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
+    private static double SubPixel(Mat scores, Point at, int ux, int uy)
+    {
+        int x0 = at.X - ux, y0 = at.Y - uy, x1 = at.X + ux, y1 = at.Y + uy;
+        if (x0 < 0 || y0 < 0 || x1 >= scores.Width || y1 >= scores.Height)
+        {
+            return 0;
+        }
+        double l = scores.At<float>(y0, x0), c = scores.At<float>(at.Y, at.X), r = scores.At<float>(y1, x1);
+        double den = l - 2 * c + r;
+        return den < 0 ? Math.Clamp(0.5 * (l - r) / den, -0.5, 0.5) : 0;
     }
 
     private static void CropSmall(Mat source, Rect rect, int crop, Mat destination)
@@ -741,6 +787,38 @@ public sealed class StreamingFocusStacker : IDisposable
         return (heightUp, confidenceUp, valid / (double)(_width * _height));
     }
 
+    /// <summary>Bytes of pixel state held between slices (every image buffer the stacker owns).</summary>
+    internal long PixelStateBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var m in AllMats())
+            {
+                if (m is not null && !m.IsDisposed && !m.Empty())
+                {
+                    total += (long)m.Total() * m.ElemSize();
+                }
+            }
+            return total;
+        }
+    }
+
+    private IEnumerable<Mat?> AllMats()
+    {
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match })
+        {
+            yield return m;
+        }
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
+        {
+            foreach (var m in set)
+            {
+                yield return m;
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -748,19 +826,9 @@ public sealed class StreamingFocusStacker : IDisposable
             return;
         }
         _disposed = true;
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8 })
+        foreach (var m in AllMats())
         {
-            m.Dispose();
-        }
-        _hann?.Dispose();
-        _previousRegisteredCrop?.Dispose();
-        _residualSum?.Dispose();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
-        {
-            foreach (var m in set)
-            {
-                m.Dispose();
-            }
+            m?.Dispose();
         }
     }
 }
