@@ -279,6 +279,12 @@ public sealed class StreamingFocusStacker : IDisposable
         _gauss = NewMats(_levels + 1);
         _laplacian = NewMats(_levels);
         _activity = NewMats(_levels);
+        // Level 0 of the Gaussian pyramid is the registered slice and level-0 activity is the focus measure itself:
+        // alias them instead of copying two full frames per slice.
+        _gauss[0].Dispose();
+        _gauss[0] = _registered;
+        _activity[0].Dispose();
+        _activity[0] = _focus;
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
     }
@@ -293,8 +299,11 @@ public sealed class StreamingFocusStacker : IDisposable
         return mats;
     }
 
-    private double EstimateNoise(Mat image)
+    private double EstimateNoise(Mat full)
     {
+        // A central crop is enough for a global σ and keeps this off the per-slice budget.
+        int side = Math.Min(512, Math.Min(full.Width, full.Height));
+        using var image = new Mat(full, new Rect((full.Width - side) / 2, (full.Height - side) / 2, side, side));
         // Immerkær's estimator: the mask cancels smooth image structure; on the defocused ends of a stack little
         // texture remains, so the smaller of the first and last estimates is reported.
         Cv2.Filter2D(image, _t1, MatType.CV_32F, _noiseKernel, borderType: BorderTypes.Reflect101);
@@ -494,17 +503,12 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void UpdateFusion(int index)
     {
-        _registered.CopyTo(_gauss[0]);
         for (int k = 0; k < _levels; k++)
         {
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
             Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
             Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
-            if (k == 0)
-            {
-                _focus.CopyTo(_activity[0]);
-            }
-            else
+            if (k > 0)
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
             }
@@ -793,7 +797,7 @@ public sealed class StreamingFocusStacker : IDisposable
         get
         {
             long total = 0;
-            foreach (var m in AllMats())
+            foreach (var m in AllMats().Distinct(ReferenceEqualityComparer.Instance).Cast<Mat?>())
             {
                 if (m is not null && !m.IsDisposed && !m.Empty())
                 {
