@@ -1,0 +1,469 @@
+using Acquisition.Core.Hardware;
+using Acquisition.HardwareSim.Surface;
+using OpenCvSharp;
+
+namespace Acquisition.HardwareSim.Camera;
+
+/// <summary>
+/// Renders what the camera sees of a <see cref="SurfaceScene"/>: geometry (stage XY, camera–stage rotation, true
+/// pixel size, magnification change with focus, jitter) as one affine warp of the scene's height, albedo and slope
+/// rasters; shading from a per-lighting table; defocus that varies per pixel with |focal plane − local height|,
+/// blended from a few Gaussian blur levels (large ones at reduced resolution); then gain, shot and read noise,
+/// clipping and quantisation. Not thread-safe: one camera owns one renderer and reuses its buffers.
+/// </summary>
+public sealed class FrameRenderer : IDisposable
+{
+    // Blur levels: σ in full-resolution pixels and the pyramid level they are computed at (factor 2^k).
+    private static readonly (double Sigma, int K)[] LevelSpec =
+    [
+        (0, 0), (0.7, 0), (1.4, 0), (2, 1), (2.8, 1), (4, 1), (5.7, 2), (8, 2), (11.3, 3), (16, 3),
+        (22.6, 4), (32, 4), (45, 5), (64, 5), (90, 6), (128, 6),
+    ];
+
+    private const double DzStepMicrometres = 0.05;
+
+    private readonly SurfaceScene _scene;
+    private readonly SimulatedCameraOptions _o;
+    private readonly Mat _sceneStack;
+    private readonly Mat _warped;
+    private readonly Mat _sharp;
+    private readonly Mat _accumulated;
+    private readonly Mat _noise;
+    private readonly Mat[] _pyramid = new Mat[7];
+    private readonly Mat?[] _levels = new Mat?[LevelSpec.Length];
+    private readonly Dictionary<string, ShadingTable> _tables = new(StringComparer.Ordinal);
+    private readonly double _tanAlpha;
+    private readonly double _diffractionSigmaMicrometres;
+
+    public FrameRenderer(SurfaceScene scene, SimulatedCameraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _scene = scene;
+        _o = options;
+        _sceneStack = BuildSceneStack(scene);
+        var size = new Size(options.Width, options.Height);
+        _warped = new Mat(size, MatType.CV_32FC4);
+        _sharp = new Mat(size, MatType.CV_32FC1);
+        _accumulated = new Mat(size, MatType.CV_32FC1);
+        _noise = new Mat(size, MatType.CV_32FC1);
+        _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
+        // Gaussian equivalent of the Airy disc.
+        _diffractionSigmaMicrometres = 0.21 * options.WavelengthMicrometres / options.NumericalAperture;
+    }
+
+    public SimulatedCameraOptions Options => _o;
+
+    public SurfaceScene Scene => _scene;
+
+    /// <summary>
+    /// Renders one exposure. <paramref name="sampleAt"/> gives the true stage position and light at a fraction
+    /// 0–1 of the exposure; it is sampled finely enough for motion blur when the stage moved.
+    /// </summary>
+    public unsafe (byte[] Data, SimulatedFrameTruth Truth) Render(Func<double, ExposureSample> sampleAt, TimeSpan exposure, double gain,
+        PixelFormat format, long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sampleAt);
+        var probe = new ExposureSample[9];
+        for (var i = 0; i < probe.Length; i++)
+        {
+            probe[i] = sampleAt(i / 8.0);
+        }
+        var mid = probe[4].Position;
+        var rng = new Random(HashCode.Combine(_o.Seed, sequence));
+        var jx = _o.JitterRmsPixels * Gaussian(rng);
+        var jy = _o.JitterRmsPixels * Gaussian(rng);
+        var motionPx = MaxDisplacementPixels(probe);
+        var lightingChanges = probe.Any(p => !SameLighting(p.Lighting, probe[0].Lighting));
+        var (zf, mag) = FocusAndMagnification(mid);
+
+        float hMin, hMax;
+        if (motionPx < 0.25 && !lightingChanges)
+        {
+            (hMin, hMax) = RenderSharp(mid, probe[0].Lighting, jx, jy, _sharp);
+        }
+        else
+        {
+            // Motion blur (and light switched during the exposure): average the sharp image over sub-exposures.
+            var n = Math.Clamp((int)Math.Ceiling(motionPx / 1.5), 9, 48);
+            _accumulated.SetTo(Scalar.All(0));
+            hMin = float.MaxValue;
+            hMax = float.MinValue;
+            for (var i = 0; i < n; i++)
+            {
+                var s = sampleAt((i + 0.5) / n);
+                var (lo, hi) = RenderSharp(s.Position, s.Lighting, jx, jy, _sharp);
+                hMin = Math.Min(hMin, lo);
+                hMax = Math.Max(hMax, hi);
+                Cv2.Add(_accumulated, _sharp, _accumulated);
+            }
+            Cv2.Multiply(_accumulated, new Scalar(1.0 / n), _sharp);
+            // Heights for defocus: the mid-exposure geometry.
+            RenderSharpHeightsOnly(mid, jx, jy);
+        }
+
+        var pixel = _o.PixelSizeMicrometres / mag;
+        var maxDz = Math.Max(Math.Abs(zf - hMin), Math.Abs(zf - hMax));
+        var (levelOf, weightOf, usedLevels) = DefocusTable(maxDz, pixel);
+        BuildLevels(usedLevels);
+
+        var scale = exposure.TotalMilliseconds * _o.SensitivityPerMillisecond * gain;
+        var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
+        var read = _o.ReadNoiseFraction * gain;
+        var shotK = _o.FullWellElectrons > 0 ? gain / _o.FullWellElectrons : 0;
+        var noiseRng = new RNG((ulong)(uint)HashCode.Combine(_o.Seed, sequence, 17) | 1UL);
+        noiseRng.Fill(_noise, DistributionType.Normal, new Scalar(0), new Scalar(1));
+
+        var w = _o.Width;
+        var h = _o.Height;
+        var bpp = format == PixelFormat.Mono8 ? 1 : 2;
+        var data = new byte[w * h * bpp];
+        var levels = new nint[LevelSpec.Length];
+        var strides = new long[LevelSpec.Length];
+        var cols = new int[LevelSpec.Length];
+        var rows = new int[LevelSpec.Length];
+        for (var i = 0; i <= usedLevels; i++)
+        {
+            var m = _levels[i]!;
+            levels[i] = m.Data;
+            strides[i] = m.Step();
+            cols[i] = m.Cols;
+            rows[i] = m.Rows;
+        }
+        nint wp = _warped.Data, np = _noise.Data;
+        long ws = _warped.Step(), ns = _noise.Step();
+        var zfF = (float)zf;
+        var invStep = 1 / DzStepMicrometres;
+        var tableMax = levelOf.Length - 1;
+        fixed (byte* dp0 = data)
+        {
+            var dp = (nint)dp0;
+            Parallel.For(0, h, v =>
+            {
+                var wrow = (float*)(wp + (v * ws));
+                var nrow = (float*)(np + (v * ns));
+                for (var u = 0; u < w; u++)
+                {
+                    var dz = Math.Abs(zfF - wrow[u * 4]);
+                    var t = (int)(dz * invStep);
+                    if (t > tableMax) t = tableMax;
+                    var lo = levelOf[t];
+                    var wt = weightOf[t];
+                    var value = Fetch(levels, strides, cols, rows, lo, u, v);
+                    if (wt > 0)
+                    {
+                        value += wt * (Fetch(levels, strides, cols, rows, lo + 1, u, v) - value);
+                    }
+                    var signal = value * scale;
+                    if (signal < 0) signal = 0;
+                    var sigma = Math.Sqrt((read * read) + (shotK * signal));
+                    var dn = (signal + (sigma * nrow[u])) * fullScale;
+                    var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5);
+                    if (bpp == 1)
+                    {
+                        ((byte*)dp)[(v * w) + u] = (byte)q;
+                    }
+                    else
+                    {
+                        ((ushort*)dp)[(v * w) + u] = (ushort)q;
+                    }
+                }
+            });
+        }
+        var truth = new SimulatedFrameTruth(sequence, mid, zf, jx, jy, mag, motionPx);
+        return (data, truth);
+    }
+
+    /// <summary>
+    /// The true height map (µm) and all-in-focus image (digital numbers, noise-free) on the pixel grid the camera has
+    /// at <paramref name="position"/> without jitter, for the whole frame or <paramref name="region"/>.
+    /// </summary>
+    public unsafe CameraGroundTruth GroundTruth(StagePosition position, LightingState lighting, TimeSpan exposure, double gain,
+        PixelFormat format, Rect? region = null)
+    {
+        var r = region ?? new Rect(0, 0, _o.Width, _o.Height);
+        if (r.X < 0 || r.Y < 0 || r.Right > _o.Width || r.Bottom > _o.Height || r.Width <= 0 || r.Height <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"Region {r} is outside the {_o.Width}×{_o.Height} frame.");
+        }
+        using var sharp = new Mat(new Size(_o.Width, _o.Height), MatType.CV_32FC1);
+        RenderSharp(position, lighting, 0, 0, sharp);
+        var (_, mag) = FocusAndMagnification(position);
+        var height = new Mat();
+        using (var hOnly = new Mat())
+        {
+            Cv2.ExtractChannel(_warped, hOnly, 0);
+            using var roi = new Mat(hOnly, r);
+            roi.CopyTo(height);
+        }
+        var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
+        var allInFocus = new Mat();
+        using (var roi = new Mat(sharp, r))
+        {
+            roi.ConvertTo(allInFocus, MatType.CV_32FC1, exposure.TotalMilliseconds * _o.SensitivityPerMillisecond * gain * fullScale);
+        }
+        Cv2.Min(allInFocus, new Scalar(fullScale), allInFocus);
+        return new CameraGroundTruth(height, allInFocus, r, _o.PixelSizeMicrometres / mag);
+    }
+
+    /// <summary>Scene-frame coordinates (µm) of frame pixel (u, v) at a stage position, without jitter.</summary>
+    public Point2d SceneCoordinatesOf(StagePosition position, double u, double v)
+    {
+        var m = Affine(position, 0, 0, out _);
+        var i = (m[0] * u) + (m[1] * v) + m[2];
+        var j = (m[3] * u) + (m[4] * v) + m[5];
+        return new Point2d(_scene.OriginXMicrometres + (i * _scene.ResolutionMicrometres), _scene.OriginYMicrometres + (j * _scene.ResolutionMicrometres));
+    }
+
+    public (double FocusHeightMicrometres, double Magnification) FocusAndMagnification(StagePosition position)
+    {
+        var zf = position.Z.Value - _o.ZAtDatumFocusMicrometres;
+        return (zf, 1 + (_o.MagnificationChangePerMicrometre * zf));
+    }
+
+    private static unsafe float Fetch(nint[] levels, long[] strides, int[] cols, int[] rows, int level, int u, int v)
+    {
+        var k = LevelSpec[level].K;
+        if (k == 0)
+        {
+            return ((float*)(levels[level] + (v * strides[level])))[u];
+        }
+        var f = 1 << k;
+        var x = ((u + 0.5f) / f) - 0.5f;
+        var y = ((v + 0.5f) / f) - 0.5f;
+        if (x < 0) x = 0;
+        if (y < 0) y = 0;
+        var x0 = (int)x;
+        var y0 = (int)y;
+        var x1 = Math.Min(x0 + 1, cols[level] - 1);
+        var y1 = Math.Min(y0 + 1, rows[level] - 1);
+        if (x0 > cols[level] - 1) x0 = cols[level] - 1;
+        if (y0 > rows[level] - 1) y0 = rows[level] - 1;
+        var ax = x - x0;
+        var ay = y - y0;
+        var r0 = (float*)(levels[level] + (y0 * strides[level]));
+        var r1 = (float*)(levels[level] + (y1 * strides[level]));
+        var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
+        var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
+        return top + (ay * (bottom - top));
+    }
+
+    private (int[] LevelOf, float[] WeightOf, int UsedLevels) DefocusTable(double maxDz, double pixelMicrometres)
+    {
+        var n = (int)Math.Ceiling(Math.Min(maxDz, 20000) / DzStepMicrometres) + 2;
+        var levelOf = new int[n];
+        var weightOf = new float[n];
+        var used = 0;
+        var sigma0 = _diffractionSigmaMicrometres / pixelMicrometres;
+        for (var t = 0; t < n; t++)
+        {
+            var dz = t * DzStepMicrometres;
+            var blurRadius = dz * _tanAlpha / pixelMicrometres;
+            var sigma = Math.Sqrt((sigma0 * sigma0) + (0.25 * blurRadius * blurRadius));
+            var lo = 0;
+            while (lo + 1 < LevelSpec.Length && LevelSpec[lo + 1].Sigma <= sigma)
+            {
+                lo++;
+            }
+            if (lo + 1 >= LevelSpec.Length)
+            {
+                levelOf[t] = LevelSpec.Length - 1;
+                weightOf[t] = 0;
+                used = LevelSpec.Length - 1;
+                continue;
+            }
+            var w = (sigma - LevelSpec[lo].Sigma) / (LevelSpec[lo + 1].Sigma - LevelSpec[lo].Sigma);
+            levelOf[t] = lo;
+            weightOf[t] = (float)w;
+            used = Math.Max(used, w > 0 ? lo + 1 : lo);
+        }
+        return (levelOf, weightOf, used);
+    }
+
+    private void BuildLevels(int used)
+    {
+        _levels[0] = _sharp;
+        var maxK = 0;
+        for (var i = 1; i <= used; i++)
+        {
+            maxK = Math.Max(maxK, LevelSpec[i].K);
+        }
+        _pyramid[0] = _sharp;
+        for (var k = 1; k <= maxK; k++)
+        {
+            _pyramid[k] ??= new Mat();
+            Cv2.PyrDown(_pyramid[k - 1], _pyramid[k]);
+        }
+        for (var i = 1; i <= used; i++)
+        {
+            var (sigma, k) = LevelSpec[i];
+            // PyrDown's 5-tap kernel has σ = 1 of its input pixels; level k already carries σ² = (4^k − 1)/3.
+            var carried = ((1 << (2 * k)) - 1) / 3.0;
+            var extra = Math.Sqrt(Math.Max(0.01, (sigma * sigma) - carried)) / (1 << k);
+            _levels[i] ??= new Mat();
+            Cv2.GaussianBlur(_pyramid[k], _levels[i]!, new Size(0, 0), extra, extra, BorderTypes.Reflect101);
+        }
+    }
+
+    /// <summary>Warps the scene to the frame and shades it; returns the height range seen.</summary>
+    private unsafe (float Min, float Max) RenderSharp(StagePosition position, LightingState lighting, double jx, double jy, Mat target)
+    {
+        WarpScene(position, jx, jy);
+        var table = TableFor(lighting).Values;
+        var w = _o.Width;
+        var h = _o.Height;
+        nint wp = _warped.Data, sp = target.Data;
+        long ws = _warped.Step(), ss = target.Step();
+        var mins = new float[h];
+        var maxs = new float[h];
+        var scale = ShadingTable.Scale;
+        var max = ShadingTable.MaxSlope;
+        const int last = ShadingTable.Size - 1;
+        fixed (float* tp0 = table)
+        {
+            var tp = (nint)tp0;
+            Parallel.For(0, h, v =>
+            {
+                var wrow = (float*)(wp + (v * ws));
+                var srow = (float*)(sp + (v * ss));
+                var tab = (float*)tp;
+                var lo = float.MaxValue;
+                var hi = float.MinValue;
+                for (var u = 0; u < w; u++)
+                {
+                    var px = wrow + (u * 4);
+                    var height = px[0];
+                    if (height < lo) lo = height;
+                    if (height > hi) hi = height;
+                    var gx = (px[2] + max) * scale;
+                    var gy = (px[3] + max) * scale;
+                    if (gx < 0) gx = 0; else if (gx > last - 0.001f) gx = last - 0.001f;
+                    if (gy < 0) gy = 0; else if (gy > last - 0.001f) gy = last - 0.001f;
+                    var ix = (int)gx;
+                    var iy = (int)gy;
+                    var ax = gx - ix;
+                    var ay = gy - iy;
+                    var t0 = tab + (iy * ShadingTable.Size) + ix;
+                    var t1 = t0 + ShadingTable.Size;
+                    var top = t0[0] + (ax * (t0[1] - t0[0]));
+                    var bottom = t1[0] + (ax * (t1[1] - t1[0]));
+                    srow[u] = px[1] * (top + (ay * (bottom - top)));
+                }
+                mins[v] = lo;
+                maxs[v] = hi;
+            });
+        }
+        return (mins.Min(), maxs.Max());
+    }
+
+    private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => WarpScene(position, jx, jy);
+
+    private void WarpScene(StagePosition position, double jx, double jy)
+    {
+        var m = Affine(position, jx, jy, out _);
+        using var affine = new Mat(2, 3, MatType.CV_64FC1);
+        affine.SetArray(m);
+        Cv2.WarpAffine(_sceneStack, _warped, affine, new Size(_o.Width, _o.Height),
+            InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant,
+            new Scalar(_scene.OutsideHeightMicrometres, 0, 0, 0));
+    }
+
+    /// <summary>Frame pixel (u, v) → scene raster pixel, as the 2×3 inverse map WarpAffine takes.</summary>
+    private double[] Affine(StagePosition position, double jx, double jy, out double magnification)
+    {
+        var (_, mag) = FocusAndMagnification(position);
+        magnification = mag;
+        var theta = _o.CameraToStageRotationDegrees * Math.PI / 180;
+        var (st, ct) = Math.SinCos(theta);
+        var r = _scene.ResolutionMicrometres;
+        var s = _o.PixelSizeMicrometres / (mag * r);
+        // Field centre in the scene frame: stage moves of +X/+Y move the field of view +x/+y over the scene.
+        var cx = (position.X.Value - _o.SceneOriginXMachineMicrometres - _scene.OriginXMicrometres) / r;
+        var cy = (position.Y.Value - _o.SceneOriginYMachineMicrometres - _scene.OriginYMicrometres) / r;
+        var cu = (_o.Width - 1) / 2.0;
+        var cv = (_o.Height - 1) / 2.0;
+        // Jitter shifts the image content by (jx, jy) pixels.
+        var du = -cu - jx;
+        var dv = -cv - jy;
+        return
+        [
+            s * ct, -s * st, cx + (s * ((ct * du) - (st * dv))),
+            s * st, s * ct, cy + (s * ((st * du) + (ct * dv))),
+        ];
+    }
+
+    private double MaxDisplacementPixels(ExposureSample[] probe)
+    {
+        var max = 0.0;
+        var p0 = probe[0].Position;
+        foreach (var p in probe)
+        {
+            var dx = p.Position.X.Value - p0.X.Value;
+            var dy = p.Position.Y.Value - p0.Y.Value;
+            max = Math.Max(max, Math.Sqrt((dx * dx) + (dy * dy)) / _o.PixelSizeMicrometres);
+            // A Z move during the exposure smears focus; count a depth-of-field's worth as a pixel of motion.
+            max = Math.Max(max, Math.Abs(p.Position.Z.Value - p0.Z.Value) / 5.0);
+        }
+        return max;
+    }
+
+    private ShadingTable TableFor(LightingState lighting)
+    {
+        var key = Key(lighting);
+        if (!_tables.TryGetValue(key, out var table))
+        {
+            if (_tables.Count > 64)
+            {
+                _tables.Clear();
+            }
+            table = ShadingTable.Build(lighting, _scene.Material, _o);
+            _tables[key] = table;
+        }
+        return table;
+    }
+
+    private static string Key(LightingState l) =>
+        string.Join(",", l.Segments.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+        + "|" + l.Coaxial.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool SameLighting(LightingState a, LightingState b) =>
+        a.Coaxial == b.Coaxial && a.Segments.AsSpan().SequenceEqual(b.Segments.AsSpan());
+
+    private static double Gaussian(Random rng)
+    {
+        var u1 = 1.0 - rng.NextDouble();
+        var u2 = rng.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>Height, albedo and scene-frame slopes interleaved, so one warp moves all four.</summary>
+    private static Mat BuildSceneStack(SurfaceScene scene)
+    {
+        using var gx = new Mat();
+        using var gy = new Mat();
+        var k = 1.0 / (8 * scene.ResolutionMicrometres);
+        Cv2.Sobel(scene.HeightMicrometres, gx, MatType.CV_32F, 1, 0, 3, k, 0, BorderTypes.Replicate);
+        Cv2.Sobel(scene.HeightMicrometres, gy, MatType.CV_32F, 0, 1, 3, k, 0, BorderTypes.Replicate);
+        var stack = new Mat();
+        Cv2.Merge([scene.HeightMicrometres, scene.Albedo, gx, gy], stack);
+        return stack;
+    }
+
+    public void Dispose()
+    {
+        _sceneStack.Dispose();
+        _warped.Dispose();
+        _sharp.Dispose();
+        _accumulated.Dispose();
+        _noise.Dispose();
+        for (var k = 1; k < _pyramid.Length; k++)
+        {
+            _pyramid[k]?.Dispose();
+        }
+        for (var i = 1; i < _levels.Length; i++)
+        {
+            _levels[i]?.Dispose();
+        }
+    }
+}
