@@ -464,7 +464,7 @@ public sealed class StreamingFocusStacker : IDisposable
             0, scale, cy - scale * cy - shiftY,
         });
         // Replicated borders: a black border would be a strong edge that wins the focus selection.
-        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
     }
 
     private void ComputeFocusMeasure(Mat image, Mat focus)
