@@ -54,11 +54,10 @@ public sealed class FocusStackerOptions
     public double MaxShiftPerSlicePixels { get; set; } = 40;
 
     /// <summary>
-    /// Interpolation of the per-slice warp. Bilinear interpolation attenuates fine texture by an amount that depends
-    /// on the sub-pixel offset, which differs from slice to slice and so biases the focus peak; bicubic keeps that
-    /// bias small (docs/imaging.md).
+    /// Interpolation of the per-slice image warp (the focus map is measured before the warp, so this affects only the
+    /// fused image). Bilinear measured best; bicubic lost 7 dB of fused PSNR on a still stack (docs/imaging.md).
     /// </summary>
-    public OpenCvSharp.InterpolationFlags WarpInterpolation { get; set; } = OpenCvSharp.InterpolationFlags.Cubic;
+    public OpenCvSharp.InterpolationFlags WarpInterpolation { get; set; } = OpenCvSharp.InterpolationFlags.Linear;
 
     public RegistrationFailurePolicy OnRegistrationFailure { get; set; } = RegistrationFailurePolicy.Throw;
 

@@ -38,6 +38,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _t1 = new();
     private readonly Mat _t2 = new();
     private readonly Mat _focus = new();
+    private readonly Mat _focusUnregistered = new();
     private readonly Mat _mask8 = new();
     private readonly Mat _vote8 = new();
     private readonly Mat _up = new();
@@ -171,10 +172,12 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         _noiseLast = noise;
 
+        // The focus measure is taken before resampling and its (smooth, windowed) map is warped instead: resampling
+        // attenuates fine texture by an amount that depends on the sub-pixel offset, which differs from slice to
+        // slice and would bias every pixel's focus peak.
+        ComputeFocusMeasure(_image, _focusUnregistered);
         var registration = RegisterAndWarp(index, z);
         _registrations.Add(registration);
-
-        ComputeFocusMeasure(_registered, _focus);
         UpdateFusion(index);
         PushDepth(index);
         return registration;
@@ -283,8 +286,6 @@ public sealed class StreamingFocusStacker : IDisposable
         // alias them instead of copying two full frames per slice.
         _gauss[0].Dispose();
         _gauss[0] = _registered;
-        _activity[0].Dispose();
-        _activity[0] = _focus;
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
     }
@@ -451,9 +452,11 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void Warp(double scale, double shiftX, double shiftY)
     {
-        if (scale == 1 && Math.Abs(shiftX) < 1e-3 && Math.Abs(shiftY) < 1e-3)
+        double largestMove = Math.Sqrt(shiftX * shiftX + shiftY * shiftY) + Math.Abs(1 - scale) * Math.Max(_width, _height) / 2.0;
+        if (largestMove < 1e-3)
         {
             _image.CopyTo(_registered);
+            _focusUnregistered.CopyTo(_focus);
             return;
         }
         // x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation.
@@ -465,6 +468,7 @@ public sealed class StreamingFocusStacker : IDisposable
         });
         // Replicated borders: a black border would be a strong edge that wins the focus selection.
         Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
+        Cv2.WarpAffine(_focusUnregistered, _focus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
     }
 
     private void ComputeFocusMeasure(Mat image, Mat focus)
@@ -508,7 +512,11 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
             Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
             Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
-            if (k > 0)
+            if (k == 0)
+            {
+                _focus.CopyTo(_activity[0]);
+            }
+            else
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
             }
@@ -810,7 +818,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match })
         {
             yield return m;
         }
