@@ -31,13 +31,13 @@ public sealed class ControlApiTests
         Timeout = StationProcess.Guard,
     };
 
-    private static async Task<WebApplication> StartStationAsync(TempDirectory temp)
+    private static async Task<WebApplication> StartStationAsync(TempDirectory temp, string hardware = "fake")
     {
         var launch = StationLaunch.Parse(
         [
             "--config", RepositoryPaths.FirmwareConfig("station.sim.json"),
             $"--Station:DataDirectory={temp.Combine("data")}",
-            "--Station:Hardware=fake",
+            $"--Station:Hardware={hardware}",
             "--Station:StationId=SIM-API",
         ]);
         var app = StationHost.Build(launch);
@@ -74,6 +74,34 @@ public sealed class ControlApiTests
             Assert.True(status.GetProperty("uptimeSeconds").GetDouble() >= 0);
 
             Assert.Equal(ControlApi.ControlSocketPermissions.SocketMode, File.GetUnixFileMode(socketPath));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task On_the_sim_profile_status_comes_from_the_drivers_over_the_simulated_devices()
+    {
+        using var temp = new TempDirectory();
+        await using var app = await StartStationAsync(temp, "sim");
+        try
+        {
+            using var client = ClientFor(temp.Combine("data", "run", "control.sock"));
+
+            using var doc = JsonDocument.Parse(await client.GetStringAsync("/status"));
+            var status = doc.RootElement;
+
+            Assert.Equal("Ready", status.GetProperty("state").GetString());
+            var stage = status.GetProperty("stage");
+            Assert.True(stage.GetProperty("homed").GetBoolean());
+            Assert.Equal("Idle", stage.GetProperty("state").GetString());
+            // GRBL's convention: homed at the positive switches, machine coordinates negative from there (pull-off).
+            Assert.True(stage.GetProperty("zMicrometres").GetDouble() < 0);
+            Assert.True(status.GetProperty("lights").GetProperty("allOff").GetBoolean());
+            Assert.Equal("closed", status.GetProperty("panel").GetProperty("door").GetString());
+            Assert.True(status.GetProperty("panel").GetProperty("motorsEnabled").GetBoolean());
         }
         finally
         {
