@@ -22,7 +22,7 @@ internal sealed class SerialSession : IDisposable
     public SerialSession(string path, TimeProvider clock)
     {
         _clock = clock;
-        _port = new SerialPort(path, 115200) { NewLine = "\n", ReadTimeout = 100, Encoding = Encoding.Latin1 };
+        _port = new SerialPort(path, 115200) { NewLine = "\n", ReadTimeout = 100, WriteTimeout = 5000, Encoding = Encoding.Latin1 };
         _port.Open();
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "test serial reader" };
         _reader.Start();
