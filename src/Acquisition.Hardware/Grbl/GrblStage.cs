@@ -52,6 +52,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private TaskCompletionSource? _windowSpace;
     private TaskCompletionSource<string>? _bannerWaiter;
     private bool _ownResetInProgress;
+    private bool _connecting;
     private TaskCompletionSource<Exception>? _motionAbort;
     private StagePosition? _currentTarget;
     private bool _moving;
@@ -64,6 +65,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private string _homingRequiredBecause = "the stage has not been homed since the station started";
     private int _lastZDirection;
     private long _garbageLines;
+    private string? _disconnectedBecause;
 
     /// <summary>Opens <see cref="GrblStageOptions.PortName"/> itself (and again after the device comes back).</summary>
     public GrblStage(GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null)
@@ -183,6 +185,25 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     private async Task ConnectCoreAsync(CancellationToken cancellationToken)
     {
+        lock (_gate)
+        {
+            _connecting = true;
+        }
+        try
+        {
+            await ConnectSequenceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _connecting = false;
+            }
+        }
+    }
+
+    private async Task ConnectSequenceAsync(CancellationToken cancellationToken)
+    {
         ClosePort();
         TaskCompletionSource<string> banner;
         lock (_gate)
@@ -204,6 +225,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _connected = true;
         }
+        _disconnectedBecause = null;
 
         var info = await SendCommandAsync("$I", _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
         FirmwareVersion = info.Select(GrblLine.Classify)
@@ -582,7 +604,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         lock (_gate)
         {
             waiter = _bannerWaiter;
-            expected = waiter is not null;
+            // While connecting every banner is expected: the power-up banner and the one after our own reset may
+            // both arrive, in either order relative to our timeout.
+            expected = waiter is not null || _connecting;
             _bannerWaiter = null;
             if (!expected)
             {
@@ -595,7 +619,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _log.LogInformation("GRBL banner: {Banner}", banner);
             FailAllPending(new HardwareFaultException("The station reset the motion controller; the command was discarded."));
-            waiter!.TrySetResult(banner);
+            waiter?.TrySetResult(banner);
             return;
         }
         var ex = new HardwareFaultException(
@@ -623,6 +647,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         }
         // Release the dead port now: a reader blocked on it would otherwise never end.
         ClosePort();
+        _disconnectedBecause = $"its serial port disappeared ({cause.Message})";
         var ex = new HardwareFaultException(
             $"The motion controller's serial port {_options.PortName} disappeared ({cause.Message}): USB unplugged or controller unpowered. The station reconnects when it comes back; the stage must then be homed.",
             requiresHoming: true, inner: cause);
@@ -733,7 +758,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         }
         if (stream is null)
         {
-            throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected; the station is waiting for the port to come back.");
+            throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected{DisconnectReason()}; the station is waiting for the port to come back.");
         }
         try
         {
@@ -772,7 +797,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 {
                     if (_stream is null)
                     {
-                        throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected.");
+                        throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected{DisconnectReason()}.");
                     }
                     if (_window.Fits(pending.Bytes))
                     {
@@ -830,7 +855,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         lock (_gate)
         {
             _ownResetInProgress = true;
-            banner = _bannerWaiter ??= NewTcs<string>();
+            banner = _bannerWaiter = NewTcs<string>();
         }
         try
         {
@@ -1064,12 +1089,19 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
             {
                 // Confirm the silence before calling it a timeout: a status round trip routes any late reply first.
-                await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
-                if (!move.Reply.Task.IsCompleted || !sync.Reply.Task.IsCompleted)
+                var now = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+                var acknowledged = move.Reply.Task.IsCompleted && sync.Reply.Task.IsCompleted;
+                if (!acknowledged && now.State != StageMotionState.Run)
                 {
                     throw;
                 }
-                using var grace = new CancellationTokenSource(_options.CommandTimeout, _io);
+                // Still running (the clock ran ahead of the station, or the controller is slower than planned):
+                // one more allowance for the rest of the path, derived the same way. A stalled stream stays failed.
+                var rest = acknowledged
+                    ? _options.CommandTimeout
+                    : TrapezoidTime(now.Position, target) * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin;
+                _log.LogWarning("Move to {Target} is still running after its timeout; allowing {Rest} for the rest of the path", target, rest);
+                using var grace = new CancellationTokenSource(rest, acknowledged ? _io : _clock);
                 using var graceLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
                 await AwaitMotionDoneAsync(move, sync, target, abort.Task, graceLinked.Token).ConfigureAwait(false);
             }
@@ -1209,7 +1241,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     {
         if (!IsConnected)
         {
-            throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected. Call ConnectAsync, or wait for the port to come back.");
+            throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected{DisconnectReason()}. Call ConnectAsync, or wait for the port to come back.");
         }
     }
 
@@ -1499,6 +1531,8 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             throw;
         }
     }
+
+    private string DisconnectReason() => _disconnectedBecause is { } why ? $" ({why})" : "";
 
     private static TaskCompletionSource<T> NewTcs<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
