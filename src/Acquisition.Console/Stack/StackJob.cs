@@ -89,40 +89,45 @@ public sealed class StackJob
             await log.WriteLineAsync($"acq stack: --pixel-size not given; assuming {DefaultPixelSize} (recorded in the report).").ConfigureAwait(false);
         }
 
-        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag });
-        Size? size = null;
-        for (int i = 0; i < files.Count; i++)
+        FocusStackResult result;
+        // The stacker is disposed as soon as it has produced the result, so its buffers are gone before the outputs
+        // are encoded.
+        using (var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag }))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var path = files[i];
-            using var image = Cv2.ImRead(path, ImreadModes.Unchanged);
-            if (image.Empty())
+            Size? size = null;
+            for (int i = 0; i < files.Count; i++)
             {
-                throw new StackInputException($"Cannot read '{path}' as an image; it may be damaged or not a PNG/TIFF file.");
+                cancellationToken.ThrowIfCancellationRequested();
+                var path = files[i];
+                using var image = Cv2.ImRead(path, ImreadModes.Unchanged);
+                if (image.Empty())
+                {
+                    throw new StackInputException($"Cannot read '{path}' as an image; it may be damaged or not a PNG/TIFF file.");
+                }
+                var depth = image.Depth();
+                if (depth != MatType.CV_8U && depth != MatType.CV_16U)
+                {
+                    throw new StackInputException($"'{path}' is not 8- or 16-bit unsigned (OpenCV depth {depth}); convert the stack to 8- or 16-bit PNG/TIFF.");
+                }
+                if (size is null)
+                {
+                    size = image.Size();
+                }
+                else if (image.Size() != size.Value)
+                {
+                    throw new StackInputException($"'{path}' is {image.Width}×{image.Height} but the first slice is {size.Value.Width}×{size.Value.Height}; all slices must have the same size.");
+                }
+                int bits = depth == MatType.CV_8U ? 8 : _bitDepth ?? 16;
+                var z = new Micrometres(_zStart.Value + i * _zStep.Value);
+                var registration = stacker.Add(image, bits, z);
+                if (!registration.Succeeded)
+                {
+                    await log.WriteLineAsync($"acq stack: warning: slice {i} ({Path.GetFileName(path)}) not registered: {registration.FailureReason}").ConfigureAwait(false);
+                }
             }
-            var depth = image.Depth();
-            if (depth != MatType.CV_8U && depth != MatType.CV_16U)
-            {
-                throw new StackInputException($"'{path}' is not 8- or 16-bit unsigned (OpenCV depth {depth}); convert the stack to 8- or 16-bit PNG/TIFF.");
-            }
-            if (size is null)
-            {
-                size = image.Size();
-            }
-            else if (image.Size() != size.Value)
-            {
-                throw new StackInputException($"'{path}' is {image.Width}×{image.Height} but the first slice is {size.Value.Width}×{size.Value.Height}; all slices must have the same size.");
-            }
-            int bits = depth == MatType.CV_8U ? 8 : _bitDepth ?? 16;
-            var z = new Micrometres(_zStart.Value + i * _zStep.Value);
-            var registration = stacker.Add(image, bits, z);
-            if (!registration.Succeeded)
-            {
-                await log.WriteLineAsync($"acq stack: warning: slice {i} ({Path.GetFileName(path)}) not registered: {registration.FailureReason}").ConfigureAwait(false);
-            }
+            result = stacker.Complete();
         }
-
-        using var result = stacker.Complete();
+        using var resultScope = result;
         var quality = QualityMetrics.Evaluate(result, null, QualityThresholds.Default);
 
         var writer = new DurableFileWriter(Path.Combine(outDir, ".tmp"));

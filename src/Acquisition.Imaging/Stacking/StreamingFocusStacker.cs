@@ -205,6 +205,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             EmitSmoothed(_nextEmit++);
         }
+        ReleaseSliceBuffers();
 
         var fused = ReconstructFused();
         var (height, confidence, validFraction) = BuildHeightMap();
@@ -228,6 +229,26 @@ public sealed class StreamingFocusStacker : IDisposable
             _sliceTime.Elapsed,
             sw.Elapsed);
         return new FocusStackResult(fused, height, confidence, stats, _registrations.ToArray());
+    }
+
+    /// <summary>
+    /// Frees every per-slice buffer once no slice can arrive any more, so the peak memory of Complete() (which
+    /// allocates the full-size outputs) stays near that of streaming.
+    /// </summary>
+    private void ReleaseSliceBuffers()
+    {
+        foreach (var m in new[] { _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match })
+        {
+            m.Release();
+        }
+        _referenceCrop?.Release();
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring })
+        {
+            foreach (var m in set)
+            {
+                m.Release();
+            }
+        }
     }
 
     private void ToNormalisedGrey(Mat image, int bitDepth)
