@@ -5,13 +5,18 @@ internal static class CannedResponses
 {
     public const string Status = """
         {
-          "state": "ready",
           "stationId": "ACQ-0042",
+          "state": "Ready",
+          "reason": "homed",
+          "since": "2026-11-23T04:58:00Z",
+          "stage": { "state": "Idle", "xMicrometres": 1500, "yMicrometres": -250.5, "zMicrometres": 12000, "homed": true, "limitPins": "",
+                     "at": "2026-11-23T04:59:59Z" },
+          "lights": { "segments": [0.5, 0.5, 0, 0, 0, 0, 0, 0], "coaxial": 0, "allOff": false },
+          "panel": { "door": "closed", "casingPresent": true, "motorsEnabled": true, "indicator": "Ready" },
           "softwareVersion": "0.1.0",
+          "startedAt": "2026-11-23T04:57:00Z",
+          "uptimeSeconds": 180.5,
           "at": "2026-11-23T05:00:00Z",
-          "stage": { "state": "idle", "isHomed": true, "position": { "xMicrometres": 1500, "yMicrometres": -250.5, "zMicrometres": 12000 }, "limitPins": "" },
-          "doorOpen": false,
-          "lights": { "segments": [0.5, 0.5, 0, 0, 0, 0, 0, 0], "coaxial": 0 },
           "camera": { "connected": true, "model": "SimCam small", "widthPixels": 1224, "heightPixels": 1024, "pixelFormat": "mono8",
                       "exposureMicroseconds": 5000, "gain": 1, "sensorTemperatureCelsius": 41.5 },
           "calibrations": [
@@ -25,8 +30,7 @@ internal static class CannedResponses
               "performedBy": "bob", "validUntil": "2027-02-10T09:00:00Z", "warningPeriod": "7.00:00:00" }
           ],
           "outbox": { "pending": 2, "uploading": 1, "delivered": 40, "rejected": 1, "held": 0, "oldestPendingAt": "2026-11-23T03:30:00Z" },
-          "case": null,
-          "faultReason": null
+          "case": null
         }
         """;
 
@@ -39,7 +43,16 @@ internal static class CannedResponses
         }
         """;
 
-    public const string Motion = """{ "position": { "xMicrometres": 1500, "yMicrometres": -250.5, "zMicrometres": 11950 }, "isHomed": true }""";
+    public const string Motion = """{ "state": "Idle", "xMicrometres": 1500, "yMicrometres": -250.5, "zMicrometres": 11950, "homed": true, "limitPins": "", "at": "2026-11-23T05:01:00Z" }""";
+
+    /// <summary>What the foundation's station host serves today, without the issue-8 additions.</summary>
+    public const string FoundationStatus = """
+        {"stationId":"SIM-0001","state":"Ready","reason":"homed","since":"2026-11-23T04:58:00Z",
+         "stage":{"state":"Idle","xMicrometres":0,"yMicrometres":0,"zMicrometres":0,"homed":true,"limitPins":"","at":"2026-11-23T04:59:59Z"},
+         "lights":{"segments":[0,0,0,0,0,0,0,0],"coaxial":0,"allOff":true},
+         "panel":{"door":"closed","casingPresent":null,"motorsEnabled":true,"indicator":"Ready"},
+         "softwareVersion":"0.1.0","startedAt":"2026-11-23T04:57:00Z","uptimeSeconds":12.5}
+        """;
 
     public const string CalibrationResult = """
         {

@@ -33,7 +33,7 @@ public sealed class SocketCommandTests : IAsyncLifetime
         Assert.True(json.ExitCode == 0, json.ToString());
         var doc = json.Json();
         Assert.Equal("ACQ-0042", doc.GetProperty("stationId").GetString());
-        Assert.Equal(-250.5, doc.GetProperty("stage").GetProperty("position").GetProperty("yMicrometres").GetDouble());
+        Assert.Equal(-250.5, doc.GetProperty("stage").GetProperty("yMicrometres").GetDouble());
         Assert.Equal("z-scale", doc.GetProperty("calibrations")[2].GetProperty("kind").GetString());
         Assert.False(json.Stdout.Contains('\u001b', StringComparison.Ordinal), "ANSI escape in --json output");
 
@@ -64,6 +64,39 @@ public sealed class SocketCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_works_with_the_foundation_hosts_current_answer_and_warns_that_calibration_is_unknown()
+    {
+        _station.OnJson("GET", "/status", CannedResponses.FoundationStatus);
+
+        var human = await Acq("status");
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Contains("SIM-0001", human.Stdout);
+        Assert.Contains("Ready", human.Stdout);
+        Assert.Contains("lights", human.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("does not report calibration validity", human.Stderr);
+
+        var json = await Acq("status", "--json");
+        Assert.Equal(0, json.ExitCode);
+        Assert.Equal(JsonValueKind.Null, json.Json().GetProperty("calibrations").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_plain_json_error_body_still_reaches_the_engineer()
+    {
+        _station.On("GET", "/status", async ctx =>
+        {
+            ctx.Response.StatusCode = 403;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync("""{"error":"caller unknown: the control API answers only on its Unix socket"}""");
+        });
+
+        var result = await Acq("status");
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("caller unknown", result.Stderr);
+    }
+
+    [Fact]
     public async Task Jog_sends_the_axis_and_a_negative_distance_in_micrometres()
     {
         _station.OnJson("POST", "/stage/jog", CannedResponses.Motion);
@@ -91,7 +124,7 @@ public sealed class SocketCommandTests : IAsyncLifetime
         Assert.Equal(1500, body.GetProperty("xMicrometres").GetDouble());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("yMicrometres").ValueKind);
         Assert.Equal(11950.5, body.GetProperty("zMicrometres").GetDouble());
-        Assert.True(result.Json().GetProperty("isHomed").GetBoolean());
+        Assert.True(result.Json().GetProperty("homed").GetBoolean());
     }
 
     [Fact]
@@ -370,11 +403,12 @@ public sealed class SocketCommandTests : IAsyncLifetime
     }
 
     private const string OutboxEntry = """
-        {"captureId":"01JD3Q4V6Z8KXW3N9M2T5R7B1C","enqueuedAt":"2026-11-23T03:30:00Z","sizeBytes":52428800,"onHold":false,
+        {"captureId":"01JD3Q4V6Z8KXW3N9M2T5R7B1C","enqueuedAt":"2026-11-23T03:30:00Z","onHold":false,"sizeBytes":52428800,
          "destinations":[
-           {"destination":"national","state":"uploading","bytesConfirmed":26214400,"bytesTotal":52428800,"attempts":1,"lastError":null,"deliveredAt":null,"manifestDigest":null},
-           {"destination":"interpol","state":"rejected","bytesConfirmed":0,"bytesTotal":52428800,"attempts":3,
-            "lastError":"413 Payload Too Large: {\"errors\":[{\"code\":\"SIZE_INVALID\"}]}","deliveredAt":null,"manifestDigest":null}]}
+           {"destination":"national","state":"uploading","reason":null,"serverError":null,"attempts":1,"nextAttemptAt":null,"deliveredAt":null,
+            "ociManifestDigest":"sha256:5d1e","verifiedDigest":null,"bytesConfirmed":26214400,"bytesTotal":52428800},
+           {"destination":"interpol","state":"rejected","reason":"413 Payload Too Large","serverError":"{\"errors\":[{\"code\":\"SIZE_INVALID\"}]}",
+            "attempts":3,"nextAttemptAt":null,"deliveredAt":null,"ociManifestDigest":"sha256:5d1e","verifiedDigest":null,"bytesConfirmed":null,"bytesTotal":null}]}
         """;
 
     [Fact]
@@ -382,7 +416,7 @@ public sealed class SocketCommandTests : IAsyncLifetime
     {
         _station.OnJson("GET", "/outbox?state=rejected", "[" + OutboxEntry + "]");
         _station.OnJson("GET", "/outbox/01JD3Q4V6Z8KXW3N9M2T5R7B1C", OutboxEntry);
-        _station.OnJson("POST", "/outbox/01JD3Q4V6Z8KXW3N9M2T5R7B1C/retry?destination=interpol", OutboxEntry.Replace("\"rejected\"", "\"pending\"", StringComparison.Ordinal));
+        _station.OnJson("POST", "/outbox/01JD3Q4V6Z8KXW3N9M2T5R7B1C/retry", OutboxEntry.Replace("\"rejected\"", "\"pending\"", StringComparison.Ordinal));
 
         var list = await Acq("outbox", "list", "--state", "rejected");
         Assert.True(list.ExitCode == 0, list.ToString());
@@ -393,9 +427,10 @@ public sealed class SocketCommandTests : IAsyncLifetime
         Assert.True(show.ExitCode == 0, show.ToString());
         Assert.Contains("SIZE_INVALID", show.Stdout);
 
-        var retry = await Acq("outbox", "retry", "01JD3Q4V6Z8KXW3N9M2T5R7B1C", "--destination", "interpol", "--json");
+        var retry = await Acq("outbox", "retry", "01JD3Q4V6Z8KXW3N9M2T5R7B1C", "--json");
         Assert.True(retry.ExitCode == 0, retry.ToString());
         Assert.Equal("pending", retry.Json().GetProperty("destinations")[1].GetProperty("state").GetString());
+        Assert.Single(_station.Requests, r => r.Path.EndsWith("/retry", StringComparison.Ordinal));
 
         _station.OnProblem("POST", "/outbox/01JD3Q4V6Z8KXW3N9M2T5R7B1C/retry", 409, "Not rejected", "Capture 01JD3Q4V6Z8KXW3N9M2T5R7B1C is not rejected at any destination.");
         var conflict = await Acq("outbox", "retry", "01JD3Q4V6Z8KXW3N9M2T5R7B1C");

@@ -31,12 +31,12 @@ internal sealed class StationClient : IDisposable
 
     public Task<StationStatusReport> GetStatusAsync(CancellationToken ct) => SendAsync<StationStatusReport>(HttpMethod.Get, ControlApiRoutes.Status, null, ct);
 
-    public Task<MotionResult> HomeAsync(IProgress<OperationProgress>? progress, CancellationToken ct) =>
-        RunOperationAsync<MotionResult>(HttpMethod.Post, ControlApiRoutes.StageHome, null, progress, ct);
+    public Task<StageReport> HomeAsync(IProgress<OperationProgress>? progress, CancellationToken ct) =>
+        RunOperationAsync<StageReport>(HttpMethod.Post, ControlApiRoutes.StageHome, null, progress, ct);
 
-    public Task<MotionResult> JogAsync(JogRequest request, CancellationToken ct) => SendAsync<MotionResult>(HttpMethod.Post, ControlApiRoutes.StageJog, request, ct);
+    public Task<StageReport> JogAsync(JogRequest request, CancellationToken ct) => SendAsync<StageReport>(HttpMethod.Post, ControlApiRoutes.StageJog, request, ct);
 
-    public Task<MotionResult> MoveAsync(MoveRequest request, CancellationToken ct) => SendAsync<MotionResult>(HttpMethod.Post, ControlApiRoutes.StageMove, request, ct);
+    public Task<StageReport> MoveAsync(MoveRequest request, CancellationToken ct) => SendAsync<StageReport>(HttpMethod.Post, ControlApiRoutes.StageMove, request, ct);
 
     public Task<LightsReport> SetLightsAsync(LightsRequest request, CancellationToken ct) => SendAsync<LightsReport>(HttpMethod.Put, ControlApiRoutes.Lights, request, ct);
 
@@ -83,9 +83,8 @@ internal sealed class StationClient : IDisposable
     public Task<OutboxEntry> GetOutboxEntryAsync(string captureId, CancellationToken ct) =>
         SendAsync<OutboxEntry>(HttpMethod.Get, ControlApiRoutes.OutboxEntry(captureId), null, ct);
 
-    public Task<OutboxEntry> RetryOutboxEntryAsync(string captureId, string? destination, CancellationToken ct) =>
-        SendAsync<OutboxEntry>(HttpMethod.Post,
-            ControlApiRoutes.OutboxRetry(captureId) + (destination is null ? "" : "?destination=" + Uri.EscapeDataString(destination)), null, ct);
+    public Task<OutboxEntry> RetryOutboxEntryAsync(string captureId, CancellationToken ct) =>
+        SendAsync<OutboxEntry>(HttpMethod.Post, ControlApiRoutes.OutboxRetry(captureId), null, ct);
 
     public Task<JsonElement> GetConfigAsync(CancellationToken ct) => SendAsync<JsonElement>(HttpMethod.Get, ControlApiRoutes.Config, null, ct);
 
@@ -228,6 +227,11 @@ internal sealed class StationClient : IDisposable
             try
             {
                 problem = JsonSerializer.Deserialize<ControlProblem>(text, ControlApiJson.Options);
+                if (problem is { Title: null, Detail: null })
+                {
+                    // Not a problem document (e.g. {"error":"..."}): keep the body so its words reach the engineer.
+                    problem = problem with { Title = response.ReasonPhrase, Detail = ErrorText(text) };
+                }
             }
             catch (JsonException)
             {
@@ -266,6 +270,23 @@ internal sealed class StationClient : IDisposable
             throw new CliException(ExitCodes.StationFailed,
                 $"The station's answer to {method} {path} is not what acq expects ({ex.Message}). Are acq and the station the same version?", null, ex);
         }
+    }
+
+    private static string ErrorText(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String)
+            {
+                return e.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return Truncate(json);
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";

@@ -21,7 +21,7 @@ internal static class HomeCommand
             }
             else
             {
-                inv.Output.Line("Homed. Stage at " + Markup.Escape(Format.Position(result.Position)) + ".");
+                inv.Output.Line("Homed. Stage at " + Markup.Escape(Format.Position(result)) + ".");
             }
             return ExitCodes.Ok;
         });

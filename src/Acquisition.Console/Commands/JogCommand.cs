@@ -38,7 +38,7 @@ internal static class JogCommand
             }
             else
             {
-                inv.Output.Line("Stage at " + Markup.Escape(Format.Position(result.Position)) + ".");
+                inv.Output.Line("Stage at " + Markup.Escape(Format.Position(result)) + ".");
             }
             return ExitCodes.Ok;
         });

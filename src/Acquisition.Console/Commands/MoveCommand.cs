@@ -42,7 +42,7 @@ internal static class MoveCommand
             }
             else
             {
-                inv.Output.Line("Stage at " + Markup.Escape(Format.Position(result.Position)) + ".");
+                inv.Output.Line("Stage at " + Markup.Escape(Format.Position(result)) + ".");
             }
             return ExitCodes.Ok;
         });

@@ -32,7 +32,7 @@ internal static class OutboxCommand
                 inv.Output.WriteJson(entries);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("Capture", "Enqueued (UTC)", "Size", "Hold", "Destination", "State", "Progress", "Attempts");
+            var table = new Table().AddColumns("Capture", "Enqueued (UTC)", "Size", "Hold", "Destination", "State", "Progress", "Attempts", "Reason");
             foreach (var e in entries)
             {
                 var first = true;
@@ -41,12 +41,13 @@ internal static class OutboxCommand
                     table.AddRow(
                         first ? Markup.Escape(e.CaptureId) : "",
                         first ? Format.Utc(e.EnqueuedAt) : "",
-                        first ? Format.Bytes(e.SizeBytes) : "",
+                        first && e.SizeBytes is { } size ? Format.Bytes(size) : "",
                         first && e.OnHold ? "[yellow]hold[/]" : "",
                         Markup.Escape(d.Destination),
                         StateMarkup(d.State),
                         Markup.Escape(Progress(d)),
-                        d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Markup.Escape(d.Reason ?? ""));
                     first = false;
                 }
             }
@@ -70,7 +71,7 @@ internal static class OutboxCommand
                 inv.Output.WriteJson(e);
                 return ExitCodes.Ok;
             }
-            inv.Output.Line(Markup.Escape($"Capture {e.CaptureId}: enqueued {Format.Utc(e.EnqueuedAt)}, {Format.Bytes(e.SizeBytes)}") + (e.OnHold ? ", [yellow]under legal hold[/]" : ""));
+            inv.Output.Line(Markup.Escape($"Capture {e.CaptureId}: enqueued {Format.Utc(e.EnqueuedAt)}" + (e.SizeBytes is { } size ? ", " + Format.Bytes(size) : "")) + (e.OnHold ? ", [yellow]under legal hold[/]" : ""));
             foreach (var d in e.Destinations)
             {
                 var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
@@ -78,9 +79,12 @@ internal static class OutboxCommand
                 grid.AddRow("[bold]State[/]", StateMarkup(d.State));
                 grid.AddRow("[bold]Progress[/]", Markup.Escape(Progress(d)));
                 grid.AddRow("[bold]Attempts[/]", d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                grid.AddRow("[bold]Next attempt[/]", Format.Utc(d.NextAttemptAt));
                 grid.AddRow("[bold]Delivered[/]", Format.Utc(d.DeliveredAt));
-                grid.AddRow("[bold]Manifest[/]", Markup.Escape(d.ManifestDigest ?? "-"));
-                grid.AddRow("[bold]Last error[/]", Markup.Escape(d.LastError ?? "-"));
+                grid.AddRow("[bold]Manifest[/]", Markup.Escape(d.OciManifestDigest ?? "-"));
+                grid.AddRow("[bold]Read back[/]", Markup.Escape(d.VerifiedDigest ?? "-"));
+                grid.AddRow("[bold]Reason[/]", Markup.Escape(d.Reason ?? "-"));
+                grid.AddRow("[bold]Server said[/]", Markup.Escape(d.ServerError ?? "-"));
                 inv.Output.Write(new Panel(grid).Header(Markup.Escape(d.Destination)));
             }
             return ExitCodes.Ok;
@@ -91,15 +95,14 @@ internal static class OutboxCommand
     private static Command Retry(GlobalOptions globals)
     {
         var capture = new Argument<string>("capture") { Description = "The capture id (ULID)." };
-        var destination = new Option<string?>("--destination") { Description = "Only this destination (default: every destination where it was rejected).", HelpName = "name" };
-        var command = new Command("retry", "Queue a rejected capture again (after the cause, e.g. a server-side quota, was fixed). The package is re-verified before upload. Audited.")
+        var command = new Command("retry", "Queue a rejected capture again at every destination that rejected it (after the cause, e.g. a server-side size limit, was fixed). The package is re-verified before upload. Audited.")
         {
-            capture, destination,
+            capture,
         };
         CommandActions.Set(command, globals, async (inv, ct) =>
         {
             using var client = inv.CreateClient();
-            var e = await client.RetryOutboxEntryAsync(inv.Get(capture)!.Trim(), inv.Get(destination), ct).ConfigureAwait(false);
+            var e = await client.RetryOutboxEntryAsync(inv.Get(capture)!.Trim(), ct).ConfigureAwait(false);
             if (inv.Json)
             {
                 inv.Output.WriteJson(e);
@@ -114,8 +117,8 @@ internal static class OutboxCommand
     }
 
     private static string Progress(OutboxDestinationProgress d) =>
-        d.BytesTotal > 0
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Format.Bytes(d.BytesConfirmed)} / {Format.Bytes(d.BytesTotal)} ({100.0 * d.BytesConfirmed / d.BytesTotal:0}%)")
+        d is { BytesConfirmed: { } done, BytesTotal: { } total and > 0 }
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Format.Bytes(done)} / {Format.Bytes(total)} ({100.0 * done / total:0}%)")
             : "-";
 
     private static string StateMarkup(OutboxState state) => state switch

@@ -8,8 +8,8 @@ internal static class Format
 {
     public static string Micrometres(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + " µm";
 
-    public static string Position(PositionMicrometres p) => string.Create(CultureInfo.InvariantCulture,
-        $"X={p.XMicrometres:0.###} Y={p.YMicrometres:0.###} Z={p.ZMicrometres:0.###} µm");
+    public static string Position(StageReport s) => string.Create(CultureInfo.InvariantCulture,
+        $"X={s.XMicrometres:0.###} Y={s.YMicrometres:0.###} Z={s.ZMicrometres:0.###} µm");
 
     public static string Utc(DateTimeOffset? at) =>
         at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) : "-";
