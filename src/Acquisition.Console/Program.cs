@@ -4,6 +4,7 @@ using Acquisition.ServiceConsole.Commands;
 
 var app = new AcqApplication();
 app.Add(StatusCommand.Create);
+app.Add(WhoAmICommand.Create);
 app.Add(HomeCommand.Create);
 app.Add(JogCommand.Create);
 app.Add(MoveCommand.Create);

@@ -81,6 +81,17 @@ public sealed class SocketCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Whoami_shows_the_audited_user()
+    {
+        _station.OnJson("GET", "/whoami", """{"user":"alice","uid":1001,"gid":1001,"pid":4242}""");
+
+        var result = await Acq("whoami");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("alice (uid 1001", result.Stdout);
+    }
+
+    [Fact]
     public async Task A_plain_json_error_body_still_reaches_the_engineer()
     {
         _station.On("GET", "/status", async ctx =>

@@ -31,6 +31,8 @@ internal sealed class StationClient : IDisposable
 
     public Task<StationStatusReport> GetStatusAsync(CancellationToken ct) => SendAsync<StationStatusReport>(HttpMethod.Get, ControlApiRoutes.Status, null, ct);
 
+    public Task<CallerIdentity> WhoAmIAsync(CancellationToken ct) => SendAsync<CallerIdentity>(HttpMethod.Get, ControlApiRoutes.WhoAmI, null, ct);
+
     public Task<StageReport> HomeAsync(IProgress<OperationProgress>? progress, CancellationToken ct) =>
         RunOperationAsync<StageReport>(HttpMethod.Post, ControlApiRoutes.StageHome, null, progress, ct);
 

@@ -7,6 +7,7 @@ namespace Acquisition.Core.Control;
 public static class ControlApiRoutes
 {
     public const string Status = "/status";
+    public const string WhoAmI = "/whoami";
     public const string StageHome = "/stage/home";
     public const string StageJog = "/stage/jog";
     public const string StageMove = "/stage/move";
