@@ -1,0 +1,10 @@
+namespace Acquisition.Uplink;
+
+/// <summary>
+/// Named points in the outbox and upload code. Production passes <see cref="NoCheckpoints"/>; the crash-test harness
+/// kills its own process at a seeded checkpoint so that every interleaving it reports can be reproduced.
+/// </summary>
+public interface IUplinkCheckpoints
+{
+    void Reached(string checkpoint);
+}
