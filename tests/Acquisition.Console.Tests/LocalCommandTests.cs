@@ -179,7 +179,7 @@ public sealed class LocalCommandTests : IDisposable
         await File.WriteAllTextAsync(bad, """
             { "Station": { "StationID": "ACQ-0042", "TimeZone": "Mars/Olympus", "DataDirectroy": "/data" },
               "Stage": { "BaudRate": "fast" },
-              "RingLight": { "I2cAddress": "forty", "SegmentChannels": [ 0, -1 ] },
+              "RingLight": { "I2cAddress": "forty", "SegmentChannels": [ 0, 1.5 ] },
               "Calibration": { "PixelSizeValidity": "a month" },
               "Uplink": { "Destinations": [ { "Name": "central", "Url": "evidence.example.org" } ] } }
             """);
@@ -188,6 +188,7 @@ public sealed class LocalCommandTests : IDisposable
         var paths = result.Json().GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("path").GetString()).ToList();
         Assert.Contains("Station:TimeZone", paths);
         Assert.Contains("Station:DataDirectroy", paths);
+        Assert.DoesNotContain("Station:DataDirectory", paths);
         Assert.Contains("Stage:BaudRate", paths);
         Assert.Contains("RingLight:I2cAddress", paths);
         Assert.Contains("RingLight:SegmentChannels:1", paths);
@@ -200,6 +201,37 @@ public sealed class LocalCommandTests : IDisposable
         Assert.Equal(1, human.ExitCode);
         Assert.Contains("7 problem(s)", human.Stdout);
         Assert.Contains("typo", human.Stdout);
+    }
+
+    [Fact]
+    public async Task Config_validate_checks_the_shipped_profiles_against_the_built_in_defaults()
+    {
+        var root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "Acquisition.sln")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+        Assert.NotNull(root);
+        var shipped = Path.Combine(root, "firmware-config", "station.json");
+        if (!File.Exists(shipped))
+        {
+            // Built without firmware-config/station.json: acq says how to give the defaults instead.
+            await File.WriteAllTextAsync(_tmp.Combine("x.json"), "{}");
+            var without = await AcqProcess.RunAsync("config", "validate", _tmp.Combine("x.json"));
+            Assert.Equal(2, without.ExitCode);
+            Assert.Contains("--reference", without.Stderr);
+            return;
+        }
+        foreach (var profile in Directory.EnumerateFiles(Path.Combine(root, "firmware-config"), "station*.json"))
+        {
+            var result = await AcqProcess.RunAsync("config", "validate", profile, "--json");
+            Assert.True(result.ExitCode == 0, profile + ": " + result);
+        }
+        var typo = _tmp.Combine("typo.json");
+        await File.WriteAllTextAsync(typo, """{ "Stage": { "BaudRat": 115200 } }""");
+        var bad = await AcqProcess.RunAsync("config", "validate", typo);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("Stage:BaudRat", bad.Stdout);
     }
 
     [Fact]

@@ -500,6 +500,6 @@ public sealed class SocketCommandTests : IAsyncLifetime
 
         var unknown = await Acq("hold", "list");
         Assert.Equal(4, unknown.ExitCode);
-        Assert.Contains("does not offer", unknown.Stderr);
+        Assert.Contains("does not offer /holds", unknown.Stderr);
     }
 }

@@ -221,7 +221,7 @@ internal sealed class StationClient : IDisposable
         {
             return;
         }
-        var path = response.RequestMessage?.RequestUri?.ToString() ?? "?";
+        var path = response.RequestMessage?.RequestUri is { } uri ? (uri.IsAbsoluteUri ? uri.PathAndQuery : "/" + uri.OriginalString) : "?";
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         ControlProblem? problem = null;
         if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType is ControlApiJson.ProblemMediaType or ControlApiJson.MediaType)
@@ -242,7 +242,7 @@ internal sealed class StationClient : IDisposable
         }
         var status = (int)response.StatusCode;
         problem ??= new ControlProblem(null, response.ReasonPhrase, status,
-            status == 404 ? $"The station does not offer /{path.TrimStart('/')} (is its software older than this acq?)" : Truncate(text));
+            status == 404 ? $"The station does not offer {path} (is its software older than this acq?)" : Truncate(text));
         problem = problem with { Status = problem.Status ?? status };
         throw FromProblem(problem, path);
     }

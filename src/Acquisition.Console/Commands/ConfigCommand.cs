@@ -76,7 +76,7 @@ internal static class ConfigCommand
             }
             else if (errors.Count == 0)
             {
-                inv.Output.Line(Markup.Escape($"{candidate.FullName}: no problems found") + $" ({problems.Count} setting(s) left to defaults or other layers).");
+                inv.Output.Line(Markup.Escape($"{candidate.FullName}: no problems found."));
             }
             else
             {
@@ -85,6 +85,10 @@ internal static class ConfigCommand
                 {
                     inv.Output.Line("  " + Markup.Escape(p.Path) + ": " + Markup.Escape(p.Message));
                 }
+            }
+            foreach (var note in problems.Where(p => !p.IsError))
+            {
+                inv.Output.Line("[grey]note:[/] " + Markup.Escape(note.Path + ": " + note.Message));
             }
             return errors.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });

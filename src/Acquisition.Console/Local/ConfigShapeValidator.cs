@@ -121,9 +121,9 @@ internal static partial class ConfigShapeValidator
                 {
                     problems.Add(new ConfigProblem(where, $"must be a number like {reference.ToJsonString()}, not {Describe(candidate)}."));
                 }
-                else if (refIsInteger && (number != Math.Floor(number) || number < 0))
+                else if (refIsInteger && number != Math.Floor(number))
                 {
-                    problems.Add(new ConfigProblem(where, $"must be a whole number ≥ 0 like {reference.ToJsonString()}, not {text}."));
+                    problems.Add(new ConfigProblem(where, $"must be a whole number like {reference.ToJsonString()}, not {text}."));
                 }
                 break;
             case JsonValueKind.True or JsonValueKind.False:
@@ -161,9 +161,11 @@ internal static partial class ConfigShapeValidator
         }
         else if (reference.StartsWith('/'))
         {
-            if (!text.StartsWith('/'))
+            // Some path settings also take an index (Camera:Device "0") or a path relative to the working directory
+            // (the simulator profile): worth a note, not an error; the station's own validation decides.
+            if (!text.StartsWith('/') && kind == JsonValueKind.String && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             {
-                problems.Add(new ConfigProblem(where, $"'{text}' must be an absolute path (starting with /) like \"{reference}\"."));
+                problems.Add(new ConfigProblem(where, $"'{text}' is not an absolute path (the default is \"{reference}\"): it is resolved against the station's working directory.", IsError: false));
             }
         }
         else if (HexPattern().IsMatch(reference))

@@ -30,7 +30,11 @@ internal static class Format
         {
             return string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalHours} h {s.Minutes} min");
         }
-        return string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (int)Math.Ceiling(s.TotalMinutes))} min");
+        if (s.TotalMinutes >= 1)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalMinutes} min");
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalSeconds} s");
     }
 
     public static string Bytes(long bytes) => bytes switch
