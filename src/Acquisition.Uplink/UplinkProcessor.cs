@@ -20,8 +20,11 @@ public sealed class UplinkProcessor
     private readonly ILogger _logger;
     private readonly HashSet<string> _verifiedThisRun = new(StringComparer.Ordinal);
 
-    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null)
+    private readonly IUplinkCheckpoints _checkpoints;
+
+    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null, IUplinkCheckpoints? checkpoints = null)
     {
+        _checkpoints = checkpoints ?? NoCheckpoints.Instance;
         _outbox = outbox;
         _destinations = destinations;
         _options = options;
@@ -93,12 +96,15 @@ public sealed class UplinkProcessor
         if (delivery.State == DeliveryState.Pending)
         {
             await _outbox.MarkUploadingAsync(delivery.CaptureId, destination.Name, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked-uploading");
         }
         var artifact = await _outbox.GetArtifactAsync(delivery.CaptureId, ct).ConfigureAwait(false);
         try
         {
             var digest = await destination.DeliverAsync(delivery, artifact, _outbox, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.verified");
             await _outbox.MarkDeliveredAsync(delivery.CaptureId, destination.Name, digest, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked");
             _logger.LogInformation("Capture {CaptureId} delivered to {Destination} and verified as {Digest}", delivery.CaptureId, destination.Name, digest);
         }
         catch (UplinkFailureException ex) when (ex.Kind == UplinkFailureKind.Rejected)
@@ -126,7 +132,7 @@ public sealed class UplinkProcessor
         var delay = Backoff(delivery.Attempts);
         if (retryAfter is { } ra && ra > delay)
         {
-            delay = ra > _options.RetryMaxDelay * 6 ? _options.RetryMaxDelay * 6 : ra;
+            delay = ra > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : ra; // a server's own word on when to come back wins, within reason
         }
         _logger.LogWarning("Capture {CaptureId} to {Destination}: {Reason}; retrying in {Delay}", delivery.CaptureId, destination.Name, reason, delay);
         await _outbox.ScheduleRetryAsync(delivery.CaptureId, destination.Name, reason, _time.GetUtcNow() + delay, ct).ConfigureAwait(false);

@@ -1,0 +1,4 @@
+namespace Acquisition.Core.Control;
+
+/// <summary>The outcome of an autofocus sweep; the stage is left at <paramref name="BestZMicrometres"/> when a peak was found.</summary>
+public sealed record AutofocusResult(bool PeakFound, double? BestZMicrometres, IReadOnlyList<FocusSample> Curve, string? Message = null);

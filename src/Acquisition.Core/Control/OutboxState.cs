@@ -1,0 +1,10 @@
+namespace Acquisition.Core.Control;
+
+/// <summary>The uplink state of one capture at one destination.</summary>
+public enum OutboxState
+{
+    Pending,
+    Uploading,
+    Delivered,
+    Rejected,
+}
