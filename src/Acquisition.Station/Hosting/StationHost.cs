@@ -1,3 +1,4 @@
+using Acquisition.Station.Capture;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.Configuration;
@@ -104,10 +105,12 @@ public static class StationHost
             sp.GetRequiredService<ControlSocketSetup>());
         services.AddHostedService<ControlSocketPermissions>();
 
+        services.AddStationCapture(config, launch);
         overrideServices?.Invoke(services);
 
         var app = builder.Build();
         app.MapControlApi();
+        app.MapCaptureApi();
         return app;
     }
 
