@@ -1,4 +1,5 @@
 using Acquisition.Station.Capture;
+using Acquisition.Station.Service;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.Configuration;
@@ -111,6 +112,7 @@ public static class StationHost
         var app = builder.Build();
         app.MapControlApi();
         app.MapCaptureApi();
+        app.MapServiceApi();
         return app;
     }
 

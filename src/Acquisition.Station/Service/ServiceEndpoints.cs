@@ -1,0 +1,299 @@
+using System.Text.Json;
+using Acquisition.Core.Control;
+using Acquisition.Core.Domain;
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Station;
+using Acquisition.Core.Storage;
+using Acquisition.Core.Units;
+using Acquisition.Station.Configuration;
+using Acquisition.Station.ControlApi;
+using Acquisition.Station.Hosting;
+using Acquisition.Workflow.Calibration;
+using Acquisition.Workflow.Cases;
+using Microsoft.Extensions.Options;
+
+namespace Acquisition.Station.Service;
+
+/// <summary>
+/// The service engineer's endpoints of the control API (docs/control-api.md): the full status, manual stage motion,
+/// lights and the configuration in effect. They are mapped on the control API's pipeline, which answers only on the
+/// Unix socket and only to callers with peer credentials; every privileged action is audited with that peer's user
+/// before the answer is sent.
+/// </summary>
+public static class ServiceEndpoints
+{
+    /// <summary>Jog speed when the request gives none: slow enough to stop by eye.</summary>
+    private const double DefaultJogFeedMillimetresPerMinute = 300;
+
+    /// <summary>How long before expiry <c>acq status</c> starts warning, when Station:Calibration:WarnBefore is not set.</summary>
+    private static readonly TimeSpan DefaultWarnBefore = TimeSpan.FromDays(7);
+
+    public static WebApplication MapServiceApi(this WebApplication app)
+    {
+        app.MapGet(ControlApiRoutes.Status, GetStatusAsync);
+        app.MapPost(ControlApiRoutes.StageHome, HomeAsync);
+        app.MapPost(ControlApiRoutes.StageJog, JogAsync);
+        app.MapPost(ControlApiRoutes.StageMove, MoveAsync);
+        app.MapPut(ControlApiRoutes.Lights, SetLightsAsync);
+        app.MapGet(ControlApiRoutes.Config, GetConfig);
+        return app;
+    }
+
+    private static async Task<IResult> GetStatusAsync(HttpContext context, IServiceProvider services, StationStateMachine machine, IStage stage,
+        IRingLight light, IOperatorPanel panel, IOptions<StationOptions> station, StationInfo info, TimeProvider time, IConfiguration configuration)
+    {
+        var ct = context.RequestAborted;
+        var last = machine.LastChange;
+        var now = time.GetUtcNow();
+        CaseContext? currentCase = null;
+        var cases = services.GetService<CaseContextStore>();
+        if (cases is not null)
+        {
+            currentCase = await cases.GetAsync(ct).ConfigureAwait(false);
+        }
+        var report = new StationStatusReport(
+            station.Value.StationId,
+            last.To.ToString(),
+            last.Reason,
+            last.At,
+            ToReport(stage.Status),
+            ToReport(light.Current),
+            new PanelReport(panel.DoorClosed ? "closed" : "open", panel.CasingPresent, panel.MotorsEnabled, panel.Indicator.ToString()),
+            info.SoftwareVersion,
+            info.StartedAt,
+            Math.Round(info.Uptime.TotalSeconds, 3),
+            now,
+            Camera: null,
+            Calibrations: CalibrationValidities(services.GetService<CalibrationStore>(), now, WarnBefore(configuration)),
+            Outbox: null,
+            Case: currentCase);
+        return Results.Json(report, ControlApiJson.Options);
+    }
+
+    private static TimeSpan WarnBefore(IConfiguration configuration) =>
+        TimeSpan.TryParse(configuration["Station:Calibration:WarnBefore"], System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : DefaultWarnBefore;
+
+    private static List<CalibrationValidity>? CalibrationValidities(CalibrationStore? store, DateTimeOffset now, TimeSpan warnBefore)
+    {
+        if (store is null)
+        {
+            return null;
+        }
+        var list = new List<CalibrationValidity>();
+        foreach (var kind in Enum.GetValues<CalibrationKind>())
+        {
+            var latest = store.History(kind).OrderByDescending(r => r.Version).FirstOrDefault();
+            if (latest is null)
+            {
+                list.Add(new CalibrationValidity(kind, CalibrationValidityStatus.Missing, null, null, null, null, null, warnBefore));
+                continue;
+            }
+            var expires = store.ExpiresAt(latest);
+            var status = expires <= now ? CalibrationValidityStatus.Expired
+                : expires - now <= warnBefore ? CalibrationValidityStatus.Expiring
+                : CalibrationValidityStatus.Valid;
+            list.Add(new CalibrationValidity(kind, status, latest.Id, latest.Version, latest.PerformedAt, latest.PerformedBy, expires, warnBefore));
+        }
+        return list;
+    }
+
+    private static async Task<IResult> HomeAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    {
+        if (RefuseMotion(machine, panel) is { } refused)
+        {
+            return refused;
+        }
+        var from = stage.Status.Position;
+        return await RunMotionAsync(context, audit, "stage.home", stage, () => stage.HomeAsync(CancellationToken.None),
+            after => new { from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> JogAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    {
+        var request = await ReadAsync<JogRequest>(context).ConfigureAwait(false);
+        if (request is null)
+        {
+            return BadBody("a jog", """{ "axis": "z", "distanceMicrometres": -50 }""");
+        }
+        if (RefuseMotion(machine, panel, needsHome: stage) is { } refused)
+        {
+            return refused;
+        }
+        var from = stage.Status.Position;
+        var target = from[request.Axis] + new Micrometres(request.DistanceMicrometres);
+        if (OutsideTravel(stage, request.Axis, target) is { } outside)
+        {
+            return outside;
+        }
+        var feed = request.FeedRateMicrometresPerSecond is > 0 ? request.FeedRateMicrometresPerSecond.Value * 60 / 1000 : DefaultJogFeedMillimetresPerMinute;
+        return await RunMotionAsync(context, audit, "stage.jog", stage,
+            () => stage.JogAsync(request.Axis, new Micrometres(request.DistanceMicrometres), feed, CancellationToken.None),
+            after => new { axis = ControlApiJson.WireName(request.Axis), distanceMicrometres = request.DistanceMicrometres, from = Describe(from), to = Describe(after) })
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> MoveAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    {
+        var request = await ReadAsync<MoveRequest>(context).ConfigureAwait(false);
+        if (request is null)
+        {
+            return BadBody("a move", """{ "xMicrometres": 1500, "yMicrometres": null, "zMicrometres": 11950.5 }""");
+        }
+        if (request.XMicrometres is null && request.YMicrometres is null && request.ZMicrometres is null)
+        {
+            return Results.Problem("Every axis of the move is null: give at least one of xMicrometres, yMicrometres, zMicrometres.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Nothing to move");
+        }
+        if (RefuseMotion(machine, panel, needsHome: stage) is { } refused)
+        {
+            return refused;
+        }
+        var from = stage.Status.Position;
+        var target = new StagePosition(
+            request.XMicrometres is { } x ? new Micrometres(x) : from.X,
+            request.YMicrometres is { } y ? new Micrometres(y) : from.Y,
+            request.ZMicrometres is { } z ? new Micrometres(z) : from.Z);
+        foreach (var axis in new[] { Axis.X, Axis.Y, Axis.Z })
+        {
+            if (OutsideTravel(stage, axis, target[axis]) is { } outside)
+            {
+                return outside;
+            }
+        }
+        return await RunMotionAsync(context, audit, "stage.move", stage, () => stage.MoveToAsync(target, CancellationToken.None),
+            after => new { target = Describe(target), from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> SetLightsAsync(HttpContext context, IRingLight light, AuditLog audit)
+    {
+        var request = await ReadAsync<LightsRequest>(context).ConfigureAwait(false);
+        if (request is null)
+        {
+            return BadBody("a lights setting", """{ "segments": [0, 1, 2], "level": 0.4, "coaxial": 0.1 }""");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var segments = request.Segments ?? Enumerable.Range(0, light.SegmentCount).ToList();
+        var bad = segments.Where(s => s < 0 || s >= light.SegmentCount).ToList();
+        if (bad.Count > 0)
+        {
+            errors["segments"] = [$"Segment(s) {string.Join(", ", bad)} do not exist: this ring has segments 0–{light.SegmentCount - 1}."];
+        }
+        if (request.Level is < 0 or > 1 || double.IsNaN(request.Level))
+        {
+            errors["level"] = ["The level is a fraction of full brightness, 0–1."];
+        }
+        if (request.Coaxial is { } c && (c is < 0 or > 1 || double.IsNaN(c)))
+        {
+            errors["coaxial"] = ["The coaxial level is a fraction of full brightness, 0–1."];
+        }
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors, "The lights request is out of range; see errors.", statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+        var state = LightingState.Segmented(light.SegmentCount, segments, request.Level, request.Coaxial ?? light.Current.Coaxial);
+        await light.SetAsync(state, context.RequestAborted).ConfigureAwait(false);
+        await audit.AppendAsync(context.GetCaller().UserName, "lights.set",
+            new { segments, level = request.Level, coaxial = state.Coaxial }, CancellationToken.None).ConfigureAwait(false);
+        return Results.Json(ToReport(light.Current), ControlApiJson.Options);
+    }
+
+    private static IResult GetConfig(IConfiguration configuration) => Results.Json(Flatten(configuration), ControlApiJson.Options);
+
+    /// <summary>The configuration tree as nested objects, secrets masked: an engineer may paste it into a ticket.</summary>
+    private static Dictionary<string, object?> Flatten(IConfiguration section)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var child in section.GetChildren())
+        {
+            if (child.GetChildren().Any())
+            {
+                result[child.Key] = Flatten(child);
+            }
+            else
+            {
+                result[child.Key] = IsSecret(child.Key) && !string.IsNullOrEmpty(child.Value) ? "***" : child.Value;
+            }
+        }
+        return result;
+    }
+
+    private static bool IsSecret(string key) =>
+        key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("token", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("secret", StringComparison.OrdinalIgnoreCase) || key.Contains("privatekey", StringComparison.OrdinalIgnoreCase);
+
+    private static IResult? RefuseMotion(StationStateMachine machine, IOperatorPanel panel, IStage? needsHome = null)
+    {
+        if (machine.State == StationState.Capturing)
+        {
+            return Results.Problem("A capture is running; the stage belongs to it until it ends. Wait for it, or abort it (POST /capture/abort), then move.",
+                statusCode: StatusCodes.Status409Conflict, title: "Capture running");
+        }
+        if (!panel.DoorClosed)
+        {
+            return Results.Problem("The door is open; the stage does not move with the door open. Close it and retry.",
+                statusCode: StatusCodes.Status409Conflict, title: "Door open");
+        }
+        if (needsHome is not null && !needsHome.Status.IsHomed)
+        {
+            return Results.Problem("The stage is not homed, so its position is unknown. Home it first (acq home).",
+                statusCode: StatusCodes.Status409Conflict, title: "Not homed");
+        }
+        return null;
+    }
+
+    private static IResult? OutsideTravel(IStage stage, Axis axis, Micrometres target)
+    {
+        var (min, max) = stage.TravelOf(axis);
+        if (target < min || target > max)
+        {
+            return Results.Problem(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The {ControlApiJson.WireName(axis)} target {target.Value:0.###} µm is outside the soft limits {min.Value:0.###}–{max.Value:0.###} µm. Choose a smaller distance."),
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Outside travel");
+        }
+        return null;
+    }
+
+    private static async Task<IResult> RunMotionAsync(HttpContext context, AuditLog audit, string action, IStage stage, Func<Task> motion, Func<StagePosition, object> details)
+    {
+        try
+        {
+            // Motion is not tied to the request: a client that disconnects must not leave the stage half-way.
+            await motion().ConfigureAwait(false);
+        }
+        catch (HardwareFaultException ex)
+        {
+            await audit.AppendAsync(context.GetCaller().UserName, action + ".failed", new { error = ex.Message }, CancellationToken.None).ConfigureAwait(false);
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "Hardware fault");
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Stage refused");
+        }
+        var after = await stage.QueryStatusAsync(CancellationToken.None).ConfigureAwait(false);
+        await audit.AppendAsync(context.GetCaller().UserName, action, details(after.Position), CancellationToken.None).ConfigureAwait(false);
+        return Results.Json(ToReport(after), ControlApiJson.Options);
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpContext context) where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, ControlApiJson.Options, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult BadBody(string what, string example) =>
+        Results.Problem($"The body is not {what} request. Send JSON like {example}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+
+    private static object Describe(StagePosition p) => new { xMicrometres = p.X.Value, yMicrometres = p.Y.Value, zMicrometres = p.Z.Value };
+
+    private static StageReport ToReport(StageStatus s) =>
+        new(s.State.ToString(), s.Position.X.Value, s.Position.Y.Value, s.Position.Z.Value, s.IsHomed, s.LimitPins, s.At);
+
+    private static LightsReport ToReport(LightingState l) => new([.. l.Segments], l.Coaxial, l.IsOff);
+}
