@@ -1,6 +1,7 @@
 // acq: the service engineers' console. Each command lives in its own class; registering one is one line here.
 using Acquisition.ServiceConsole.Cli;
 using Acquisition.ServiceConsole.Commands;
+using Acquisition.Console.Stack;
 
 var app = new AcqApplication();
 app.Add(StatusCommand.Create);
@@ -21,4 +22,6 @@ app.Add(ConfigCommand.Create);
 app.Add(AuditCommand.Create);
 app.Add(EnrolCommand.Create);
 app.Add(KeyCommand.Create);
+// The imaging branch's offline focus-stacking command (no station needed).
+app.Add(new StackCommand());
 return await app.RunAsync(args);

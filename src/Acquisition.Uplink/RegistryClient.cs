@@ -192,7 +192,9 @@ public sealed class RegistryClient
         }
         catch (HttpRequestException ex)
         {
-            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {ex.Message}", inner: ex);
+            // The outer message is generic ("an error occurred while sending"); the inner ones say TLS, DNS, refused...
+            var detail = string.Join(": ", Causes(ex).Select(e => e.Message).Distinct());
+            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {detail}", inner: ex);
         }
         catch (Polly.Timeout.TimeoutRejectedException ex)
         {
@@ -205,6 +207,14 @@ public sealed class RegistryClient
         catch (IOException ex)
         {
             throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {ex.Message}", inner: ex);
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
         }
     }
 

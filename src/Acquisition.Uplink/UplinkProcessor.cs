@@ -18,7 +18,7 @@ public sealed class UplinkProcessor
     private readonly TimeProvider _time;
     private readonly Func<IReadOnlyCollection<string>?> _trustedKeyIds;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _verifiedThisRun = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _manifestChecked = new(StringComparer.Ordinal);
 
     private readonly IUplinkCheckpoints _checkpoints;
 
@@ -81,17 +81,20 @@ public sealed class UplinkProcessor
 
     private async Task ProcessAsync(IUplinkDestination destination, OutboxDelivery delivery, CancellationToken ct)
     {
-        if (!_verifiedThisRun.Contains(delivery.CaptureId))
+        // The package was verified (manifest, signature, every file hash) at enqueue, and its OCI manifest recorded from
+        // that verified state. Destinations re-hash every byte they send or copy against those recorded digests, so a
+        // package changed since is rejected there; comparing manifest.json with its recorded digest here catches an edited manifest before anything is sent.
+        if (!_manifestChecked.Contains(delivery.CaptureId))
         {
-            var verification = await PackageVerifier.VerifyAsync(delivery.PackagePath, _trustedKeyIds(), ct).ConfigureAwait(false);
-            if (!verification.IsValid)
+            var problem = await CheckManifestUnchangedAsync(delivery.PackagePath, ct).ConfigureAwait(false);
+            if (problem is not null)
             {
-                var reason = "package no longer verifies, not uploaded: " + string.Join("; ", verification.Problems);
+                var reason = "package no longer verifies, not uploaded: " + problem;
                 _logger.LogError("Capture {CaptureId} to {Destination}: {Reason}", delivery.CaptureId, destination.Name, reason);
                 await _outbox.MarkRejectedAsync(delivery.CaptureId, destination.Name, reason, null, ct).ConfigureAwait(false);
                 return;
             }
-            _verifiedThisRun.Add(delivery.CaptureId);
+            _manifestChecked.Add(delivery.CaptureId);
         }
         if (delivery.State == DeliveryState.Pending)
         {
@@ -125,6 +128,35 @@ public sealed class UplinkProcessor
             // A full or unplugged removable medium, a flaky disk: keep the capture queued.
             await PostponeAsync(destination, delivery, "I/O error: " + ex.Message, null, ct).ConfigureAwait(false);
         }
+    }
+
+    private async Task<string?> CheckManifestUnchangedAsync(string packagePath, CancellationToken ct)
+    {
+        if (!Directory.Exists(packagePath))
+        {
+            return $"the package directory {packagePath} is missing";
+        }
+        var sealedDigest = await _outbox.GetArtifactAsync(Path.GetFileName(packagePath), ct).ConfigureAwait(false);
+        var manifestBlob = sealedDigest.Layers.FirstOrDefault(l => l.RelativePath == PackageFiles.Manifest);
+        var manifestPath = Path.Combine(packagePath, PackageFiles.Manifest);
+        if (manifestBlob is null || !File.Exists(manifestPath))
+        {
+            return "manifest.json is missing";
+        }
+        var bytes = await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false);
+        var actual = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (actual != manifestBlob.Digest)
+        {
+            return $"manifest.json was edited after it was queued ({actual}, queued as {manifestBlob.Digest})";
+        }
+        foreach (var rel in new[] { PackageFiles.Capture, PackageFiles.Signer, PackageFiles.Signature })
+        {
+            if (!File.Exists(Path.Combine(packagePath, rel)))
+            {
+                return $"{rel} is missing";
+            }
+        }
+        return null;
     }
 
     private async Task PostponeAsync(IUplinkDestination destination, OutboxDelivery delivery, string reason, TimeSpan? retryAfter, CancellationToken ct)
