@@ -5,7 +5,8 @@ namespace Acquisition.Console.Tests;
 
 /// <summary>
 /// The real built station daemon (acquisition-station, copied next to the tests by the project reference) as a child
-/// process on firmware-config/station.sim.json with a temp data directory; ready when <c>acq status --json</c> over
+/// process in its simulator profile (firmware-config/station.sim.json: GRBL, GPIO and PCA9685 simulated in-process,
+/// driven by the real drivers) with a temp data directory; ready when <c>acq status --json</c> over
 /// its socket reports the station's own Ready state.
 /// </summary>
 public sealed class StationDaemon : IAsyncLifetime
@@ -38,9 +39,6 @@ public sealed class StationDaemon : IAsyncLifetime
         {
             "--config", Path.Combine(RepositoryRoot(), "firmware-config", "station.sim.json"),
             $"--Station:DataDirectory={DataDirectory}",
-            // The simulator bench is not composed into the daemon yet (HardwareComposition); the fake profile is the
-            // daemon's own in-memory devices behind the same Core interfaces.
-            "--Station:Hardware=fake",
             "--Station:StationId=SIM-E2E",
         })
         {

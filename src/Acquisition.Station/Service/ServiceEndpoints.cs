@@ -28,6 +28,12 @@ public static class ServiceEndpoints
     /// <summary>How long before expiry <c>acq status</c> starts warning, when Station:Calibration:WarnBefore is not set.</summary>
     private static readonly TimeSpan DefaultWarnBefore = TimeSpan.FromDays(7);
 
+    /// <summary>Failure guard on a jog's end: a full-travel jog at the slowest feed, with margin.</summary>
+    private static readonly TimeSpan JogArrivalGuard = TimeSpan.FromMinutes(5);
+
+    /// <summary>Idle within this of the target counts as arrived: below one motor step of the station's axes.</summary>
+    private const double ArrivalToleranceMicrometres = 0.5;
+
     public static WebApplication MapServiceApi(this WebApplication app)
     {
         app.MapGet(ControlApiRoutes.Status, GetStatusAsync);
@@ -127,7 +133,11 @@ public static class ServiceEndpoints
         }
         var feed = request.FeedRateMicrometresPerSecond is > 0 ? request.FeedRateMicrometresPerSecond.Value * 60 / 1000 : DefaultJogFeedMillimetresPerMinute;
         return await RunMotionAsync(context, audit, "stage.jog", stage,
-            () => stage.JogAsync(request.Axis, new Micrometres(request.DistanceMicrometres), feed, CancellationToken.None),
+            async () =>
+            {
+                await stage.JogAsync(request.Axis, new Micrometres(request.DistanceMicrometres), feed, CancellationToken.None).ConfigureAwait(false);
+                await WaitForArrivalAsync(stage, request.Axis, target).ConfigureAwait(false);
+            },
             after => new { axis = ControlApiJson.WireName(request.Axis), distanceMicrometres = request.DistanceMicrometres, from = Describe(from), to = Describe(after) })
             .ConfigureAwait(false);
     }
@@ -270,9 +280,36 @@ public static class ServiceEndpoints
         {
             return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Stage refused");
         }
+        catch (OperationCanceledException)
+        {
+            await audit.AppendAsync(context.GetCaller().UserName, action + ".failed", new { error = "did not arrive" }, CancellationToken.None).ConfigureAwait(false);
+            return Results.Problem("The stage did not reach its target in time. Check it with acq status; home it if its position is in doubt.",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Motion did not finish");
+        }
         var after = await stage.QueryStatusAsync(CancellationToken.None).ConfigureAwait(false);
         await audit.AppendAsync(context.GetCaller().UserName, action, details(after.Position), CancellationToken.None).ConfigureAwait(false);
         return Results.Json(ToReport(after), ControlApiJson.Options);
+    }
+
+    /// <summary>
+    /// GRBL acknowledges a jog when it is queued, not when it ends; the answer (and the audit's "to") must be where the
+    /// stage stopped, so wait on status reports until it is idle at the target.
+    /// </summary>
+    private static async Task WaitForArrivalAsync(IStage stage, Axis axis, Micrometres target)
+    {
+        using var guard = new CancellationTokenSource(JogArrivalGuard);
+        while (true)
+        {
+            var s = await stage.QueryStatusAsync(guard.Token).ConfigureAwait(false);
+            if (s.State == StageMotionState.Alarm)
+            {
+                throw new HardwareFaultException($"The stage went into alarm during the jog ({s.LimitPins}). Clear it by homing (acq home).");
+            }
+            if (s.State == StageMotionState.Idle && Math.Abs(s.Position[axis].Value - target.Value) <= ArrivalToleranceMicrometres)
+            {
+                return;
+            }
+        }
     }
 
     private static async Task<T?> ReadAsync<T>(HttpContext context) where T : class
