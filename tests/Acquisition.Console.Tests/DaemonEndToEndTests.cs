@@ -86,4 +86,25 @@ public sealed class DaemonEndToEndTests(StationDaemon station) : IClassFixture<S
         Assert.Contains("2026-0815", show.Stdout);
         Assert.Contains("TX2270000", show.Stdout);
     }
+
+    [Fact]
+    public async Task Hold_set_list_release_goes_through_the_uplink_outbox_and_is_audited_with_the_peer_user()
+    {
+        const string capture = "01JD3Q4V6Z8KXW3N9M2T5R7B1C";
+        var set = await station.AcqAsync("hold", "set", capture, "--reason", "Court order 2026-77", "--json");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal(Environment.UserName, set.Json().GetProperty("setBy").GetString());
+        var list = await station.AcqAsync("hold", "list", "--json");
+        Assert.Contains(capture, list.Stdout);
+
+        var release = await station.AcqAsync("hold", "release", capture, "--reason", "Order lifted", "--json");
+        Assert.True(release.ExitCode == 0, release.ToString());
+        var again = await station.AcqAsync("hold", "release", capture, "--reason", "Order lifted");
+        Assert.Equal(4, again.ExitCode);
+        Assert.DoesNotContain(capture, (await station.AcqAsync("hold", "list", "--json")).Stdout);
+
+        var audit = await AcqProcess.RunAsync("audit", "show", "--data", station.DataDirectory, "--action", "hold.", "--json");
+        Assert.Contains("hold.set", audit.Stdout);
+        Assert.Contains("hold.released", audit.Stdout);
+    }
 }

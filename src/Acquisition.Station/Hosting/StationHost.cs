@@ -93,6 +93,7 @@ public static class StationHost
         services.AddHostedService<ControlSocketPermissions>();
 
         services.AddStationCapture(config, launch);
+        services.AddStationService();
         overrideServices?.Invoke(services);
 
         var app = builder.Build();

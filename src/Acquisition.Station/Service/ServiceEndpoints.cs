@@ -8,6 +8,7 @@ using Acquisition.Core.Units;
 using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hosting;
+using Acquisition.Uplink;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Cases;
 using Microsoft.Extensions.Options;
@@ -42,6 +43,10 @@ public static class ServiceEndpoints
         app.MapPost(ControlApiRoutes.StageMove, MoveAsync);
         app.MapPut(ControlApiRoutes.Lights, SetLightsAsync);
         app.MapGet(ControlApiRoutes.Config, GetConfig);
+        app.MapGet(ControlApiRoutes.Holds, async (Outbox outbox, CancellationToken ct) =>
+            Results.Json((await outbox.ListHoldsAsync(ct).ConfigureAwait(false)).Select(ToControl).ToList(), ControlApiJson.Options));
+        app.MapPut(ControlApiRoutes.Holds + "/{captureId}", SetHoldAsync);
+        app.MapDelete(ControlApiRoutes.Holds + "/{captureId}", ReleaseHoldAsync);
         return app;
     }
 
@@ -206,6 +211,45 @@ public static class ServiceEndpoints
             new { segments, level = request.Level, coaxial = state.Coaxial }, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(ToReport(light.Current), ControlApiJson.Options);
     }
+
+    private static async Task<IResult> SetHoldAsync(string captureId, HttpContext context, Outbox outbox, AuditLog audit)
+    {
+        var request = await ReadAsync<LegalHoldRequest>(context).ConfigureAwait(false);
+        if (request is null || string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return BadBody("a legal-hold", """{ "reason": "Court order 2026-77" }""");
+        }
+        if (!Ulid.TryParse(captureId, out _))
+        {
+            return Results.Problem($"'{captureId}' is not a capture id (a 26-character ULID, as in 'acq outbox list').",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not a capture id");
+        }
+        var user = context.GetCaller().UserName;
+        // A hold may precede the capture's arrival in the outbox: refusing it would leave evidence deletable.
+        await outbox.SetHoldAsync(captureId, request.Reason, user, CancellationToken.None).ConfigureAwait(false);
+        await audit.AppendAsync(user, "hold.set", new { captureId, reason = request.Reason }, CancellationToken.None).ConfigureAwait(false);
+        var hold = (await outbox.ListHoldsAsync(CancellationToken.None).ConfigureAwait(false)).First(h => h.CaptureId == captureId);
+        return Results.Json(ToControl(hold), ControlApiJson.Options);
+    }
+
+    private static async Task<IResult> ReleaseHoldAsync(string captureId, HttpContext context, Outbox outbox, AuditLog audit)
+    {
+        var request = await ReadAsync<LegalHoldRequest>(context).ConfigureAwait(false);
+        if (request is null || string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return BadBody("a legal-hold release", """{ "reason": "Order lifted 2026-80" }""");
+        }
+        var hold = (await outbox.ListHoldsAsync(CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(h => h.CaptureId == captureId);
+        if (hold is null || !await outbox.ReleaseHoldAsync(captureId, CancellationToken.None).ConfigureAwait(false))
+        {
+            return Results.Problem($"Capture {captureId} is not under legal hold (see acq hold list).", statusCode: StatusCodes.Status404NotFound, title: "No such hold");
+        }
+        await audit.AppendAsync(context.GetCaller().UserName, "hold.released", new { captureId, reason = request.Reason, heldSince = hold.SetAt, heldBy = hold.SetBy },
+            CancellationToken.None).ConfigureAwait(false);
+        return Results.Json(ToControl(hold), ControlApiJson.Options);
+    }
+
+    private static Acquisition.Core.Control.LegalHold ToControl(Acquisition.Uplink.LegalHold h) => new(h.CaptureId, h.Reason, h.SetBy, h.SetAt);
 
     private static IResult GetConfig(IConfiguration configuration) => Results.Json(Flatten(configuration), ControlApiJson.Options);
 
