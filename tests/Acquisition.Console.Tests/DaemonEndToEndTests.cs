@@ -17,6 +17,19 @@ public sealed class DaemonEndToEndTests(StationDaemon station) : IClassFixture<S
         var kinds = status.GetProperty("calibrations").EnumerateArray().Select(c => c.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["pixel-size", "flat-field", "z-scale", "lights", "reference"], kinds);
         Assert.True(status.TryGetProperty("at", out var at) && at.ValueKind == JsonValueKind.String);
+        Assert.Equal(0, status.GetProperty("outbox").GetProperty("pending").GetInt32());
+    }
+
+    [Fact]
+    public async Task Outbox_list_is_empty_and_show_of_an_unknown_capture_is_refused_with_exit_4()
+    {
+        var list = await station.AcqAsync("outbox", "list", "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal(JsonValueKind.Array, list.Json().ValueKind);
+        Assert.Equal(0, list.Json().GetArrayLength());
+        var show = await station.AcqAsync("outbox", "show", "01JD3Q4V6Z8KXW3N9M2T5R7B1D");
+        Assert.Equal(4, show.ExitCode);
+        Assert.Contains("not in the outbox", show.Stdout + show.Stderr);
     }
 
     [Fact]

@@ -30,10 +30,13 @@ public static class ServiceEndpoints
     private static readonly TimeSpan DefaultWarnBefore = TimeSpan.FromDays(7);
 
     /// <summary>Failure guard on a jog's end: a full-travel jog at the slowest feed, with margin.</summary>
-    private static readonly TimeSpan JogArrivalGuard = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan JogArrivalGuard = TimeSpan.FromMinutes(2);
 
-    /// <summary>Idle within this of the target counts as arrived: below one motor step of the station's axes.</summary>
-    private const double ArrivalToleranceMicrometres = 0.5;
+    /// <summary>Between status reports while waiting for a jog to end (GRBL's own report rate is of this order).</summary>
+    private static readonly TimeSpan ArrivalPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Idle within this of the target counts as arrived: GRBL rounds a jog to whole motor steps.</summary>
+    private const double ArrivalToleranceMicrometres = 1.0;
 
     public static WebApplication MapServiceApi(this WebApplication app)
     {
@@ -45,6 +48,9 @@ public static class ServiceEndpoints
         app.MapGet(ControlApiRoutes.Config, GetConfig);
         app.MapGet(ControlApiRoutes.Holds, async (Outbox outbox, CancellationToken ct) =>
             Results.Json((await outbox.ListHoldsAsync(ct).ConfigureAwait(false)).Select(ToControl).ToList(), ControlApiJson.Options));
+        app.MapGet(ControlApiRoutes.Outbox, ListOutboxAsync);
+        app.MapGet(ControlApiRoutes.Outbox + "/{captureId}", GetOutboxEntryAsync);
+        app.MapPost(ControlApiRoutes.Outbox + "/{captureId}/retry", RetryOutboxAsync);
         app.MapPut(ControlApiRoutes.Holds + "/{captureId}", SetHoldAsync);
         app.MapDelete(ControlApiRoutes.Holds + "/{captureId}", ReleaseHoldAsync);
         return app;
@@ -76,7 +82,7 @@ public static class ServiceEndpoints
             now,
             Camera: null,
             Calibrations: CalibrationValidities(services.GetService<CalibrationStore>(), now, WarnBefore(configuration)),
-            Outbox: null,
+            Outbox: await OutboxSummaryAsync(services.GetService<Outbox>(), ct).ConfigureAwait(false),
             Case: currentCase);
         return Results.Json(report, ControlApiJson.Options);
     }
@@ -119,7 +125,7 @@ public static class ServiceEndpoints
             after => new { from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> JogAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    private static async Task<IResult> JogAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit, TimeProvider time)
     {
         var request = await ReadAsync<JogRequest>(context).ConfigureAwait(false);
         if (request is null)
@@ -130,7 +136,8 @@ public static class ServiceEndpoints
         {
             return refused;
         }
-        var from = stage.Status.Position;
+        // A fresh report, not the cached one: the target and the arrival check must start from where the stage is now.
+        var from = (await stage.QueryStatusAsync(CancellationToken.None).ConfigureAwait(false)).Position;
         var target = from[request.Axis] + new Micrometres(request.DistanceMicrometres);
         if (OutsideTravel(stage, request.Axis, target) is { } outside)
         {
@@ -141,7 +148,7 @@ public static class ServiceEndpoints
             async () =>
             {
                 await stage.JogAsync(request.Axis, new Micrometres(request.DistanceMicrometres), feed, CancellationToken.None).ConfigureAwait(false);
-                await WaitForArrivalAsync(stage, request.Axis, target).ConfigureAwait(false);
+                await WaitForArrivalAsync(stage, request.Axis, target, time).ConfigureAwait(false);
             },
             after => new { axis = ControlApiJson.WireName(request.Axis), distanceMicrometres = request.DistanceMicrometres, from = Describe(from), to = Describe(after) })
             .ConfigureAwait(false);
@@ -249,6 +256,73 @@ public static class ServiceEndpoints
         return Results.Json(ToControl(hold), ControlApiJson.Options);
     }
 
+    private static async Task<OutboxSummary?> OutboxSummaryAsync(Outbox? outbox, CancellationToken ct)
+    {
+        if (outbox is null)
+        {
+            return null;
+        }
+        var rows = await outbox.ListAsync(ct).ConfigureAwait(false);
+        var holds = await outbox.ListHoldsAsync(ct).ConfigureAwait(false);
+        var pending = rows.Where(r => r.State == DeliveryState.Pending).ToList();
+        return new OutboxSummary(pending.Count, rows.Count(r => r.State == DeliveryState.Uploading), rows.Count(r => r.State == DeliveryState.Delivered),
+            rows.Count(r => r.State == DeliveryState.Rejected), holds.Count, pending.Count == 0 ? null : pending.Min(r => r.EnqueuedAt));
+    }
+
+    private static async Task<List<OutboxEntry>> EntriesAsync(Outbox outbox, CancellationToken ct)
+    {
+        var rows = await outbox.ListAsync(ct).ConfigureAwait(false);
+        var held = (await outbox.ListHoldsAsync(ct).ConfigureAwait(false)).Select(h => h.CaptureId).ToHashSet(StringComparer.Ordinal);
+        return [.. rows.GroupBy(r => r.CaptureId, StringComparer.Ordinal)
+            .Select(g => new OutboxEntry(g.Key, g.Min(r => r.EnqueuedAt), held.Contains(g.Key), [.. g.OrderBy(r => r.Destination, StringComparer.Ordinal).Select(ToControl)]))
+            .OrderBy(e => e.EnqueuedAt)];
+    }
+
+    private static async Task<IResult> ListOutboxAsync(HttpContext context, Outbox outbox)
+    {
+        var entries = await EntriesAsync(outbox, context.RequestAborted).ConfigureAwait(false);
+        var raw = context.Request.Query["state"].ToString();
+        if (raw.Length > 0)
+        {
+            var state = Enum.GetValues<OutboxState>().Where(v => ControlApiJson.WireName(v) == raw).Select(v => (OutboxState?)v).FirstOrDefault();
+            if (state is null)
+            {
+                return Results.Problem($"'{raw}' is not an outbox state: use pending, uploading, delivered or rejected.", statusCode: StatusCodes.Status400BadRequest, title: "Bad state");
+            }
+            entries = [.. entries.Where(e => e.Destinations.Any(d => d.State == state))];
+        }
+        return Results.Json(entries, ControlApiJson.Options);
+    }
+
+    private static async Task<IResult> GetOutboxEntryAsync(string captureId, HttpContext context, Outbox outbox)
+    {
+        var entry = (await EntriesAsync(outbox, context.RequestAborted).ConfigureAwait(false)).FirstOrDefault(e => e.CaptureId == captureId);
+        return entry is null
+            ? Results.Problem($"Capture {captureId} is not in the outbox (see acq outbox list).", statusCode: StatusCodes.Status404NotFound, title: "Not in the outbox")
+            : Results.Json(entry, ControlApiJson.Options);
+    }
+
+    private static async Task<IResult> RetryOutboxAsync(string captureId, HttpContext context, Outbox outbox, AuditLog audit)
+    {
+        var before = (await EntriesAsync(outbox, CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(e => e.CaptureId == captureId);
+        if (before is null)
+        {
+            return Results.Problem($"Capture {captureId} is not in the outbox (see acq outbox list).", statusCode: StatusCodes.Status404NotFound, title: "Not in the outbox");
+        }
+        var rejected = before.Destinations.Where(d => d.State == OutboxState.Rejected).Select(d => d.Destination).ToList();
+        if (rejected.Count == 0)
+        {
+            return Results.Problem($"Capture {captureId} has no rejected destination; nothing to retry.", statusCode: StatusCodes.Status409Conflict, title: "Nothing rejected");
+        }
+        await outbox.RetryAsync(captureId, CancellationToken.None).ConfigureAwait(false);
+        await audit.AppendAsync(context.GetCaller().UserName, "outbox.retry", new { captureId, destinations = rejected }, CancellationToken.None).ConfigureAwait(false);
+        var after = (await EntriesAsync(outbox, CancellationToken.None).ConfigureAwait(false)).First(e => e.CaptureId == captureId);
+        return Results.Json(after, ControlApiJson.Options);
+    }
+
+    private static OutboxDestinationProgress ToControl(OutboxDelivery d) => new(d.Destination, (OutboxState)(int)d.State, d.Reason, d.ServerError, d.Attempts,
+        d.NextAttemptAt, d.DeliveredAt, d.OciManifestDigest.Length == 0 ? null : d.OciManifestDigest, d.VerifiedDigest);
+
     private static Acquisition.Core.Control.LegalHold ToControl(Acquisition.Uplink.LegalHold h) => new(h.CaptureId, h.Reason, h.SetBy, h.SetAt);
 
     private static IResult GetConfig(IConfiguration configuration) => Results.Json(Flatten(configuration), ControlApiJson.Options);
@@ -339,11 +413,19 @@ public static class ServiceEndpoints
     /// GRBL acknowledges a jog when it is queued, not when it ends; the answer (and the audit's "to") must be where the
     /// stage stopped, so wait on status reports until it is idle at the target.
     /// </summary>
-    private static async Task WaitForArrivalAsync(IStage stage, Axis axis, Micrometres target)
+    private static async Task WaitForArrivalAsync(IStage stage, Axis axis, Micrometres target, TimeProvider time)
     {
-        using var guard = new CancellationTokenSource(JogArrivalGuard);
+        using var guard = new CancellationTokenSource(JogArrivalGuard, time);
+        var first = true;
         while (true)
         {
+            if (!first)
+            {
+                // Pace the reports: back-to-back '?' round trips would keep a simulated controller's virtual clock
+                // from ever going quiet enough to advance, and gain nothing on a real one.
+                await Task.Delay(ArrivalPollInterval, time, guard.Token).ConfigureAwait(false);
+            }
+            first = false;
             var s = await stage.QueryStatusAsync(guard.Token).ConfigureAwait(false);
             if (s.State == StageMotionState.Alarm)
             {
