@@ -12,7 +12,7 @@ public static class ControlEndpoints
     public static WebApplication MapControlApi(this WebApplication app)
     {
         app.Use(ControlCaller.RequirePeerCredentials);
-        app.MapGet("/status", GetStatus);
+        // GET /status is served by Service.ServiceEndpoints (the full report of docs/control-api.md).
         app.MapGet("/whoami", (HttpContext context) =>
         {
             var c = context.GetCaller();

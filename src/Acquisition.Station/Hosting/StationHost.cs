@@ -1,4 +1,5 @@
 using Acquisition.Station.Capture;
+using Acquisition.Station.Service;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.Configuration;
@@ -92,11 +93,13 @@ public static class StationHost
         services.AddHostedService<ControlSocketPermissions>();
 
         services.AddStationCapture(config, launch);
+        services.AddStationService();
         overrideServices?.Invoke(services);
 
         var app = builder.Build();
         app.MapControlApi();
         app.MapCaptureApi();
+        app.MapServiceApi();
         return app;
     }
 
