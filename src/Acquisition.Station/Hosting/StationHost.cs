@@ -4,6 +4,7 @@ using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hardware;
 using Acquisition.Station.Storage;
+using Acquisition.Station.Web;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -104,9 +105,12 @@ public static class StationHost
             sp.GetRequiredService<ControlSocketSetup>());
         services.AddHostedService<ControlSocketPermissions>();
 
+        services.AddTechnicianPage(config);
+
         overrideServices?.Invoke(services);
 
         var app = builder.Build();
+        app.MapTechnicianPage();
         app.MapControlApi();
         return app;
     }
