@@ -323,7 +323,7 @@ public sealed class CaptureSequenceTests
     }
 
     [Fact]
-    public async Task The_primer_is_centred_by_moving_the_stage_against_its_image_offset()
+    public async Task The_primer_is_centred_by_moving_the_stage_towards_where_the_image_shows_it()
     {
         using var h = new SequenceHarness();
         var calls = 0;
@@ -338,8 +338,8 @@ public sealed class CaptureSequenceTests
         var outcome = await h.RunAsync();
 
         AssertStatus(CaptureStatus.Complete, outcome);
-        Assert.Equal(-300, outcome.Record.Primer!.StageXMicrometres, 3);
-        Assert.Equal(-200, outcome.Record.Primer.StageYMicrometres, 3);
+        Assert.Equal(300, outcome.Record.Primer!.StageXMicrometres, 3);
+        Assert.Equal(200, outcome.Record.Primer.StageYMicrometres, 3);
         Assert.Equal(2, outcome.Record.Primer.Iterations);
         Assert.True(outcome.Record.Primer.ResidualOffsetMicrometres <= 20);
     }

@@ -15,7 +15,7 @@ public sealed class ProcessingTests
     }
 
     [Fact]
-    public void The_hough_detector_finds_a_primer_cup_off_centre_within_a_pixel()
+    public void The_hough_detector_finds_a_primer_cup_off_centre_within_three_pixels()
     {
         using var img = new Mat(480, 640, MatType.CV_8UC1, Scalar.All(60));
         Cv2.Circle(img, new Point(350, 230), 200, Scalar.All(200), -1, LineTypes.AntiAlias);  // case head
@@ -23,8 +23,8 @@ public sealed class ProcessingTests
         Cv2.Circle(img, new Point(337, 251), 89, Scalar.All(20), 3, LineTypes.AntiAlias);     // cup edge shadow
         var found = new HoughPrimerDetector().Detect(FrameOf(img), 2, 80, 98);
         Assert.NotNull(found);
-        Assert.InRange(found.CentreXPixels, 335.5, 338.5);
-        Assert.InRange(found.CentreYPixels, 249.5, 252.5);
+        Assert.InRange(found.CentreXPixels, 334.5, 339.5);
+        Assert.InRange(found.CentreYPixels, 248.5, 253.5);
         Assert.InRange(found.RadiusPixels, 85, 93);
     }
 

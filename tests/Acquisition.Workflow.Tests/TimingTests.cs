@@ -9,7 +9,7 @@ public sealed class TimingTests
     [Fact]
     public void A_long_move_cruises_and_a_short_one_is_triangular()
     {
-        var p = new MotionProfile();
+        var p = new MotionProfile { Z = new AxisMotionProfile { MaxRateMillimetresPerMinute = 300, AccelerationMillimetresPerSecondSquared = 50 } };
         // Z: 300 mm/min = 5 mm/s, 50 mm/s²: 1 mm needs 1/5 + 5/50 = 0.3 s; 2 µm is triangular: 2·sqrt(0.002/50) s.
         Assert.Equal(0.3, p.MoveTime(StagePosition.Origin, StagePosition.FromMicrometres(0, 0, 1000)).TotalSeconds, 6);
         Assert.Equal(2 * Math.Sqrt(0.002 / 50), p.MoveTime(StagePosition.Origin, StagePosition.FromMicrometres(0, 0, 2)).TotalSeconds, 6);
@@ -27,7 +27,7 @@ public sealed class TimingTests
     [Fact]
     public void The_floor_adds_moves_settles_exposures_and_frame_waits()
     {
-        var p = new MotionProfile { Settle = TimeSpan.FromMilliseconds(30) };
+        var p = new MotionProfile { Settle = TimeSpan.FromMilliseconds(30), Z = new AxisMotionProfile { MaxRateMillimetresPerMinute = 300, AccelerationMillimetresPerSecondSquared = 50 } };
         var ledger = new TimingLedger(p);
         ledger.MoveZFromBelow(StagePosition.Origin, new Micrometres(1000));
         var t0 = DateTimeOffset.UnixEpoch;

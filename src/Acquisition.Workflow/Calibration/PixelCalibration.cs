@@ -5,9 +5,10 @@ using Acquisition.Core.Units;
 namespace Acquisition.Workflow.Calibration;
 
 /// <summary>
-/// Pixel size and camera–stage rotation from a <see cref="CalibrationKind.PixelSize"/> record. Image +x (columns) maps
-/// to stage +X and image +y (rows, downwards) to stage +Y when the rotation is zero; a positive rotation turns the
-/// image axes counter-clockwise relative to the stage's.
+/// Pixel size and camera–stage rotation from a <see cref="CalibrationKind.PixelSize"/> record. The stage position is
+/// the point of the casing under the optical axis: a feature seen right of the image centre (+x, columns) lies at
+/// larger stage X, one seen below it (+y, rows) at larger stage Y, when the rotation is zero; a positive rotation
+/// turns the image axes counter-clockwise relative to the stage's.
 /// </summary>
 public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelSizeY, double RotationDegrees)
 {
@@ -31,7 +32,7 @@ public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelS
         return new PixelCalibration(new Micrometres(x), new Micrometres(y), rot);
     }
 
-    /// <summary>The stage displacement that moves the scene by (dx, dy) pixels in the image.</summary>
+    /// <summary>The stage displacement that brings a feature seen at (dx, dy) pixels from the image centre onto the centre.</summary>
     public (Micrometres X, Micrometres Y) ImageOffsetToStage(double dxPixels, double dyPixels)
     {
         var a = RotationDegrees * Math.PI / 180.0;

@@ -34,7 +34,7 @@ public sealed class CaptureOptions
     public int MaxCentringIterations { get; set; } = 3;
 
     /// <summary>Autofocus gives up when the peak is not at least this many MADs above the curve's median.</summary>
-    public double AutofocusMinPeakProminence { get; set; } = 5;
+    public double AutofocusMinPeakProminence { get; set; } = 3;
 
     /// <summary>Keep each stack's raw frames in the package (for re-processing with <c>acq stack</c>).</summary>
     public bool KeepRawStacks { get; set; }

@@ -336,6 +336,7 @@ public sealed class CaptureSequence
         var expectedDiameter = run.Calibre!.PrimerDiameter;
         var expectedRadiusPx = expectedDiameter.Value / 2 / pixel.PixelSizeX.Value;
         var tol = _options.PrimerDiameterTolerance;
+        var seen = new List<string>();
         for (var iteration = 1; ; iteration++)
         {
             var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
@@ -355,6 +356,7 @@ public sealed class CaptureSequence
             var dy = found.CentreYPixels - ((frame.Height - 1) / 2.0);
             var (offX, offY) = pixel.ImageOffsetToStage(dx, dy);
             var offset = Math.Sqrt((offX.Value * offX.Value) + (offY.Value * offY.Value));
+            seen.Add(string.Create(CultureInfo.InvariantCulture, $"({dx:0.0}, {dy:0.0}) px at X {run.LastPosition.X.Value:0} Y {run.LastPosition.Y.Value:0}"));
             if (offset <= _options.PrimerCentreToleranceMicrometres)
             {
                 var at = run.LastPosition;
@@ -365,9 +367,9 @@ public sealed class CaptureSequence
             if (iteration >= _options.MaxCentringIterations)
             {
                 throw new CaptureStepFailedException("primer location", string.Create(CultureInfo.InvariantCulture,
-                    $"could not centre the primer within ±{_options.PrimerCentreToleranceMicrometres:0} µm after {iteration} moves (last offset {offset:0.0} µm). Check the pixel-size and rotation calibration."));
+                    $"could not centre the primer within ±{_options.PrimerCentreToleranceMicrometres:0} µm after {iteration} moves (last offset {offset:0.0} µm; image offsets {string.Join(", ", seen)}). Check the pixel-size and rotation calibration."));
             }
-            var (moveX, moveY) = pixel.ImageOffsetToStage(-dx, -dy);
+            var (moveX, moveY) = (offX, offY);
             await MoveXyAsync(run, run.LastPosition.X + moveX, run.LastPosition.Y + moveY, ct).ConfigureAwait(false);
         }
     }
@@ -570,14 +572,19 @@ public sealed class CaptureSequence
             channel.Writer.TryComplete();
             await consumer.ConfigureAwait(false);
         }
-        catch
+        catch (Exception producerError)
         {
             channel.Writer.TryComplete();
             try
             {
                 await consumer.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or InvalidOperationException)
+            catch (InvalidOperationException stackError) when (producerError is ChannelClosedException)
+            {
+                // The stacker stopped the stack (e.g. a slice could not be registered): that is the failure to report.
+                throw new CaptureStepFailedException($"{region.Region} stack", stackError.Message, stackError);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or InvalidOperationException or ArgumentException)
             {
                 // The sequence's own failure is the one to report.
             }

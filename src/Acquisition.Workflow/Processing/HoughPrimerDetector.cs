@@ -35,9 +35,127 @@ public sealed class HoughPrimerDetector : IPrimerDetector
         var cy = small.Height / 2.0;
         var best = circles.OrderBy(c => Math.Pow(c.Center.X - cx, 2) + Math.Pow(c.Center.Y - cy, 2)).First();
         // Hough centres are at the downscaled pixel grid: map pixel centres back to full resolution.
-        return new PrimerDetection(
+        var coarse = new PrimerDetection(
             ((best.Center.X + 0.5) * downscale) - 0.5,
             ((best.Center.Y + 0.5) * downscale) - 0.5,
             best.Radius * downscale);
+        // The accumulator is coarse (several full-resolution pixels), too coarse to centre within ±20 µm: refine by a
+        // least-squares circle through the full-resolution edge points near the Hough circle, twice, narrowing the band.
+        return Refine(grey, Refine(grey, coarse, 0.08), 0.03);
+    }
+
+    private const int Rays = 240;
+
+    /// <summary>
+    /// Along rays from the current centre, the cup edge is where the smoothed profile departs most from the ray's
+    /// median within ±<paramref name="band"/> of the radius (the dark gap or bright rim between primer and pocket);
+    /// a least-squares (Kåsa) circle through those sub-pixel points gives the centre to a fraction of a pixel.
+    /// </summary>
+    private static PrimerDetection Refine(Mat grey, PrimerDetection circle, double band)
+    {
+        using var smooth = new Mat();
+        grey.ConvertTo(smooth, MatType.CV_32FC1);
+        Cv2.GaussianBlur(smooth, smooth, new Size(0, 0), 1.5);
+        var width = smooth.Width;
+        var height = smooth.Height;
+        smooth.GetArray(out float[] pixels);
+        float Sample(double x, double y)
+        {
+            var x0 = (int)Math.Floor(x);
+            var y0 = (int)Math.Floor(y);
+            if (x0 < 0 || y0 < 0 || x0 >= width - 1 || y0 >= height - 1)
+            {
+                return float.NaN;
+            }
+            var fx = (float)(x - x0);
+            var fy = (float)(y - y0);
+            var i = (y0 * width) + x0;
+            return ((1 - fx) * (1 - fy) * pixels[i]) + (fx * (1 - fy) * pixels[i + 1]) + ((1 - fx) * fy * pixels[i + width]) + (fx * fy * pixels[i + width + 1]);
+        }
+        var inner = circle.RadiusPixels * (1 - band);
+        var steps = Math.Max(8, (int)(2 * band * circle.RadiusPixels * 2));
+        var profile = new float[steps + 1];
+        double sxx = 0, sxy = 0, syy = 0, sx = 0, sy = 0, n = 0, sxz = 0, syz = 0, sz = 0;
+        for (var k = 0; k < Rays; k++)
+        {
+            var angle = 2 * Math.PI * k / Rays;
+            var (cos, sin) = (Math.Cos(angle), Math.Sin(angle));
+            var stepLength = 2 * band * circle.RadiusPixels / steps;
+            var complete = true;
+            for (var j = 0; j <= steps; j++)
+            {
+                var r = inner + (j * stepLength);
+                profile[j] = Sample(circle.CentreXPixels + (r * cos), circle.CentreYPixels + (r * sin));
+                complete &= float.IsFinite(profile[j]);
+            }
+            if (!complete)
+            {
+                continue;
+            }
+            var median = profile.Order().ElementAt(profile.Length / 2);
+            var best = 1;
+            for (var j = 1; j < steps; j++)
+            {
+                if (Math.Abs(profile[j] - median) > Math.Abs(profile[best] - median))
+                {
+                    best = j;
+                }
+            }
+            var (a, b, c) = (profile[best - 1] - median, profile[best] - median, profile[best + 1] - median);
+            var denominator = a - (2 * b) + c;
+            var sub = denominator != 0 ? Math.Clamp(0.5 * (a - c) / denominator, -0.5, 0.5) : 0;
+            var radius = inner + ((best + sub) * stepLength);
+            var dx = radius * cos;
+            var dy = radius * sin;
+            // Kåsa fit relative to the current centre, for conditioning: x² + y² + a·x + b·y + c = 0.
+            var z = -((dx * dx) + (dy * dy));
+            sxx += dx * dx; sxy += dx * dy; syy += dy * dy; sx += dx; sy += dy; n++;
+            sxz += dx * z; syz += dy * z; sz += z;
+        }
+        if (n < Rays / 3)
+        {
+            return circle;
+        }
+        var m = new[,] { { sxx, sxy, sx }, { sxy, syy, sy }, { sx, sy, n } };
+        var rhs = new[] { sxz, syz, sz };
+        if (!Solve3(m, rhs, out var fa, out var fb, out var fc))
+        {
+            return circle;
+        }
+        var ox = -fa / 2;
+        var oy = -fb / 2;
+        var radius2 = (ox * ox) + (oy * oy) - fc;
+        if (radius2 <= 0 || Math.Abs(Math.Sqrt(radius2) - circle.RadiusPixels) > band * circle.RadiusPixels)
+        {
+            return circle;
+        }
+        return new PrimerDetection(circle.CentreXPixels + ox, circle.CentreYPixels + oy, Math.Sqrt(radius2));
+    }
+
+    private static bool Solve3(double[,] m, double[] r, out double a, out double b, out double c)
+    {
+        double Det(double[,] q) =>
+            (q[0, 0] * ((q[1, 1] * q[2, 2]) - (q[1, 2] * q[2, 1])))
+            - (q[0, 1] * ((q[1, 0] * q[2, 2]) - (q[1, 2] * q[2, 0])))
+            + (q[0, 2] * ((q[1, 0] * q[2, 1]) - (q[1, 1] * q[2, 0])));
+        var d = Det(m);
+        a = b = c = 0;
+        if (Math.Abs(d) < 1e-12)
+        {
+            return false;
+        }
+        double Replace(int column)
+        {
+            var q = (double[,])m.Clone();
+            for (var i = 0; i < 3; i++)
+            {
+                q[i, column] = r[i];
+            }
+            return Det(q) / d;
+        }
+        a = Replace(0);
+        b = Replace(1);
+        c = Replace(2);
+        return true;
     }
 }

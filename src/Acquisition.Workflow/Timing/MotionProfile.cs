@@ -9,15 +9,16 @@ namespace Acquisition.Workflow.Timing;
 /// </summary>
 public sealed class MotionProfile
 {
-    public AxisMotionProfile X { get; set; } = new() { MaxRateMillimetresPerMinute = 1200, AccelerationMillimetresPerSecondSquared = 100 };
-    public AxisMotionProfile Y { get; set; } = new() { MaxRateMillimetresPerMinute = 1200, AccelerationMillimetresPerSecondSquared = 100 };
-    public AxisMotionProfile Z { get; set; } = new() { MaxRateMillimetresPerMinute = 300, AccelerationMillimetresPerSecondSquared = 50 };
+    // Defaults are firmware-config/grbl-settings.txt ($110–$112, $120–$122).
+    public AxisMotionProfile X { get; set; } = new() { MaxRateMillimetresPerMinute = 500, AccelerationMillimetresPerSecondSquared = 10 };
+    public AxisMotionProfile Y { get; set; } = new() { MaxRateMillimetresPerMinute = 500, AccelerationMillimetresPerSecondSquared = 10 };
+    public AxisMotionProfile Z { get; set; } = new() { MaxRateMillimetresPerMinute = 200, AccelerationMillimetresPerSecondSquared = 5 };
 
     /// <summary>Time the stage is left still after the controller reports a move done.</summary>
-    public TimeSpan Settle { get; set; } = TimeSpan.FromMilliseconds(30);
+    public TimeSpan Settle { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How far below its target a downward Z move goes first, so Z is always approached from below.</summary>
-    public Micrometres ZLeadIn { get; set; } = new(20);
+    public Micrometres ZLeadIn { get; set; } = new(50);
 
     public AxisMotionProfile Of(Axis axis) => axis switch
     {

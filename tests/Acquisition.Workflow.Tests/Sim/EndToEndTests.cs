@@ -1,0 +1,43 @@
+using Acquisition.Core.Hardware;
+using Acquisition.HardwareSim.Camera;
+using Acquisition.HardwareSim.Surface;
+using Acquisition.Packaging;
+using Acquisition.Workflow.Capture;
+using Acquisition.Workflow.Capture.Record;
+using Xunit.Abstractions;
+
+namespace Acquisition.Workflow.Tests.Sim;
+
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(5);
+
+    // A quarter-resolution sensor with the full sensor's field (6.1×5.1 mm), so the whole primer is in the overview.
+    private static SimulatedCameraOptions QuarterResolution => SimulatedCameraOptions.Small with { Width = 612, Height = 512, PixelSizeMicrometres = 10 };
+
+    [Fact]
+    public async Task Pressing_the_capture_button_yields_a_sealed_package_whose_manifest_and_signature_verify()
+    {
+        await using var bench = await SimBench.StartAsync(QuarterResolution, SurfacePresets.DefaultCasing());
+        using var rig = new StationRig(bench);
+        using var button = new CaptureButton(bench.Panel, rig.Cases, rig.Sequence, "tech01");
+        var finished = new TaskCompletionSource<CaptureOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        button.CaptureFinished += (_, o) => finished.TrySetResult(o);
+        button.PressRefused += (_, r) => finished.TrySetException(new InvalidOperationException(r));
+
+        bench.Panel.Raise(PanelEventKind.CapturePressed);
+        var outcome = await finished.Task.WaitAsync(Guard);
+
+        output.WriteLine(string.Join(Environment.NewLine, outcome.Record.Reasons));
+        output.WriteLine(outcome.Timing.ToString());
+        foreach (var r in outcome.Record.Regions)
+        {
+            output.WriteLine($"{r.Region} {r.Status}: {string.Join(" / ", r.Attempts.Select(a => a.Metrics))}");
+        }
+        Assert.True(outcome.Status == CaptureStatus.Complete, $"{outcome.Status}: {string.Join(" | ", outcome.Record.Reasons)}");
+        var verification = await PackageVerifier.VerifyAsync(outcome.PackagePath!, rig.Keys.TrustedKeyIds(), CancellationToken.None);
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));
+        Assert.True(bench.Lights.Current.IsOff);
+    }
+}
