@@ -38,6 +38,12 @@ public sealed class TechnicianPageTests(StationFixture station)
         Assert.Contains(audit, e => e.Action == "web.signin" && e.User == "web:tech1");
         Assert.Contains(audit, e => e.Action == "case.set" && e.User == "web:tech1");
 
+        // A fresh load shows the stored case (every field, including Item).
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#work-view:not([hidden])");
+        await page.WaitForFunctionAsync("() => document.getElementById('f-item').value === '3'");
+        Assert.Equal(StationFixture.ValidCaseNumber, await page.InputValueAsync("#f-caseNumber"));
+
         // Status bar is filled in from the station.
         Assert.Equal("Ready", await page.TextContentAsync("#st-state"));
         await StationFixture.ScreenshotAsync(page, "technician-page");

@@ -6,6 +6,8 @@
   let t = {};
   let signedIn = false;
   const $ = (id) => document.getElementById(id);
+  // Not form.elements[name]: 'item' there is the collection's item() method, not the Item field.
+  const field = (form, name) => form.querySelector(`[name="${name}"]`);
   const fmt = (key, ...args) => (t[key] || key).replace(/\{(\d+)\}/g, (_, i) => args[+i]);
   const dateTime = (iso) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
   const timeOnly = (iso) => new Intl.DateTimeFormat(lang, { timeStyle: 'short' }).format(new Date(iso));
@@ -53,10 +55,10 @@
 
   function fillCase(c) {
     const f = $('case-form');
-    for (const k of ['agency', 'caseNumber', 'exhibit', 'item', 'calibre', 'recoveryLocation']) { f.elements[k].value = c[k] || ''; }
-    f.elements.recoveryDate.value = c.recoveryDate || '';
+    for (const k of ['agency', 'caseNumber', 'exhibit', 'item', 'calibre', 'recoveryLocation']) { field(f, k).value = c[k] || ''; }
+    field(f, 'recoveryDate').value = c.recoveryDate || '';
     const p = c.searchProtocol || {};
-    for (const k of ['recoveredNearBorder', 'recoveredByCustomsOrBorder', 'fromSuspectedTrafficker', 'terrorismRelated', 'fromForeignResident']) { f.elements[k].checked = !!p[k]; }
+    for (const k of ['recoveredNearBorder', 'recoveredByCustomsOrBorder', 'fromSuspectedTrafficker', 'terrorismRelated', 'fromForeignResident']) { field(f, k).checked = !!p[k]; }
   }
 
   $('signin-form').addEventListener('submit', async (e) => {
@@ -92,10 +94,10 @@
     if (r.ok) { fillCase(r.data); $('case-ok').textContent = fmt('case.saved'); return; }
     const errors = (r.data && r.data.errors) || { form: `HTTP ${r.status}` };
     let first = null;
-    for (const [field, message] of Object.entries(errors)) {
-      const p = $(`e-${field}`) || $('e-form');
+    for (const [name, message] of Object.entries(errors)) {
+      const p = $(`e-${name}`) || $('e-form');
       p.textContent = message;
-      const input = f.elements[field];
+      const input = field(f, name);
       if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
     }
     if (first) first.focus();
