@@ -103,7 +103,9 @@ public static class TechnicianPageEndpoints
         var remote = ctx.Connection.RemoteIpAddress?.ToString() ?? "";
         if (account is null)
         {
-            await audit.AppendAsync("web:" + (request.Id ?? "").Trim(), "web.signin.failed", new { remote }, ct).ConfigureAwait(false);
+            // What was typed is recorded bounded and printable: the audit log is not a place for arbitrary input.
+            var typed = new string((request.Id ?? "").Trim().Where(c => !char.IsControl(c)).Take(32).ToArray());
+            await audit.AppendAsync("web:" + typed, "web.signin.failed", new { remote }, ct).ConfigureAwait(false);
             return Results.Json(new { error = strings.Format(Lang(ctx), "signin.failed") }, statusCode: StatusCodes.Status401Unauthorized);
         }
         var identity = new ClaimsIdentity(
