@@ -45,29 +45,48 @@ internal static class RenderBench
         using var scene = SurfacePresets.DefaultCasing();
         var sceneMs = build.Elapsed.TotalMilliseconds;
         build.Restart();
-        using var renderer = new FrameRenderer(scene, options);
+        using var renderer = new FrameRenderer(scene, options) { CollectStageTimes = true };
         var prepMs = build.Elapsed.TotalMilliseconds;
         var lighting = LightingState.Segmented(8, [0, 1, 2, 3], 1.0);
         var times = new List<double>();
+        var cpuTimes = new List<double>();
+        var stages = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var process = Process.GetCurrentProcess();
         var checksum = 0L;
         for (var i = -3; i < frames; i++)
         {
             // Sweep the focal plane from 150 µm above the head face down into the firing-pin crater.
             var z = 150 - (200.0 * Math.Max(0, i) / Math.Max(1, frames - 1));
             var position = StagePosition.FromMicrometres(0, 0, z);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var (data, _) = renderer.Render(_ => new ExposureSample(position, lighting), TimeSpan.FromMilliseconds(10), 1, PixelFormat.Mono8, i + 3);
             sw.Stop();
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds;
             checksum += data[data.Length / 2];
             if (i >= 0)
             {
+                foreach (var (stage, ms) in renderer.LastStageCpuMilliseconds)
+                {
+                    stages[stage] = stages.GetValueOrDefault(stage) + (ms / frames);
+                }
                 times.Add(sw.Elapsed.TotalMilliseconds);
+                cpuTimes.Add(cpu);
             }
         }
         times.Sort();
+        cpuTimes.Sort();
         var median = times[times.Count / 2];
+        var cpuMedian = cpuTimes[cpuTimes.Count / 2];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"render {options.Width}x{options.Height} Mono8, {frames} frames: median {median:0.0} ms, min {times[0]:0.0} ms, p90 {times[(int)(times.Count * 0.9)]:0.0} ms, max {times[^1]:0.0} ms"));
+        // CPU time is what the render costs whatever else runs on the machine; divided by the cores it is the wall
+        // time an idle machine would show with perfect parallelism (a lower bound).
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cpu time per frame: median {cpuMedian:0.0} ms (all threads), / {Environment.ProcessorCount} cores = {cpuMedian / Environment.ProcessorCount:0.0} ms; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        Console.WriteLine("mean CPU time per stage (all threads): " + string.Join(", ", stages.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0} ms"))));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"scene rasterisation {sceneMs:0} ms ({scene.Width}x{scene.Height} at {scene.ResolutionMicrometres} µm), renderer setup {prepMs:0} ms, cores {Environment.ProcessorCount}, checksum {checksum}"));
         // Motion blur costs more (several sub-exposures); report it separately.

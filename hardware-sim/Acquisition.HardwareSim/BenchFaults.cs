@@ -12,7 +12,7 @@ public sealed class BenchFaults
     public static readonly IReadOnlyList<string> Names =
     [
         "serial-garbage", "dropped-ok", "controller-reset", "limit-x", "limit-y", "limit-z",
-        "stall-x", "stall-y", "stall-z", "door-open", "stuck-button", "camera-disconnect", "camera-timeout",
+        "stall-x", "stall-y", "stall-z", "door-open", "stuck-button", "serial-unplugged", "camera-disconnect", "camera-timeout",
     ];
 
     private readonly object _gate = new();

@@ -31,7 +31,7 @@ public sealed class SimulatedBench : IBenchState, IDisposable
         _ownsClock = clock is null;
         SimClock = clock ?? new SimulationClock(_options.Clock);
         Faults = new BenchFaults();
-        Motion = new GrblPtyHost(SimClock, _options.Grbl);
+        Motion = new GrblPtyHost(SimClock, _options.Grbl, linkPath: _options.SerialLinkPath);
         Gpio = new SimGpioDriver(SimClock, _options.Pins);
         Pca9685 = new SimPca9685(SimClock);
         PwmChannels = [.. Enumerable.Range(0, 16).Select(_ => new SimPwmChannel(SimClock))];
@@ -271,6 +271,16 @@ public sealed class SimulatedBench : IBenchState, IDisposable
                 break;
             case "door-open":
                 SetDoor(on);
+                break;
+            case "serial-unplugged":
+                if (on)
+                {
+                    Motion.Unplug();
+                }
+                else
+                {
+                    Motion.Replug();
+                }
                 break;
             case "stuck-button":
                 if (on)

@@ -21,6 +21,12 @@ public sealed class SimulatedBenchOptions
 
     public TimeSpan ButtonBounceInterval { get; set; } = TimeSpan.FromMilliseconds(0.5);
 
+    /// <summary>
+    /// A symlink to the controller's pty, for the station to open (like a /dev/serial/by-id name). Needed for the
+    /// "serial-unplugged" fault: replugging makes a new pty behind the same name. Null: open the pty directly.
+    /// </summary>
+    public string? SerialLinkPath { get; set; }
+
     /// <summary>Unix socket of the bench-control endpoint; null: none.</summary>
     public string? ControlSocketPath { get; set; }
 

@@ -43,10 +43,12 @@ await using (app)
     {
         await app.RunAsync();
     }
-    catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or OperationCanceledException)
+    catch (Exception ex)
     {
-        // The host could not start (socket in use, another daemon running, a driver refusing its settings): say why.
-        Console.Error.WriteLine($"Station could not start: {ex.Message}");
+        // The host could not start (socket in use, another daemon running, a device missing): say why, exit 1
+        // so that systemd's Restart=on-failure tries again.
+        Console.Error.WriteLine($"Station could not start: {ex.GetType().Name}: {ex.Message}");
+        Console.Error.WriteLine(ex);
         return 1;
     }
 }

@@ -18,9 +18,14 @@ public sealed class RegistryClient
     private readonly long? _bandwidthLimit;
     private readonly TimeProvider _time;
 
-    public RegistryClient(HttpClient http, Uri registry, string repository, TimeProvider time, long? bandwidthLimitBytesPerSecond = null)
+    private readonly TimeSpan _bodyTimeout;
+
+    /// <param name="bodyTimeout">Limit for reading an answer's body once its head arrived (a slow-loris answer);
+    /// the resilience pipeline's per-request timeout ends at the head. Default 2 minutes.</param>
+    public RegistryClient(HttpClient http, Uri registry, string repository, TimeProvider time, long? bandwidthLimitBytesPerSecond = null, TimeSpan? bodyTimeout = null)
     {
         _http = http;
+        _bodyTimeout = bodyTimeout ?? TimeSpan.FromMinutes(2);
         Registry = registry;
         Repository = repository;
         _time = time;
@@ -171,11 +176,25 @@ public sealed class RegistryClient
     {
         try
         {
-            return await _http.SendAsync(req, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+            var res = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(_bodyTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            try
+            {
+                await res.Content.LoadIntoBufferAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                res.Dispose();
+                throw;
+            }
+            return res;
         }
         catch (HttpRequestException ex)
         {
-            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {ex.Message}", inner: ex);
+            // The outer message is generic ("an error occurred while sending"); the inner ones say TLS, DNS, refused...
+            var detail = string.Join(": ", Causes(ex).Select(e => e.Message).Distinct());
+            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {detail}", inner: ex);
         }
         catch (Polly.Timeout.TimeoutRejectedException ex)
         {
@@ -188,6 +207,14 @@ public sealed class RegistryClient
         catch (IOException ex)
         {
             throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {ex.Message}", inner: ex);
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
         }
     }
 

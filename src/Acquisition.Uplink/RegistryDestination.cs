@@ -1,4 +1,4 @@
-using Acquisition.Packaging;
+using System.Security.Cryptography;
 
 namespace Acquisition.Uplink;
 
@@ -111,24 +111,53 @@ public sealed class RegistryDestination : IUplinkDestination
 
         var path = Path.Combine(delivery.PackagePath, blob.RelativePath.Replace('/', Path.DirectorySeparatorChar));
         var buffer = new byte[(int)Math.Min(_chunkSize, Math.Max(1, blob.Size))];
+        // Every byte sent is hashed on the way, so a package file changed after its verified enqueue is caught before
+        // the blob is committed, without a second full read of the package.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
         {
             if (file.Length != blob.Size)
             {
                 throw new UplinkFailureException(UplinkFailureKind.Rejected, $"package file {blob.RelativePath} has {file.Length} bytes but the recorded artifact says {blob.Size}: the package changed after it was queued");
             }
+            for (long hashed = 0; hashed < offset;)
+            {
+                var n = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, offset - hashed)), ct).ConfigureAwait(false);
+                sha.AppendData(buffer, 0, n);
+                hashed += n;
+            }
+            // Double-buffered: while a chunk is on the wire, it is hashed and the next one is read from disk.
+            var next = new byte[buffer.Length];
+            file.Position = offset;
+            var want = (int)Math.Min(buffer.Length, blob.Size - offset);
+            await file.ReadExactlyAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
             while (offset < blob.Size)
             {
-                file.Position = offset;
-                var want = (int)Math.Min(buffer.Length, blob.Size - offset);
-                await file.ReadExactlyAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
                 _checkpoints.Reached("blob.before-patch");
-                (url, offset) = await _client.PatchChunkAsync(url, offset, buffer.AsMemory(0, want), ct).ConfigureAwait(false);
+                var patch = _client.PatchChunkAsync(url, offset, buffer.AsMemory(0, want), ct);
+                sha.AppendData(buffer, 0, want);
+                var nextWant = (int)Math.Min(next.Length, blob.Size - offset - want);
+                Task read = nextWant > 0 ? file.ReadExactlyAsync(next.AsMemory(0, nextWant), ct).AsTask() : Task.CompletedTask;
+                try
+                {
+                    (url, offset) = await patch.ConfigureAwait(false);
+                }
+                finally
+                {
+                    await read.ConfigureAwait(false);
+                }
                 Interlocked.Add(ref _bytesSent, want);
                 _checkpoints.Reached("blob.after-patch");
                 await outbox.SaveBlobProgressAsync(delivery.CaptureId, Name, new BlobProgress(blob.Digest, blob.Size, url, offset, false), ct).ConfigureAwait(false);
                 _checkpoints.Reached("blob.after-patch-saved");
+                (buffer, next) = (next, buffer);
+                want = nextWant;
             }
+        }
+        var sent = "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
+        if (sent != blob.Digest)
+        {
+            throw new UplinkFailureException(UplinkFailureKind.Rejected, $"package file {blob.RelativePath} hashes to {sent} but was queued as {blob.Digest}: the package changed after it was verified; the blob was not committed");
         }
         _checkpoints.Reached("blob.before-put");
         await _client.CompleteUploadAsync(url, blob.Digest, ct).ConfigureAwait(false);

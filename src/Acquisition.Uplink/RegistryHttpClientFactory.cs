@@ -58,7 +58,8 @@ public static class RegistryHttpClientFactory
 
         var resilience = new ResilienceHandler(pipeline) { InnerHandler = sockets };
         var auth = new RegistryAuthHandler(LoadCredentials(destination), time) { InnerHandler = resilience };
-        return new HttpClient(auth) { Timeout = Timeout.InfiniteTimeSpan };
+        // A backstop only: RegistryClient bounds each head (pipeline) and body (its own timeout) separately.
+        return new HttpClient(auth) { Timeout = options.RequestTimeout * 6 };
     }
 
     public static RegistryCredentials LoadCredentials(UplinkDestinationOptions destination)

@@ -18,10 +18,13 @@ public sealed class UplinkProcessor
     private readonly TimeProvider _time;
     private readonly Func<IReadOnlyCollection<string>?> _trustedKeyIds;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _verifiedThisRun = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _manifestChecked = new(StringComparer.Ordinal);
 
-    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null)
+    private readonly IUplinkCheckpoints _checkpoints;
+
+    public UplinkProcessor(Outbox outbox, IReadOnlyList<IUplinkDestination> destinations, UplinkOptions options, TimeProvider time, Func<IReadOnlyCollection<string>?>? trustedKeyIds = null, ILogger? logger = null, IUplinkCheckpoints? checkpoints = null)
     {
+        _checkpoints = checkpoints ?? NoCheckpoints.Instance;
         _outbox = outbox;
         _destinations = destinations;
         _options = options;
@@ -78,27 +81,33 @@ public sealed class UplinkProcessor
 
     private async Task ProcessAsync(IUplinkDestination destination, OutboxDelivery delivery, CancellationToken ct)
     {
-        if (!_verifiedThisRun.Contains(delivery.CaptureId))
+        // The package was verified (manifest, signature, every file hash) at enqueue, and its OCI manifest recorded from
+        // that verified state. Destinations re-hash every byte they send or copy against those recorded digests, so a
+        // package changed since is rejected there; comparing manifest.json with its recorded digest here catches an edited manifest before anything is sent.
+        if (!_manifestChecked.Contains(delivery.CaptureId))
         {
-            var verification = await PackageVerifier.VerifyAsync(delivery.PackagePath, _trustedKeyIds(), ct).ConfigureAwait(false);
-            if (!verification.IsValid)
+            var problem = await CheckManifestUnchangedAsync(delivery.PackagePath, ct).ConfigureAwait(false);
+            if (problem is not null)
             {
-                var reason = "package no longer verifies, not uploaded: " + string.Join("; ", verification.Problems);
+                var reason = "package no longer verifies, not uploaded: " + problem;
                 _logger.LogError("Capture {CaptureId} to {Destination}: {Reason}", delivery.CaptureId, destination.Name, reason);
                 await _outbox.MarkRejectedAsync(delivery.CaptureId, destination.Name, reason, null, ct).ConfigureAwait(false);
                 return;
             }
-            _verifiedThisRun.Add(delivery.CaptureId);
+            _manifestChecked.Add(delivery.CaptureId);
         }
         if (delivery.State == DeliveryState.Pending)
         {
             await _outbox.MarkUploadingAsync(delivery.CaptureId, destination.Name, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked-uploading");
         }
         var artifact = await _outbox.GetArtifactAsync(delivery.CaptureId, ct).ConfigureAwait(false);
         try
         {
             var digest = await destination.DeliverAsync(delivery, artifact, _outbox, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.verified");
             await _outbox.MarkDeliveredAsync(delivery.CaptureId, destination.Name, digest, ct).ConfigureAwait(false);
+            _checkpoints.Reached("delivery.marked");
             _logger.LogInformation("Capture {CaptureId} delivered to {Destination} and verified as {Digest}", delivery.CaptureId, destination.Name, digest);
         }
         catch (UplinkFailureException ex) when (ex.Kind == UplinkFailureKind.Rejected)
@@ -121,12 +130,41 @@ public sealed class UplinkProcessor
         }
     }
 
+    private async Task<string?> CheckManifestUnchangedAsync(string packagePath, CancellationToken ct)
+    {
+        if (!Directory.Exists(packagePath))
+        {
+            return $"the package directory {packagePath} is missing";
+        }
+        var sealedDigest = await _outbox.GetArtifactAsync(Path.GetFileName(packagePath), ct).ConfigureAwait(false);
+        var manifestBlob = sealedDigest.Layers.FirstOrDefault(l => l.RelativePath == PackageFiles.Manifest);
+        var manifestPath = Path.Combine(packagePath, PackageFiles.Manifest);
+        if (manifestBlob is null || !File.Exists(manifestPath))
+        {
+            return "manifest.json is missing";
+        }
+        var bytes = await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false);
+        var actual = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (actual != manifestBlob.Digest)
+        {
+            return $"manifest.json was edited after it was queued ({actual}, queued as {manifestBlob.Digest})";
+        }
+        foreach (var rel in new[] { PackageFiles.Capture, PackageFiles.Signer, PackageFiles.Signature })
+        {
+            if (!File.Exists(Path.Combine(packagePath, rel)))
+            {
+                return $"{rel} is missing";
+            }
+        }
+        return null;
+    }
+
     private async Task PostponeAsync(IUplinkDestination destination, OutboxDelivery delivery, string reason, TimeSpan? retryAfter, CancellationToken ct)
     {
         var delay = Backoff(delivery.Attempts);
         if (retryAfter is { } ra && ra > delay)
         {
-            delay = ra > _options.RetryMaxDelay * 6 ? _options.RetryMaxDelay * 6 : ra;
+            delay = ra > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : ra; // a server's own word on when to come back wins, within reason
         }
         _logger.LogWarning("Capture {CaptureId} to {Destination}: {Reason}; retrying in {Delay}", delivery.CaptureId, destination.Name, reason, delay);
         await _outbox.ScheduleRetryAsync(delivery.CaptureId, destination.Name, reason, _time.GetUtcNow() + delay, ct).ConfigureAwait(false);

@@ -40,7 +40,7 @@ public sealed class UplinkService : BackgroundService
         Outbox = new Outbox(data.OutboxDatabase, _options.Destinations.Select(d => (d.Name, d.Route)).ToArray(), time, _checkpoints);
         Outbox.Enqueued += (_, _) => Wake();
         Destinations = _options.Destinations.Select(CreateDestination).ToArray();
-        Processor = new UplinkProcessor(Outbox, Destinations, _options, time, TrustedKeyIds, _loggers.CreateLogger<UplinkProcessor>());
+        Processor = new UplinkProcessor(Outbox, Destinations, _options, time, TrustedKeyIds, _loggers.CreateLogger<UplinkProcessor>(), _checkpoints);
         Retention = audit is null ? null : new RetentionService(Outbox, audit, data, _options, time, _loggers.CreateLogger<RetentionService>());
     }
 
@@ -65,7 +65,7 @@ public sealed class UplinkService : BackgroundService
         }
         var http = RegistryHttpClientFactory.Create(d, _options, _time);
         _clients.Add(http);
-        var client = new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, _time, _options.BandwidthLimitBytesPerSecond);
+        var client = new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, _time, _options.BandwidthLimitBytesPerSecond, _options.RequestTimeout);
         return new RegistryDestination(d.Name, client, _options.ChunkSizeBytes, _checkpoints);
     }
 

@@ -60,4 +60,41 @@ public sealed class CameraShadingTests
             Assert.True(facing / nf > 1.3 * (away / na), $"segment {k}: facing {facing / nf:0.0} DN vs away {away / na:0.0} DN");
         }
     }
+
+    [Fact]
+    public async Task Coaxial_light_shows_flat_metal_bright_and_tilted_metal_dark()
+    {
+        var options = SimulatedCameraOptions.Small with { JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
+        await using var rig = new CameraRig(SurfacePresets.DefaultCasing(new SceneExtent(1000)), options);
+        rig.Bench.Place(0, 0, -140);
+        rig.Bench.Light(new LightingState(LightingState.AllOff(8).Segments, 0.6));
+        using var truth = rig.Camera.GroundTruth(StagePosition.FromMicrometres(0, 0, -140), LightingState.AllOff(8));
+        using var gx = new Mat();
+        using var gy = new Mat();
+        Cv2.Sobel(truth.HeightMicrometres, gx, MatType.CV_32F, 1, 0, 3, 1 / (8 * options.PixelSizeMicrometres));
+        Cv2.Sobel(truth.HeightMicrometres, gy, MatType.CV_32F, 0, 1, 3, 1 / (8 * options.PixelSizeMicrometres));
+        using var image = await rig.ReadImageAsync();
+
+        double flat = 0, tilted = 0;
+        int nf = 0, nt = 0;
+        for (var v = 4; v < options.Height - 4; v += 2)
+        {
+            for (var u = 4; u < options.Width - 4; u += 2)
+            {
+                var slope = Math.Sqrt(Math.Pow(gx.At<float>(v, u), 2) + Math.Pow(gy.At<float>(v, u), 2));
+                if (slope < 0.05)
+                {
+                    flat += image.At<float>(v, u);
+                    nf++;
+                }
+                else if (slope is > 0.4 and < 1)
+                {
+                    tilted += image.At<float>(v, u);
+                    nt++;
+                }
+            }
+        }
+        Assert.True(nf > 200 && nt > 200, $"{nf} flat, {nt} tilted pixels");
+        Assert.True(flat / nf > 2 * (tilted / nt), $"flat {flat / nf:0.0} DN vs tilted {tilted / nt:0.0} DN");
+    }
 }

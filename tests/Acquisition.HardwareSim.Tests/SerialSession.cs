@@ -156,8 +156,9 @@ internal sealed class SerialSession : IDisposable
             {
                 return;
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
             {
+                // The port went away (unplugged): end the reader; tests see no more lines.
                 return;
             }
         }

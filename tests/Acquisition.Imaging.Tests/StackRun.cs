@@ -10,15 +10,21 @@ internal static class StackRun
     public sealed record Settings(double ZStart = -30, double ZStep = 2, int Count = 31, double ReadNoise = 0.01, int BitDepth = 8,
         double JitterPixels = 0, double MagnificationPerMicrometre = 0, int Seed = 1);
 
-    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options)
+    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options) => Run(scene, s, options, out _);
+
+    /// <summary>Runs the stack; <paramref name="jitter"/> receives the (x, y) shift injected into each slice.</summary>
+    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options, out IReadOnlyList<(double X, double Y)> jitter)
     {
+        var injected = new List<(double X, double Y)>();
+        jitter = injected;
         using var stacker = new StreamingFocusStacker(options);
-        var jitter = new Random(s.Seed);
+        var random = new Random(s.Seed);
         for (int i = 0; i < s.Count; i++)
         {
             double z = s.ZStart + i * s.ZStep;
-            double jx = i == 0 ? 0 : (jitter.NextDouble() * 2 - 1) * s.JitterPixels;
-            double jy = i == 0 ? 0 : (jitter.NextDouble() * 2 - 1) * s.JitterPixels;
+            double jx = i == 0 ? 0 : (random.NextDouble() * 2 - 1) * s.JitterPixels;
+            double jy = i == 0 ? 0 : (random.NextDouble() * 2 - 1) * s.JitterPixels;
+            injected.Add((jx, jy));
             double m = 1 + s.MagnificationPerMicrometre * (z - s.ZStart);
             using var frame = scene.RenderFrame(z, m, jx, jy, s.ReadNoise, s.BitDepth, (ulong)(s.Seed * 1000 + i));
             stacker.Add(frame, s.BitDepth, new Micrometres(z));

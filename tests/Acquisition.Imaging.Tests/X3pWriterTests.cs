@@ -102,6 +102,18 @@ public sealed class X3pWriterTests
     }
 
     [Fact]
+    public void Micrometre_height_maps_are_stored_in_metres_with_nan_kept()
+    {
+        var surface = X3pSurface.FromMicrometres(3, 2, 2.5, [1.5f, -2f, float.NaN, 0f, 100f, -0.25f]);
+        var back = X3pReader.Read(new MemoryStream(X3pWriter.ToBytes(new X3pDocument(surface, Record2)))).Surface;
+
+        Assert.Equal(2.5e-6, back.IncrementXMetres, 15);
+        Assert.Equal(1.5e-6, back.HeightMetresAt(0, 0), 10);
+        Assert.True(double.IsNaN(back.HeightMetresAt(2, 0)));
+        Assert.Equal(100f, back.ToMicrometresFloat32()[4], 3);
+    }
+
+    [Fact]
     public void Incomplete_record2_is_refused_naming_every_missing_field()
     {
         var bad = Record2 with { Creator = " ", Instrument = Record2.Instrument with { Serial = "" } };

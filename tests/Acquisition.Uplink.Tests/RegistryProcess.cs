@@ -12,10 +12,13 @@ public sealed class RegistryProcess : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/docker-registry";
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+    private readonly string _scheme;
     private Process? _process;
 
-    public RegistryProcess(string? storage = null)
+    /// <param name="httpExtra">Extra YAML lines under <c>http:</c> (indented 2 spaces), e.g. a tls section.</param>
+    public RegistryProcess(string? storage = null, string? httpExtra = null, string scheme = "http")
     {
+        _scheme = scheme;
         Root = Path.Combine(Path.GetTempPath(), "registry-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
         Storage = storage ?? Path.Combine(Root, "storage");
@@ -38,6 +41,7 @@ public sealed class RegistryProcess : IAsyncDisposable
             http:
               addr: 127.0.0.1:{Port}
               secret: acquisition-test-fixed-secret-0123456789
+            {httpExtra ?? ""}
             """);
     }
 
@@ -45,7 +49,7 @@ public sealed class RegistryProcess : IAsyncDisposable
     public string Storage { get; }
     public int Port { get; }
     public string ConfigPath { get; }
-    public Uri Url => new($"http://127.0.0.1:{Port}");
+    public Uri Url => new($"{_scheme}://127.0.0.1:{Port}");
     public bool IsRunning => _process is { HasExited: false };
 
     public static async Task<RegistryProcess> StartNewAsync()

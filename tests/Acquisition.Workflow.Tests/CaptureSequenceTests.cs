@@ -218,8 +218,8 @@ public sealed class CaptureSequenceTests
 
         AssertStatus(CaptureStatus.Complete, outcome);
         var em = outcome.Record.Regions[2];
-        Assert.Contains("exposure reduced to 3 ms", em.Attempts[1].Adjustment, StringComparison.Ordinal);
-        Assert.Contains(TimeSpan.FromMilliseconds(3), h.Camera.ConfiguredExposures);
+        Assert.Contains("exposure reduced to 12 ms", em.Attempts[1].Adjustment, StringComparison.Ordinal);
+        Assert.Contains(TimeSpan.FromMilliseconds(12), h.Camera.ConfiguredExposures);
     }
 
     [Fact]
@@ -402,10 +402,12 @@ public sealed class CaptureSequenceTests
     public async Task Exposures_are_whole_pwm_periods()
     {
         using var h = new SequenceHarness();
-        h.Lights.PwmPeriod = TimeSpan.FromMilliseconds(2);
+        h.Lights.PwmPeriod = TimeSpan.FromMilliseconds(3);
         await h.RunAsync();
-        Assert.Contains(TimeSpan.FromMilliseconds(6), h.Camera.ConfiguredExposures);
-        Assert.DoesNotContain(TimeSpan.FromMilliseconds(5), h.Camera.ConfiguredExposures);
+        // The recipe asks 20 ms for the stacks and 8 ms for the overview.
+        Assert.Contains(TimeSpan.FromMilliseconds(21), h.Camera.ConfiguredExposures);
+        Assert.Contains(TimeSpan.FromMilliseconds(9), h.Camera.ConfiguredExposures);
+        Assert.All(h.Camera.ConfiguredExposures, e => Assert.Equal(0, e.Ticks % TimeSpan.FromMilliseconds(3).Ticks));
     }
 
     [Fact]

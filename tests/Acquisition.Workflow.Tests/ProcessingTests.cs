@@ -25,7 +25,7 @@ public sealed class ProcessingTests
         Assert.NotNull(found);
         Assert.InRange(found.CentreXPixels, 334.5, 339.5);
         Assert.InRange(found.CentreYPixels, 248.5, 253.5);
-        Assert.InRange(found.RadiusPixels, 85, 93);
+        Assert.InRange(found.RadiusPixels, 85, 95);
     }
 
     [Fact]

@@ -24,11 +24,10 @@ public sealed class FrameRenderer : IDisposable
 
     private readonly SurfaceScene _scene;
     private readonly SimulatedCameraOptions _o;
-    private readonly Mat _sceneStack;
-    private readonly Mat _warped;
+    private readonly Mat _height;
+    private readonly Mat _albedo;
     private readonly Mat _sharp;
     private readonly Mat _accumulated;
-    private readonly Mat _noise;
     private readonly Mat[] _pyramid = new Mat[7];
     private readonly Mat?[] _levels = new Mat?[LevelSpec.Length];
     private readonly Dictionary<string, ShadingTable> _tables = new(StringComparer.Ordinal);
@@ -42,18 +41,43 @@ public sealed class FrameRenderer : IDisposable
         options.Validate();
         _scene = scene;
         _o = options;
-        _sceneStack = BuildSceneStack(scene);
         var size = new Size(options.Width, options.Height);
-        _warped = new Mat(size, MatType.CV_32FC4);
+        _height = new Mat(size, MatType.CV_32FC1);
+        _albedo = new Mat(size, MatType.CV_32FC1);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
-        _noise = new Mat(size, MatType.CV_32FC1);
         _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
         // Gaussian equivalent of the Airy disc.
         _diffractionSigmaMicrometres = 0.21 * options.WavelengthMicrometres / options.NumericalAperture;
     }
 
     public SimulatedCameraOptions Options => _o;
+
+    /// <summary>
+    /// Process CPU time (all threads) of each stage of the last <see cref="Render"/>, for the benchmark's breakdown;
+    /// only collected when <see cref="CollectStageTimes"/> is set.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> LastStageCpuMilliseconds => _stages;
+
+    public bool CollectStageTimes { get; set; }
+
+    private readonly Dictionary<string, double> _stages = new(StringComparer.Ordinal);
+    private TimeSpan _stageStart;
+
+    private void Stage(string name)
+    {
+        if (!CollectStageTimes)
+        {
+            return;
+        }
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var now = self.TotalProcessorTime;
+        if (name.Length > 0)
+        {
+            _stages[name] = (now - _stageStart).TotalMilliseconds;
+        }
+        _stageStart = now;
+    }
 
     public SurfaceScene Scene => _scene;
 
@@ -70,8 +94,10 @@ public sealed class FrameRenderer : IDisposable
         {
             probe[i] = sampleAt(i / 8.0);
         }
+        Stage(string.Empty);
         var mid = probe[4].Position;
-        var rng = new Random(HashCode.Combine(_o.Seed, sequence));
+        // HashCode is randomised per process; a fixed mix keeps frames identical from run to run.
+        var rng = new Random((int)(Mix((ulong)(uint)_o.Seed, (ulong)sequence) & 0x7FFFFFFF));
         var jx = _o.JitterRmsPixels * Gaussian(rng);
         var jy = _o.JitterRmsPixels * Gaussian(rng);
         var motionPx = MaxDisplacementPixels(probe);
@@ -103,74 +129,62 @@ public sealed class FrameRenderer : IDisposable
             RenderSharpHeightsOnly(mid, jx, jy);
         }
 
+        Stage("warp+shade");
         var pixel = _o.PixelSizeMicrometres / mag;
         var maxDz = Math.Max(Math.Abs(zf - hMin), Math.Abs(zf - hMax));
         var (levelOf, weightOf, usedLevels) = DefocusTable(maxDz, pixel);
         BuildLevels(usedLevels);
+        Stage("blur levels");
 
         var scale = exposure.TotalMilliseconds * _o.SensitivityPerMillisecond * gain;
         var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
         var read = _o.ReadNoiseFraction * gain;
         var shotK = _o.FullWellElectrons > 0 ? gain / _o.FullWellElectrons : 0;
-        var noiseRng = new RNG((ulong)(uint)HashCode.Combine(_o.Seed, sequence, 17) | 1UL);
-        noiseRng.Fill(_noise, DistributionType.Normal, new Scalar(0), new Scalar(1));
+        var frameSeed = Mix((ulong)(uint)_o.Seed ^ 0x5DEECE66DUL, (ulong)sequence);
+        // Noise σ as a function of the signal (read noise plus shot noise), tabulated over 0–2× full scale.
+        const int sigmaSteps = 4096;
+        var sigmaOf = new float[sigmaSteps + 1];
+        for (var i = 0; i <= sigmaSteps; i++)
+        {
+            sigmaOf[i] = (float)Math.Sqrt((read * read) + (shotK * 2.0 * i / sigmaSteps));
+        }
+        Stage("noise");
 
-        var w = _o.Width;
-        var h = _o.Height;
         var bpp = format == PixelFormat.Mono8 ? 1 : 2;
-        var data = new byte[w * h * bpp];
-        var levels = new nint[LevelSpec.Length];
-        var strides = new long[LevelSpec.Length];
-        var cols = new int[LevelSpec.Length];
-        var rows = new int[LevelSpec.Length];
+        var data = new byte[_o.Width * _o.Height * bpp];
+        var pass = new FinalPass
+        {
+            Width = _o.Width,
+            Bpp = bpp,
+            Height = _height.Data,
+            HeightStride = _height.Step(),
+            FocusHeight = (float)zf,
+            InvDzStep = (float)(1 / DzStepMicrometres),
+            TableMax = levelOf.Length - 1,
+            Scale = (float)scale,
+            FullScale = (float)fullScale,
+            SigmaScale = sigmaSteps / 2f,
+            SigmaSteps = sigmaSteps,
+            FrameSeed = frameSeed,
+        };
         for (var i = 0; i <= usedLevels; i++)
         {
             var m = _levels[i]!;
-            levels[i] = m.Data;
-            strides[i] = m.Step();
-            cols[i] = m.Cols;
-            rows[i] = m.Rows;
+            pass.Levels[i] = new LevelView(m.Data, m.Step(), m.Cols, m.Rows, LevelSpec[i].K);
         }
-        nint wp = _warped.Data, np = _noise.Data;
-        long ws = _warped.Step(), ns = _noise.Step();
-        var zfF = (float)zf;
-        var invStep = 1 / DzStepMicrometres;
-        var tableMax = levelOf.Length - 1;
-        fixed (byte* dp0 = data)
+        fixed (byte* dp = data)
+        fixed (int* lp = levelOf)
+        fixed (float* wp = weightOf)
+        fixed (float* sp = sigmaOf)
         {
-            var dp = (nint)dp0;
-            Parallel.For(0, h, v =>
-            {
-                var wrow = (float*)(wp + (v * ws));
-                var nrow = (float*)(np + (v * ns));
-                for (var u = 0; u < w; u++)
-                {
-                    var dz = Math.Abs(zfF - wrow[u * 4]);
-                    var t = (int)(dz * invStep);
-                    if (t > tableMax) t = tableMax;
-                    var lo = levelOf[t];
-                    var wt = weightOf[t];
-                    var value = Fetch(levels, strides, cols, rows, lo, u, v);
-                    if (wt > 0)
-                    {
-                        value += wt * (Fetch(levels, strides, cols, rows, lo + 1, u, v) - value);
-                    }
-                    var signal = value * scale;
-                    if (signal < 0) signal = 0;
-                    var sigma = Math.Sqrt((read * read) + (shotK * signal));
-                    var dn = (signal + (sigma * nrow[u])) * fullScale;
-                    var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5);
-                    if (bpp == 1)
-                    {
-                        ((byte*)dp)[(v * w) + u] = (byte)q;
-                    }
-                    else
-                    {
-                        ((ushort*)dp)[(v * w) + u] = (ushort)q;
-                    }
-                }
-            });
+            pass.Output = (nint)dp;
+            pass.LevelOf = (nint)lp;
+            pass.WeightOf = (nint)wp;
+            pass.SigmaOf = (nint)sp;
+            var p = pass;
+            Parallel.For(0, _o.Height, v => FinalPass.Row(p, v));
         }
+        Stage("defocus+quantise");
         var truth = new SimulatedFrameTruth(sequence, mid, zf, jx, jy, mag, motionPx);
         return (data, truth);
     }
@@ -191,10 +205,8 @@ public sealed class FrameRenderer : IDisposable
         RenderSharp(position, lighting, 0, 0, sharp);
         var (_, mag) = FocusAndMagnification(position);
         var height = new Mat();
-        using (var hOnly = new Mat())
+        using (var roi = new Mat(_height, r))
         {
-            Cv2.ExtractChannel(_warped, hOnly, 0);
-            using var roi = new Mat(hOnly, r);
             roi.CopyTo(height);
         }
         var fullScale = format == PixelFormat.Mono8 ? 255.0 : 4095.0;
@@ -220,33 +232,6 @@ public sealed class FrameRenderer : IDisposable
     {
         var zf = position.Z.Value - _o.ZAtDatumFocusMicrometres;
         return (zf, 1 + (_o.MagnificationChangePerMicrometre * zf));
-    }
-
-    private static unsafe float Fetch(nint[] levels, long[] strides, int[] cols, int[] rows, int level, int u, int v)
-    {
-        var k = LevelSpec[level].K;
-        if (k == 0)
-        {
-            return ((float*)(levels[level] + (v * strides[level])))[u];
-        }
-        var f = 1 << k;
-        var x = ((u + 0.5f) / f) - 0.5f;
-        var y = ((v + 0.5f) / f) - 0.5f;
-        if (x < 0) x = 0;
-        if (y < 0) y = 0;
-        var x0 = (int)x;
-        var y0 = (int)y;
-        var x1 = Math.Min(x0 + 1, cols[level] - 1);
-        var y1 = Math.Min(y0 + 1, rows[level] - 1);
-        if (x0 > cols[level] - 1) x0 = cols[level] - 1;
-        if (y0 > rows[level] - 1) y0 = rows[level] - 1;
-        var ax = x - x0;
-        var ay = y - y0;
-        var r0 = (float*)(levels[level] + (y0 * strides[level]));
-        var r1 = (float*)(levels[level] + (y1 * strides[level]));
-        var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
-        var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
-        return top + (ay * (bottom - top));
     }
 
     private (int[] LevelOf, float[] WeightOf, int UsedLevels) DefocusTable(double maxDz, double pixelMicrometres)
@@ -309,12 +294,15 @@ public sealed class FrameRenderer : IDisposable
     /// <summary>Warps the scene to the frame and shades it; returns the height range seen.</summary>
     private unsafe (float Min, float Max) RenderSharp(StagePosition position, LightingState lighting, double jx, double jy, Mat target)
     {
-        WarpScene(position, jx, jy);
+        var pixelMicrometres = WarpScene(position, jx, jy);
+        Stage("warp");
+        // Slopes by central differences on the frame grid, in the camera's axes: dh/du, dh/dv in µm per µm.
+        var slopeScale = (float)(1 / (2 * pixelMicrometres));
         var table = TableFor(lighting).Values;
         var w = _o.Width;
         var h = _o.Height;
-        nint wp = _warped.Data, sp = target.Data;
-        long ws = _warped.Step(), ss = target.Step();
+        nint hp = _height.Data, ap = _albedo.Data, sp = target.Data;
+        long ws = _height.Step(), ss = target.Step();
         var mins = new float[h];
         var maxs = new float[h];
         var scale = ShadingTable.Scale;
@@ -325,19 +313,23 @@ public sealed class FrameRenderer : IDisposable
             var tp = (nint)tp0;
             Parallel.For(0, h, v =>
             {
-                var wrow = (float*)(wp + (v * ws));
+                var hrow = (float*)(hp + (v * ws));
+                var arow = (float*)(ap + (v * ws));
+                var above = (float*)(hp + (Math.Max(0, v - 1) * ws));
+                var below = (float*)(hp + (Math.Min(h - 1, v + 1) * ws));
                 var srow = (float*)(sp + (v * ss));
                 var tab = (float*)tp;
                 var lo = float.MaxValue;
                 var hi = float.MinValue;
                 for (var u = 0; u < w; u++)
                 {
-                    var px = wrow + (u * 4);
-                    var height = px[0];
+                    var height = hrow[u];
                     if (height < lo) lo = height;
                     if (height > hi) hi = height;
-                    var gx = (px[2] + max) * scale;
-                    var gy = (px[3] + max) * scale;
+                    var left = u > 0 ? hrow[u - 1] : height;
+                    var right = u < w - 1 ? hrow[u + 1] : height;
+                    var gx = (((right - left) * slopeScale) + max) * scale;
+                    var gy = (((below[u] - above[u]) * slopeScale) + max) * scale;
                     if (gx < 0) gx = 0; else if (gx > last - 0.001f) gx = last - 0.001f;
                     if (gy < 0) gy = 0; else if (gy > last - 0.001f) gy = last - 0.001f;
                     var ix = (int)gx;
@@ -348,7 +340,7 @@ public sealed class FrameRenderer : IDisposable
                     var t1 = t0 + ShadingTable.Size;
                     var top = t0[0] + (ax * (t0[1] - t0[0]));
                     var bottom = t1[0] + (ax * (t1[1] - t1[0]));
-                    srow[u] = px[1] * (top + (ay * (bottom - top)));
+                    srow[u] = arow[u] * (top + (ay * (bottom - top)));
                 }
                 mins[v] = lo;
                 maxs[v] = hi;
@@ -357,16 +349,22 @@ public sealed class FrameRenderer : IDisposable
         return (mins.Min(), maxs.Max());
     }
 
-    private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => WarpScene(position, jx, jy);
+    private void RenderSharpHeightsOnly(StagePosition position, double jx, double jy) => _ = WarpScene(position, jx, jy);
 
-    private void WarpScene(StagePosition position, double jx, double jy)
+    /// <summary>
+    /// Warps height and albedo onto the frame grid; returns the object-side pixel size there (µm). Slopes are then
+    /// taken on the frame grid, in the camera's own axes, so the shading table needs no rotation.
+    /// </summary>
+    private double WarpScene(StagePosition position, double jx, double jy)
     {
-        var m = Affine(position, jx, jy, out _);
+        var m = Affine(position, jx, jy, out var mag);
         using var affine = new Mat(2, 3, MatType.CV_64FC1);
         affine.SetArray(m);
-        Cv2.WarpAffine(_sceneStack, _warped, affine, new Size(_o.Width, _o.Height),
-            InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant,
-            new Scalar(_scene.OutsideHeightMicrometres, 0, 0, 0));
+        var size = new Size(_o.Width, _o.Height);
+        const InterpolationFlags flags = InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap;
+        Cv2.WarpAffine(_scene.HeightMicrometres, _height, affine, size, flags, BorderTypes.Constant, Scalar.All(_scene.OutsideHeightMicrometres));
+        Cv2.WarpAffine(_scene.Albedo, _albedo, affine, size, flags, BorderTypes.Constant, Scalar.All(0));
+        return _o.PixelSizeMicrometres / mag;
     }
 
     /// <summary>Frame pixel (u, v) → scene raster pixel, as the 2×3 inverse map WarpAffine takes.</summary>
@@ -430,6 +428,15 @@ public sealed class FrameRenderer : IDisposable
     private static bool SameLighting(LightingState a, LightingState b) =>
         a.Coaxial == b.Coaxial && a.Segments.AsSpan().SequenceEqual(b.Segments.AsSpan());
 
+    /// <summary>SplitMix64 of two words: a deterministic seed per (camera seed, frame).</summary>
+    private static ulong Mix(ulong a, ulong b)
+    {
+        var z = a + (b * 0x9E3779B97F4A7C15UL) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     private static double Gaussian(Random rng)
     {
         var u1 = 1.0 - rng.NextDouble();
@@ -437,26 +444,146 @@ public sealed class FrameRenderer : IDisposable
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>Height, albedo and scene-frame slopes interleaved, so one warp moves all four.</summary>
-    private static Mat BuildSceneStack(SurfaceScene scene)
+    /// <summary>One blur level as the final pass reads it: full resolution (K = 0) or a pyramid level sampled bilinearly.</summary>
+    private readonly record struct LevelView(nint Data, long Stride, int Cols, int Rows, int K);
+
+    /// <summary>
+    /// Defocus blend, noise and quantisation for one row. Everything the hot loop needs is passed by value, so it
+    /// lives in registers and locals rather than in a closure.
+    /// </summary>
+    private struct FinalPass
     {
-        using var gx = new Mat();
-        using var gy = new Mat();
-        var k = 1.0 / (8 * scene.ResolutionMicrometres);
-        Cv2.Sobel(scene.HeightMicrometres, gx, MatType.CV_32F, 1, 0, 3, k, 0, BorderTypes.Replicate);
-        Cv2.Sobel(scene.HeightMicrometres, gy, MatType.CV_32F, 0, 1, 3, k, 0, BorderTypes.Replicate);
-        var stack = new Mat();
-        Cv2.Merge([scene.HeightMicrometres, scene.Albedo, gx, gy], stack);
-        return stack;
+        public int Width;
+        public int Bpp;
+        public nint Height;
+        public long HeightStride;
+        public float FocusHeight;
+        public float InvDzStep;
+        public int TableMax;
+        public float Scale;
+        public float FullScale;
+        public float SigmaScale;
+        public int SigmaSteps;
+        public ulong FrameSeed;
+        public nint Output;
+        public nint LevelOf;
+        public nint WeightOf;
+        public nint SigmaOf;
+        public LevelArray Levels;
+
+        public static unsafe void Row(FinalPass p, int v)
+        {
+            var hrow = (float*)(p.Height + (v * p.HeightStride));
+            var levelOf = (int*)p.LevelOf;
+            var weightOf = (float*)p.WeightOf;
+            var sigmaOf = (float*)p.SigmaOf;
+            // Full-resolution levels 0–2: row pointers once per row.
+            var l0 = (float*)(p.Levels[0].Data + (v * p.Levels[0].Stride));
+            var l1 = p.Levels[1].Data == 0 ? null : (float*)(p.Levels[1].Data + (v * p.Levels[1].Stride));
+            var l2 = p.Levels[2].Data == 0 ? null : (float*)(p.Levels[2].Data + (v * p.Levels[2].Stride));
+            var focus = p.FocusHeight;
+            var inv = p.InvDzStep;
+            var tableMax = p.TableMax;
+            var scale = p.Scale;
+            var fullScale = p.FullScale;
+            var sigmaScale = p.SigmaScale;
+            var sigmaSteps = p.SigmaSteps;
+            var width = p.Width;
+            // A per-row xorshift stream keeps the noise deterministic whatever thread renders the row.
+            var state = (p.FrameSeed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(v + 1) * 0xD1B54A32D192ED03UL);
+            if (state == 0)
+            {
+                state = 1;
+            }
+            var out8 = (byte*)p.Output + ((long)v * width);
+            var out16 = (ushort*)p.Output + ((long)v * width);
+            for (var u = 0; u < width; u++)
+            {
+                var dz = focus - hrow[u];
+                if (dz < 0) dz = -dz;
+                var t = (int)(dz * inv);
+                if (t > tableMax) t = tableMax;
+                var lo = levelOf[t];
+                var wt = weightOf[t];
+                float value;
+                if (lo == 0)
+                {
+                    value = wt > 0 ? l0[u] + (wt * (l1[u] - l0[u])) : l0[u];
+                }
+                else if (lo == 1)
+                {
+                    value = wt > 0 ? l1[u] + (wt * (l2[u] - l1[u])) : l1[u];
+                }
+                else
+                {
+                    value = lo == 2 ? l2[u] : Sample(p.Levels[lo], u, v);
+                    if (wt > 0)
+                    {
+                        value += wt * (Sample(p.Levels[lo + 1], u, v) - value);
+                    }
+                }
+                var signal = value * scale;
+                if (signal < 0) signal = 0;
+                var si = (int)(signal * sigmaScale);
+                if (si > sigmaSteps) si = sigmaSteps;
+                // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
+                var gauss = (sum - 131070f) * (1f / 37837.2f);
+                var dn = (signal + (sigmaOf[si] * gauss)) * fullScale;
+                var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5f);
+                if (p.Bpp == 1)
+                {
+                    out8[u] = (byte)q;
+                }
+                else
+                {
+                    out16[u] = (ushort)q;
+                }
+            }
+        }
+
+        private static unsafe float Sample(in LevelView level, int u, int v)
+        {
+            if (level.K == 0)
+            {
+                return ((float*)(level.Data + (v * level.Stride)))[u];
+            }
+            var f = 1 << level.K;
+            var x = ((u + 0.5f) / f) - 0.5f;
+            var y = ((v + 0.5f) / f) - 0.5f;
+            if (x < 0) x = 0;
+            if (y < 0) y = 0;
+            var x0 = (int)x;
+            var y0 = (int)y;
+            if (x0 > level.Cols - 1) x0 = level.Cols - 1;
+            if (y0 > level.Rows - 1) y0 = level.Rows - 1;
+            var x1 = Math.Min(x0 + 1, level.Cols - 1);
+            var y1 = Math.Min(y0 + 1, level.Rows - 1);
+            var ax = x - x0;
+            var ay = y - y0;
+            var r0 = (float*)(level.Data + (y0 * level.Stride));
+            var r1 = (float*)(level.Data + (y1 * level.Stride));
+            var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
+            var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
+            return top + (ay * (bottom - top));
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(16)]
+    private struct LevelArray
+    {
+        private LevelView _first;
     }
 
     public void Dispose()
     {
-        _sceneStack.Dispose();
-        _warped.Dispose();
+        _height.Dispose();
+        _albedo.Dispose();
         _sharp.Dispose();
         _accumulated.Dispose();
-        _noise.Dispose();
         for (var k = 1; k < _pyramid.Length; k++)
         {
             _pyramid[k]?.Dispose();

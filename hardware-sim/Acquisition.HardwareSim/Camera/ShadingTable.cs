@@ -4,7 +4,7 @@ using Acquisition.HardwareSim.Surface;
 namespace Acquisition.HardwareSim.Camera;
 
 /// <summary>
-/// Radiance of a unit-albedo surface element as a function of its slopes (dh/dx, dh/dy in the scene frame) under
+/// Radiance of a unit-albedo surface element as a function of its slopes (dh/du, dh/dv in the camera's axes) under
 /// one lighting: every lit ring segment is one distant light (Lambert + Blinn-Phong), the coaxial light comes down
 /// the optical axis. Tabulated so shading costs one bilinear lookup per pixel, whatever the number of lights.
 /// </summary>
@@ -23,8 +23,6 @@ internal sealed class ShadingTable
     public static ShadingTable Build(LightingState lighting, SurfaceMaterial material, SimulatedCameraOptions o)
     {
         var lights = new List<(double X, double Y, double Z, double HX, double HY, double HZ, double I)>();
-        var theta = o.CameraToStageRotationDegrees * Math.PI / 180;
-        var (st, ct) = Math.SinCos(theta);
         var elev = o.RingElevationDegrees * Math.PI / 180;
         var (se, ce) = Math.SinCos(elev);
         for (var k = 0; k < lighting.Segments.Length; k++)
@@ -36,10 +34,9 @@ internal sealed class ShadingTable
             }
             var phi = (o.RingAzimuthOfSegmentZeroDegrees + (k * 360.0 / Math.Max(1, lighting.Segments.Length))) * Math.PI / 180;
             // Camera frame (u right, v down, z to the camera); "counter-clockwise as displayed" means towards −v.
-            var lu = ce * Math.Cos(phi);
-            var lv = -ce * Math.Sin(phi);
-            var lx = (lu * ct) - (lv * st);
-            var ly = (lu * st) + (lv * ct);
+            // The ring is mounted on the optics, so it turns with the camera, not with the stage.
+            var lx = ce * Math.Cos(phi);
+            var ly = -ce * Math.Sin(phi);
             var (hx, hy, hz) = Normalise(lx, ly, se + 1);
             lights.Add((lx, ly, se, hx, hy, hz, intensity));
         }

@@ -35,7 +35,7 @@ public sealed class SimulationClock : TimeProvider, IDisposable
     {
         _options = options ?? new SimulationClockOptions();
         _options.Validate();
-        _start = _options.Start;
+        _start = _options.EffectiveStart;
         if (_options.Mode == ClockMode.RealTime || _options.AutoAdvance)
         {
             _scheduler = new Thread(SchedulerLoop) { IsBackground = true, Name = "SimulationClock" };

@@ -5,8 +5,13 @@ public sealed class SimulationClockOptions
 {
     public ClockMode Mode { get; set; } = ClockMode.Virtual;
 
-    /// <summary>The simulated UTC time at start.</summary>
-    public DateTimeOffset Start { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>The simulated UTC time at start. Null: 2026-01-01T00:00:00Z in virtual mode (reproducible), the wall clock in real time.</summary>
+    public DateTimeOffset? Start { get; set; }
+
+    /// <summary>The start time that applies to <see cref="Mode"/>.</summary>
+    public DateTimeOffset EffectiveStart => Start ?? (Mode == ClockMode.Virtual
+        ? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)
+        : DateTimeOffset.UtcNow);
 
     /// <summary>
     /// Virtual mode: jump only when nothing happened for this long in real time (no lease taken or released, no
@@ -23,9 +28,9 @@ public sealed class SimulationClockOptions
 
     public void Validate()
     {
-        if (Start.Offset != TimeSpan.Zero)
+        if (Start is { } start && start.Offset != TimeSpan.Zero)
         {
-            throw new ArgumentException($"SimulationClock: Start must be UTC (offset 0), got {Start:O}. Give a UTC time.");
+            throw new ArgumentException($"SimulationClock: Start must be UTC (offset 0), got {start:O}. Give a UTC time.");
         }
         if (QuiescenceWindow < TimeSpan.Zero || QuiescenceWindow > TimeSpan.FromSeconds(5))
         {

@@ -9,42 +9,50 @@ namespace Acquisition.HardwareSim.Grbl;
 /// <c>new SerialPort(PortPath, 115200)</c>. Registers the pty's unread bytes with the clock, so that virtual time
 /// does not jump while bytes are still in flight in either direction.
 /// </summary>
+/// <remarks>
+/// With <paramref name="linkPath"/> the port is a symlink to the current pty, like a udev /dev/serial/by-id name:
+/// <see cref="Unplug"/> removes the link and hangs up the pty (the station's reads fail, as when a USB cable is
+/// pulled); <see cref="Replug"/> makes a new pty behind the same link and powers the controller up again.
+/// </remarks>
 public sealed class GrblPtyHost : IDisposable
 {
-    private readonly PseudoTerminal _pty;
+    private readonly object _gate = new();
+    private readonly SimulationClock _clock;
+    private readonly string? _linkPath;
     private readonly IDisposable _probe;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
-    private readonly object _staleGate = new();
+    private PseudoTerminal? _pty;
     private int _lastUnreadByStation;
     private long _unreadChangedAtMs;
 
-    public GrblPtyHost(SimulationClock clock, GrblOptions options, bool powerOn = true)
+    public GrblPtyHost(SimulationClock clock, GrblOptions options, bool powerOn = true, string? linkPath = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        _pty = new PseudoTerminal();
-        try
+        _clock = clock;
+        _linkPath = linkPath;
+        Controller = new GrblController(clock, options, Send);
+        _probe = clock.AddBusyProbe(InFlight);
+        Plug();
+        if (powerOn)
         {
-            Controller = new GrblController(clock, options, bytes =>
-            {
-                clock.NoteActivity();
-                _pty.Write(bytes);
-            });
-            _probe = clock.AddBusyProbe(InFlight);
-            _pty.Start(data => Controller.Receive(data.Span), clock.Busy);
-            if (powerOn)
-            {
-                Controller.PowerOn();
-            }
-        }
-        catch
-        {
-            _pty.Dispose();
-            throw;
+            Controller.PowerOn();
         }
     }
 
-    /// <summary>The slave side for the station's SerialPort, e.g. /dev/pts/7.</summary>
-    public string PortPath => _pty.SlavePath;
+    /// <summary>The path for the station's SerialPort: the link when one was asked for, else the pty, e.g. /dev/pts/7.</summary>
+    public string PortPath => _linkPath ?? PtyPath ?? throw new InvalidOperationException("The controller is unplugged.");
+
+    /// <summary>The current pty's slave path (null while unplugged).</summary>
+    public string? PtyPath
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pty?.SlavePath;
+            }
+        }
+    }
 
     public GrblController Controller { get; }
 
@@ -54,21 +62,101 @@ public sealed class GrblPtyHost : IDisposable
     /// </summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The USB cable is pulled: the link disappears and the pty hangs up.</summary>
+    public void Unplug()
+    {
+        PseudoTerminal? old;
+        lock (_gate)
+        {
+            old = _pty;
+            _pty = null;
+        }
+        if (_linkPath is not null)
+        {
+            File.Delete(_linkPath);
+        }
+        old?.Dispose();
+        _clock.NoteActivity();
+    }
+
+    /// <summary>The cable is plugged back in: a new pty behind the same link, and the controller powers up (banner).</summary>
+    public void Replug()
+    {
+        if (PtyPath is not null)
+        {
+            return;
+        }
+        Plug();
+        Controller.PowerCycle();
+    }
+
     public void Dispose()
     {
         _probe.Dispose();
-        _pty.Dispose();
+        Unplug();
         Controller.Dispose();
+    }
+
+    private void Plug()
+    {
+        var pty = new PseudoTerminal();
+        try
+        {
+            pty.Start(data => Controller.Receive(data.Span), _clock.Busy);
+            if (_linkPath is not null)
+            {
+                var temp = _linkPath + ".new";
+                File.Delete(temp);
+                File.CreateSymbolicLink(temp, pty.SlavePath);
+                File.Move(temp, _linkPath, overwrite: true);
+            }
+        }
+        catch
+        {
+            pty.Dispose();
+            throw;
+        }
+        lock (_gate)
+        {
+            _pty = pty;
+        }
+    }
+
+    private void Send(byte[] bytes)
+    {
+        PseudoTerminal? pty;
+        lock (_gate)
+        {
+            pty = _pty;
+        }
+        _clock.NoteActivity();
+        try
+        {
+            // Unplugged: the bytes go nowhere, as from a controller whose cable is out.
+            pty?.Write(bytes);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private bool InFlight()
     {
-        if (_pty.BytesUnreadBySimulator > 0)
+        PseudoTerminal? pty;
+        lock (_gate)
+        {
+            pty = _pty;
+        }
+        if (pty is null)
+        {
+            return false;
+        }
+        if (pty.BytesUnreadBySimulator > 0)
         {
             return true;
         }
-        var unread = _pty.BytesUnreadByStation;
-        lock (_staleGate)
+        var unread = pty.BytesUnreadByStation;
+        lock (_gate)
         {
             var nowMs = _wall.ElapsedMilliseconds;
             if (unread != _lastUnreadByStation)

@@ -48,6 +48,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private CancellationTokenSource? _readerCts;
     private ITimer? _idlePoll;
     private Task? _reconnectTask;
+    private Task _alarmRecovery = Task.CompletedTask;
     private TaskCompletionSource? _windowSpace;
     private TaskCompletionSource<string>? _bannerWaiter;
     private bool _ownResetInProgress;
@@ -477,7 +478,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             // GRBL locks up until it gets a reset ("[MSG:Reset to continue]"); the station gives it one so that the
             // controller answers again. ALARM:2 keeps the position, so it is unlocked; ALARM:1 needs homing.
-            _ = Task.Run(() => ClearLockingAlarmAsync(code));
+            lock (_gate)
+            {
+                _alarmRecovery = Task.Run(() => ClearLockingAlarmAsync(code));
+            }
         }
     }
 
@@ -584,6 +588,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             {
                 _homed = false;
                 _homingRequiredBecause = $"the controller reset unexpectedly ('{banner}')";
+                _status = _status with { IsHomed = false, At = _clock.GetUtcNow() };
             }
         }
         if (expected)
@@ -616,6 +621,8 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             return;
         }
+        // Release the dead port now: a reader blocked on it would otherwise never end.
+        ClosePort();
         var ex = new HardwareFaultException(
             $"The motion controller's serial port {_options.PortName} disappeared ({cause.Message}): USB unplugged or controller unpowered. The station reconnects when it comes back; the stage must then be homed.",
             requiresHoming: true, inner: cause);
@@ -739,7 +746,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or UnauthorizedAccessException)
         {
             OnPortLost(ex);
-            throw new HardwareFaultException($"Writing to the motion controller on {_options.PortName} failed: {ex.Message}.", true, ex);
+            throw new HardwareFaultException($"The motion controller's serial port {_options.PortName} disappeared while writing ({ex.Message}): USB unplugged or controller unpowered. The station reconnects when it comes back; the stage must then be homed.", true, ex);
         }
     }
 
@@ -919,7 +926,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     public async Task HomeAsync(CancellationToken cancellationToken)
     {
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             EnsureConnected();
@@ -967,7 +974,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     /// <summary>Clears an alarm lock without homing (<c>$X</c>). The position stays untrusted unless it was retained.</summary>
     public async Task UnlockAsync(CancellationToken cancellationToken)
     {
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             EnsureConnected();
@@ -984,7 +991,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     public async Task MoveToAsync(StagePosition target, CancellationToken cancellationToken)
     {
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await MoveCoreAsync(target, cancellationToken).ConfigureAwait(false);
@@ -997,7 +1004,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     public async Task MoveZFromBelowAsync(Micrometres z, CancellationToken cancellationToken)
     {
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var here = Status.Position;
@@ -1268,7 +1275,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(feedMillimetresPerMinute), feedMillimetresPerMinute, "Jog feed must be a positive mm/min value.");
         }
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             EnsureConnected();
@@ -1333,6 +1340,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _homed = false;
             _homingRequiredBecause = "an emergency stop";
+            _status = _status with { IsHomed = false };
         }
         var stopped = new HardwareFaultException("Emergency stop: motion was stopped and the controller reset. The position is unknown until the stage is homed.", requiresHoming: true);
         TaskCompletionSource<Exception>? abort;
@@ -1364,7 +1372,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     public async Task VerifyAgainstHomeSwitchesAsync(CancellationToken cancellationToken)
     {
-        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             EnsureReadyForMotion();
@@ -1375,7 +1383,14 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             // any switch already active there means the axis is truly further along than GRBL believes.
             var nearSwitches = StagePosition.Origin.Offset(-tolerance, -tolerance, -tolerance);
             var start = StagePosition.Origin.Offset(-pulloff, -pulloff, -pulloff);
-            await MoveCoreAsync(start, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await MoveCoreAsync(start, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GrblAlarmException alarm) when (alarm.Code == 1)
+            {
+                throw DeclareStall("a home switch tripped on the way back to the homed position (ALARM:1): the axis is truly nearer its switch than GRBL believes");
+            }
             var before = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
             ThrowIfSwitchesActive(before, "at the homed position");
             try
@@ -1438,7 +1453,15 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         ClosePort();
         if (_readerTask is not null)
         {
-            await _readerTask.ConfigureAwait(false);
+            try
+            {
+                // Bounded: a read on a vanished device may not observe cancellation.
+                await _readerTask.WaitAsync(_options.CommandTimeout, _io).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _log.LogWarning("The serial reader on {Port} did not stop within {Timeout}", _options.PortName, _options.CommandTimeout);
+            }
         }
         if (_reconnectTask is not null)
         {
@@ -1455,6 +1478,26 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         _lifetime.Dispose();
         _operation.Dispose();
         _lineOrder.Dispose();
+    }
+
+    /// <summary>Operations wait for the station's own alarm clearing (reset, unlock, status refresh) to finish first.</summary>
+    private async Task EnterOperationAsync(CancellationToken cancellationToken)
+    {
+        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task recovery;
+        lock (_gate)
+        {
+            recovery = _alarmRecovery;
+        }
+        try
+        {
+            await recovery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _operation.Release();
+            throw;
+        }
     }
 
     private static TaskCompletionSource<T> NewTcs<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);

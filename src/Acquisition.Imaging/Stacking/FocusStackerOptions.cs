@@ -35,17 +35,29 @@ public sealed class FocusStackerOptions
 
     public bool Register { get; set; } = true;
 
+    /// <summary>How slice-to-slice shifts are measured; see docs/imaging.md for why NCC is the default.</summary>
+    public RegistrationMethod RegistrationMethod { get; set; } = RegistrationMethod.NormalisedCrossCorrelation;
+
     /// <summary>Registration works on a downscaled central crop; this is the downscale factor (1, 2 or 4).</summary>
-    public int RegistrationDownscale { get; set; } = 2;
+    public int RegistrationDownscale { get; set; } = 1;
 
     /// <summary>Side of the square crop used for phase correlation, in downscaled pixels.</summary>
     public int RegistrationCropPixels { get; set; } = 256;
 
-    /// <summary>Phase-correlation peaks below this are treated as a failed registration.</summary>
-    public double MinRegistrationResponse { get; set; } = 0.03;
+    /// <summary>
+    /// Registration peaks below this are treated as a failure: the NCC coefficient (0–1) or, for phase
+    /// correlation, OpenCV's response (use about 0.03).
+    /// </summary>
+    public double MinRegistrationResponse { get; set; } = 0.3;
 
     /// <summary>A slice-to-slice shift larger than this (full-resolution pixels) is treated as a failure.</summary>
     public double MaxShiftPerSlicePixels { get; set; } = 40;
+
+    /// <summary>
+    /// Interpolation of the per-slice image warp (the focus map is measured before the warp, so this affects only the
+    /// fused image). Bilinear measured best; bicubic lost 7 dB of fused PSNR on a still stack (docs/imaging.md).
+    /// </summary>
+    public OpenCvSharp.InterpolationFlags WarpInterpolation { get; set; } = OpenCvSharp.InterpolationFlags.Linear;
 
     public RegistrationFailurePolicy OnRegistrationFailure { get; set; } = RegistrationFailurePolicy.Throw;
 

@@ -38,13 +38,17 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _t1 = new();
     private readonly Mat _t2 = new();
     private readonly Mat _focus = new();
+    private readonly Mat _focusUnregistered = new();
     private readonly Mat _mask8 = new();
     private readonly Mat _vote8 = new();
     private readonly Mat _up = new();
 
     // Registration.
     private Mat? _hann;
-    private Mat? _previousRegisteredCrop;
+    // The registered crop of the previous slice: each slice is registered to its neighbour, which is defocused
+    // almost alike, never to the first slice.
+    private Mat? _referenceCrop;
+    private readonly Mat _match = new();
     private readonly Mat _cropSmall = new();
     private readonly Mat _cropCorrected = new();
     private readonly Mat _cropRegistered = new();
@@ -168,10 +172,12 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         _noiseLast = noise;
 
+        // The focus measure is taken before resampling and its (smooth, windowed) map is warped instead: resampling
+        // attenuates fine texture by an amount that depends on the sub-pixel offset, which differs from slice to
+        // slice and would bias every pixel's focus peak.
+        ComputeFocusMeasure(_image, _focusUnregistered);
         var registration = RegisterAndWarp(index, z);
         _registrations.Add(registration);
-
-        ComputeFocusMeasure(_registered, _focus);
         UpdateFusion(index);
         PushDepth(index);
         return registration;
@@ -276,6 +282,10 @@ public sealed class StreamingFocusStacker : IDisposable
         _gauss = NewMats(_levels + 1);
         _laplacian = NewMats(_levels);
         _activity = NewMats(_levels);
+        // Level 0 of the Gaussian pyramid is the registered slice and level-0 activity is the focus measure itself:
+        // alias them instead of copying two full frames per slice.
+        _gauss[0].Dispose();
+        _gauss[0] = _registered;
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
     }
@@ -290,8 +300,11 @@ public sealed class StreamingFocusStacker : IDisposable
         return mats;
     }
 
-    private double EstimateNoise(Mat image)
+    private double EstimateNoise(Mat full)
     {
+        // A central crop is enough for a global σ and keeps this off the per-slice budget.
+        int side = Math.Min(512, Math.Min(full.Width, full.Height));
+        using var image = new Mat(full, new Rect((full.Width - side) / 2, (full.Height - side) / 2, side, side));
         // Immerkær's estimator: the mask cancels smooth image structure; on the defocused ends of a stack little
         // texture remains, so the smaller of the first and last estimates is reported.
         Cv2.Filter2D(image, _t1, MatType.CV_32F, _noiseKernel, borderType: BorderTypes.Reflect101);
@@ -323,7 +336,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             Warp(scale, 0, 0);
             CropSmall(_registered, rect, crop, _cropRegistered);
-            _previousRegisteredCrop = _cropRegistered.Clone();
+            _referenceCrop = _cropRegistered.Clone();
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
@@ -339,13 +352,25 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             _cropSmall.CopyTo(_cropCorrected);
         }
-        var shift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropCorrected, _hann, out double response);
-        double shiftX = shift.X * ds, shiftY = shift.Y * ds;
+        var (sx, sy, response) = MeasureShift(_referenceCrop!, _cropCorrected);
+        // Sub-pixel estimates are biased towards whole pixels; the bias vanishes near zero shift, so re-measure
+        // after undoing the estimate and add what is left.
+        double lastCorrection = 0;
+        for (int iteration = 0; iteration < 2 && response >= _options.MinRegistrationResponse; iteration++)
+        {
+            using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { 1, 0, -sx, 0, 1, -sy });
+            Cv2.WarpAffine(_cropCorrected, _cropRegistered, m, _cropCorrected.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+            var correction = MeasureShift(_referenceCrop!, _cropRegistered);
+            sx += correction.X;
+            sy += correction.Y;
+            lastCorrection = Math.Sqrt(correction.X * correction.X + correction.Y * correction.Y);
+        }
+        double shiftX = sx * ds, shiftY = sy * ds;
         double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
         string? failure = null;
         if (!(response >= _options.MinRegistrationResponse))
         {
-            failure = $"phase-correlation peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
+            failure = $"the registration peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
         }
         else if (step > _options.MaxShiftPerSlicePixels)
         {
@@ -370,15 +395,46 @@ public sealed class StreamingFocusStacker : IDisposable
         _shiftY = shiftY;
         Warp(scale, shiftX, shiftY);
 
-        // Residual: what is still measurable between this registered slice and the previous registered one.
-        CropSmall(_registered, rect, crop, _cropRegistered);
-        var residualShift = Cv2.PhaseCorrelate(_previousRegisteredCrop!, _cropRegistered, _hann, out _);
-        double residual = Math.Sqrt(residualShift.X * residualShift.X + residualShift.Y * residualShift.Y) * ds;
+        // Residual: the last correction the refinement still found (full-resolution pixels).
+        double residual = lastCorrection * ds;
         _residualSumSq += residual * residual;
         _residualMax = Math.Max(_residualMax, residual);
         _residualCount++;
-        _cropRegistered.CopyTo(_previousRegisteredCrop!);
+        CropSmall(_registered, rect, crop, _cropRegistered);
+        _cropRegistered.CopyTo(_referenceCrop!);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
+    }
+
+    /// <summary>
+    /// Shift d of <paramref name="moving"/> against <paramref name="reference"/> (moving(x) ≈ reference(x − d)) and
+    /// the peak score. Phase correlation or normalised cross-correlation, per the options (see docs/imaging.md).
+    /// </summary>
+    private (double X, double Y, double Score) MeasureShift(Mat reference, Mat moving)
+    {
+        if (_options.RegistrationMethod == RegistrationMethod.PhaseCorrelation)
+        {
+            var p = Cv2.PhaseCorrelate(reference, moving, _hann!, out double response);
+            return (p.X, p.Y, response);
+        }
+        int margin = Math.Max(4, Math.Min(24, moving.Width / 8));
+        using var template = new Mat(moving, new Rect(margin, margin, moving.Width - 2 * margin, moving.Height - 2 * margin));
+        Cv2.MatchTemplate(reference, template, _match, TemplateMatchModes.CCoeffNormed);
+        Cv2.MinMaxLoc(_match, out _, out double peak, out _, out Point at);
+        double dx = SubPixel(_match, at, 1, 0), dy = SubPixel(_match, at, 0, 1);
+        return (margin - (at.X + dx), margin - (at.Y + dy), peak);
+    }
+
+    /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
+    private static double SubPixel(Mat scores, Point at, int ux, int uy)
+    {
+        int x0 = at.X - ux, y0 = at.Y - uy, x1 = at.X + ux, y1 = at.Y + uy;
+        if (x0 < 0 || y0 < 0 || x1 >= scores.Width || y1 >= scores.Height)
+        {
+            return 0;
+        }
+        double l = scores.At<float>(y0, x0), c = scores.At<float>(at.Y, at.X), r = scores.At<float>(y1, x1);
+        double den = l - 2 * c + r;
+        return den < 0 ? Math.Clamp(0.5 * (l - r) / den, -0.5, 0.5) : 0;
     }
 
     private static void CropSmall(Mat source, Rect rect, int crop, Mat destination)
@@ -396,9 +452,11 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void Warp(double scale, double shiftX, double shiftY)
     {
-        if (scale == 1 && Math.Abs(shiftX) < 1e-3 && Math.Abs(shiftY) < 1e-3)
+        double largestMove = Math.Sqrt(shiftX * shiftX + shiftY * shiftY) + Math.Abs(1 - scale) * Math.Max(_width, _height) / 2.0;
+        if (largestMove < 1e-3)
         {
             _image.CopyTo(_registered);
+            _focusUnregistered.CopyTo(_focus);
             return;
         }
         // x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation.
@@ -409,7 +467,8 @@ public sealed class StreamingFocusStacker : IDisposable
             0, scale, cy - scale * cy - shiftY,
         });
         // Replicated borders: a black border would be a strong edge that wins the focus selection.
-        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
+        Cv2.WarpAffine(_focusUnregistered, _focus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
     }
 
     private void ComputeFocusMeasure(Mat image, Mat focus)
@@ -448,7 +507,6 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void UpdateFusion(int index)
     {
-        _registered.CopyTo(_gauss[0]);
         for (int k = 0; k < _levels; k++)
         {
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
@@ -741,6 +799,38 @@ public sealed class StreamingFocusStacker : IDisposable
         return (heightUp, confidenceUp, valid / (double)(_width * _height));
     }
 
+    /// <summary>Bytes of pixel state held between slices (every image buffer the stacker owns).</summary>
+    internal long PixelStateBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var m in AllMats().Distinct(ReferenceEqualityComparer.Instance).Cast<Mat?>())
+            {
+                if (m is not null && !m.IsDisposed && !m.Empty())
+                {
+                    total += (long)m.Total() * m.ElemSize();
+                }
+            }
+            return total;
+        }
+    }
+
+    private IEnumerable<Mat?> AllMats()
+    {
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match })
+        {
+            yield return m;
+        }
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
+        {
+            foreach (var m in set)
+            {
+                yield return m;
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -748,19 +838,9 @@ public sealed class StreamingFocusStacker : IDisposable
             return;
         }
         _disposed = true;
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8 })
+        foreach (var m in AllMats())
         {
-            m.Dispose();
-        }
-        _hann?.Dispose();
-        _previousRegisteredCrop?.Dispose();
-        _residualSum?.Dispose();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
-        {
-            foreach (var m in set)
-            {
-                m.Dispose();
-            }
+            m?.Dispose();
         }
     }
 }

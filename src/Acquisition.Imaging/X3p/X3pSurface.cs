@@ -49,6 +49,21 @@ public sealed class X3pSurface
     public static X3pSurface FromFloat64Metres(int sizeX, int sizeY, double incrementXMetres, double incrementYMetres, double[] heights) =>
         new(sizeX, sizeY, incrementXMetres, incrementYMetres, null, heights ?? throw new ArgumentNullException(nameof(heights)));
 
+    /// <summary>
+    /// A float32 surface from a height map in micrometres on a square pixel grid (the station's native units): the
+    /// heights are converted to metres, NaN stays NaN.
+    /// </summary>
+    public static X3pSurface FromMicrometres(int sizeX, int sizeY, double pixelSizeMicrometres, ReadOnlySpan<float> heightsMicrometres)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pixelSizeMicrometres);
+        var metres = new float[heightsMicrometres.Length];
+        for (var i = 0; i < metres.Length; i++)
+        {
+            metres[i] = (float)(heightsMicrometres[i] * 1e-6);
+        }
+        return FromFloat32Metres(sizeX, sizeY, pixelSizeMicrometres * 1e-6, pixelSizeMicrometres * 1e-6, metres);
+    }
+
     /// <summary>Height at (ix, iy) in metres; NaN for an invalid point.</summary>
     public double HeightMetresAt(int ix, int iy)
     {

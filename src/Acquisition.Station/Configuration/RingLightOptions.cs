@@ -19,7 +19,7 @@ public sealed class RingLightOptions
     /// </summary>
     public int[] SegmentChannels { get; set; } = [];
 
-    /// <summary>Output channel of the coaxial light, or -1 when there is none.</summary>
+    /// <summary>Output channel of the coaxial light.</summary>
     public int CoaxialChannel { get; set; } = 8;
 
     /// <summary>PWM frequency; high enough that ripple cannot move a focus measure at the shortest exposure.</summary>

@@ -21,11 +21,11 @@ public sealed class RingLightOptionsValidator : IValidateOptions<RingLightOption
                 f.Add($"{S}:SegmentChannels:{i}", o.SegmentChannels[i], $"a channel 0–{maxChannel} for driver {o.Driver}.");
             }
         }
-        if (o.CoaxialChannel < -1 || o.CoaxialChannel > maxChannel)
+        if (o.CoaxialChannel < 0 || o.CoaxialChannel > maxChannel)
         {
-            f.Add($"{S}:CoaxialChannel", o.CoaxialChannel, $"a channel 0–{maxChannel}, or -1 when there is no coaxial light.");
+            f.Add($"{S}:CoaxialChannel", o.CoaxialChannel, $"a channel 0–{maxChannel} for driver {o.Driver}.");
         }
-        var all = o.SegmentChannels.Append(o.CoaxialChannel).Where(c => c >= 0).ToArray();
+        var all = o.SegmentChannels.Append(o.CoaxialChannel).ToArray();
         foreach (var dup in all.GroupBy(c => c).Where(g => g.Count() > 1))
         {
             f.Add($"{S}:SegmentChannels/{S}:CoaxialChannel", dup.Key, "each light needs its own channel; this one is used more than once.");

@@ -23,17 +23,13 @@ public static class HardwareComposition
                     new FakeRingLight(sp.GetRequiredService<IOptions<RingLightOptions>>().Value.SegmentChannels.Length));
                 services.AddSingleton<IOperatorPanel, FakeOperatorPanel>();
                 break;
+            case HardwareProfile.Sim:
+                services.AddSimHardware();
+                break;
             default:
-                // The real drivers (issue 4) and the simulator bench (issue 3) are composed here when they land.
-                services.AddSingleton<IStage>(_ => throw NotInThisBuild(profile));
-                services.AddSingleton<IRingLight>(_ => throw NotInThisBuild(profile));
-                services.AddSingleton<IOperatorPanel>(_ => throw NotInThisBuild(profile));
+                services.AddRealHardware();
                 break;
         }
         return services;
     }
-
-    private static InvalidOperationException NotInThisBuild(HardwareProfile profile) => new(
-        $"Station:Hardware = '{profile}' is not available in this build (its drivers are not composed yet); " +
-        "use 'fake' to run the host without devices.");
 }

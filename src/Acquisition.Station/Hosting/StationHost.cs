@@ -1,3 +1,4 @@
+using Acquisition.Station.Capture;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.Configuration;
@@ -68,21 +69,7 @@ public static class StationHost
         services.AddSingleton(TimeProvider.System);
 
         var config = builder.Configuration;
-        services.AddStationOptions<StationOptions, StationOptionsValidator>(config, StationOptions.Section);
-        services.AddStationOptions<StageOptions, StageOptionsValidator>(config, StageOptions.Section);
-        // A relative settings file sits beside the configuration that names it (firmware-config/ in a checkout).
-        var configDirectory = configFile is null ? AppContext.BaseDirectory : Path.GetDirectoryName(configFile)!;
-        services.PostConfigure<StageOptions>(o =>
-        {
-            if (!string.IsNullOrWhiteSpace(o.GrblSettingsFile) && !Path.IsPathFullyQualified(o.GrblSettingsFile))
-            {
-                o.GrblSettingsFile = Path.GetFullPath(o.GrblSettingsFile, configDirectory);
-            }
-        });
-        services.AddStationOptions<CameraOptions, CameraOptionsValidator>(config, CameraOptions.Section);
-        services.AddStationOptions<RingLightOptions, RingLightOptionsValidator>(config, RingLightOptions.Section);
-        services.AddStationOptions<ControlApiOptions, ControlApiOptionsValidator>(config, ControlApiOptions.Section);
-        services.AddStationOptions<UplinkOptions, UplinkOptionsValidator>(config, UplinkOptions.Section);
+        services.AddStationConfiguration(config, configFile);
 
         services.AddSingleton(sp => new DataDirectory(sp.GetRequiredService<IOptions<StationOptions>>().Value.DataDirectory));
         services.AddSingleton<IDurableFileSystem, PosixDurableFileSystem>();
@@ -105,6 +92,7 @@ public static class StationHost
             sp.GetRequiredService<ControlSocketSetup>());
         services.AddHostedService<ControlSocketPermissions>();
 
+        services.AddStationCapture(config, launch);
         services.AddTechnicianPage(config);
 
         overrideServices?.Invoke(services);
@@ -112,7 +100,30 @@ public static class StationHost
         var app = builder.Build();
         app.MapTechnicianPage();
         app.MapControlApi();
+        app.MapCaptureApi();
         return app;
+    }
+
+    /// <summary>Every configuration section the station reads, bound, validated at start and known to the checks.</summary>
+    public static IServiceCollection AddStationConfiguration(this IServiceCollection services, IConfiguration config, string? configFile)
+    {
+        services.AddStationOptions<StationOptions, StationOptionsValidator>(config, StationOptions.Section);
+        services.AddStationOptions<StageOptions, StageOptionsValidator>(config, StageOptions.Section);
+        // A relative settings file sits beside the configuration that names it (firmware-config/ in a checkout).
+        var configDirectory = configFile is null ? AppContext.BaseDirectory : Path.GetDirectoryName(configFile)!;
+        services.PostConfigure<StageOptions>(o =>
+        {
+            if (!string.IsNullOrWhiteSpace(o.GrblSettingsFile) && !Path.IsPathFullyQualified(o.GrblSettingsFile))
+            {
+                    o.GrblSettingsFile = Path.GetFullPath(o.GrblSettingsFile, configDirectory);
+            }
+        });
+        services.AddStationOptions<CameraOptions, CameraOptionsValidator>(config, CameraOptions.Section);
+        services.AddStationOptions<RingLightOptions, RingLightOptionsValidator>(config, RingLightOptions.Section);
+        services.AddStationOptions<ControlApiOptions, ControlApiOptionsValidator>(config, ControlApiOptions.Section);
+        services.AddStationOptions<UplinkOptions, UplinkOptionsValidator>(config, UplinkOptions.Section);
+        services.AddStationOptions<SimulatorOptions, SimulatorOptionsValidator>(config, SimulatorOptions.Section);
+        return services;
     }
 
     private static bool IsSystemdUnitByEnvironment() =>

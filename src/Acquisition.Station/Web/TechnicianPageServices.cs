@@ -21,7 +21,7 @@ public static class TechnicianPageServices
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, WebListenerSetup>();
         services.AddSingleton<WebStrings>();
         services.AddSingleton<OperatorDirectory>();
-        services.TryAddSingleton<ITechnicianCapture, UnavailableTechnicianCapture>();
+        services.TryAddSingleton<ITechnicianCapture, SequenceTechnicianCapture>();
         services.AddSingleton<LiveView>();
         services.AddHostedService<OperatorSeeding>();
         services.AddAuthorization();

@@ -40,4 +40,21 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));
         Assert.True(bench.Lights.Current.IsOff);
     }
+
+    [Fact]
+    public async Task A_polished_primer_is_refused_by_qc_rather_than_reported_as_depth()
+    {
+        await using var bench = await SimBench.StartAsync(QuarterResolution, SurfacePresets.PolishedPrimer());
+        using var rig = new StationRig(bench);
+        var outcome = await rig.Sequence.RunAsync(SequenceHarness.Case(), "tech01", CancellationToken.None).WaitAsync(Guard);
+
+        output.WriteLine(string.Join(Environment.NewLine, outcome.Record.Reasons));
+        Assert.NotEqual(CaptureStatus.Complete, outcome.Status);
+        Assert.Contains(outcome.Record.Reasons, r => r.Contains("BreechFace", StringComparison.Ordinal) || r.StartsWith("autofocus", StringComparison.Ordinal));
+        if (outcome.PackagePath is not null)
+        {
+            Assert.Contains("\"status\": \"failed\"", await File.ReadAllTextAsync(Path.Combine(outcome.PackagePath, "capture.json")), StringComparison.Ordinal);
+        }
+        Assert.True(bench.Lights.Current.IsOff);
+    }
 }

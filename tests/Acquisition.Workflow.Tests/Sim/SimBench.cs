@@ -26,7 +26,9 @@ internal sealed class SimBench : IBenchState, IAsyncDisposable
 
     private SimBench(SimulatedCameraOptions cameraOptions, SurfaceScene scene)
     {
-        SimClock = new SimulationClock(new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(40) });
+        // A wide quiescence window: on a loaded machine the virtual clock must not jump to a driver's timeout before
+        // the simulated controller has even read the command.
+        SimClock = new SimulationClock(new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(100) });
         _dir = Directory.CreateTempSubdirectory("wf-bench-").FullName;
         Grbl = new GrblPtyHost(SimClock, new GrblOptions());
         var port = Path.Combine(_dir, "stage");

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Acquisition.Core.Units;
+
+namespace Acquisition.Console.Stack;
+
+/// <summary>
+/// `acq stack &lt;folder or files&gt; --z-start µm --z-step µm [--pixel-size µm] --out dir`: fuses a stack of image
+/// files with the station's streaming pipeline and writes the fused image, the X3P height map, a depth preview and a
+/// JSON quality report.
+/// </summary>
+public sealed class StackCommand : Command
+{
+    public StackCommand()
+        : base("stack", "Fuse a focus stack of PNG/TIFF files (8 or 16 bit) into an all-in-focus image and an X3P height map.")
+    {
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description = "A folder (its .png/.tif/.tiff files, sorted by name, numbers in names compared as numbers) or the slice files in stack order.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var zStart = new Option<double>("--z-start") { Description = "Stage z of the first slice, µm.", Required = true };
+        var zStep = new Option<double>("--z-step") { Description = "Stage z step between slices, µm (negative when z decreases).", Required = true };
+        var pixelSize = new Option<double?>("--pixel-size") { Description = "Object-side pixel size, µm (default 2.5, the station's nominal optics)." };
+        var output = new Option<string>("--out") { Description = "Output folder; existing result files are never overwritten.", Required = true };
+        var bitDepth = new Option<int?>("--bit-depth") { Description = "Significant bits of 16-bit files (e.g. 12); default 16." };
+        Arguments.Add(inputs);
+        Options.Add(zStart);
+        Options.Add(zStep);
+        Options.Add(pixelSize);
+        Options.Add(output);
+        Options.Add(bitDepth);
+
+        SetAction(async (parse, cancellationToken) =>
+        {
+            var job = new StackJob(
+                parse.GetValue(inputs) ?? [],
+                new Micrometres(parse.GetValue(zStart)),
+                new Micrometres(parse.GetValue(zStep)),
+                parse.GetValue(pixelSize) is { } px ? new Micrometres(px) : null,
+                parse.GetValue(output)!,
+                parse.GetValue(bitDepth));
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            try
+            {
+                var summary = await job.RunAsync(stdout, cancellationToken).ConfigureAwait(false);
+                await stdout.WriteLineAsync(summary).ConfigureAwait(false);
+                return 0;
+            }
+            catch (StackInputException e)
+            {
+                await stderr.WriteLineAsync("acq stack: " + e.Message).ConfigureAwait(false);
+                return 2;
+            }
+        });
+    }
+}

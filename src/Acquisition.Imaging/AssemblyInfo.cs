@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The tests check internal state sizes (memory must not grow with the number of slices).
+[assembly: InternalsVisibleTo("Acquisition.Imaging.Tests")]

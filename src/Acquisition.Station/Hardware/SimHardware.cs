@@ -1,0 +1,80 @@
+using System.Device.Gpio;
+using System.IO.Ports;
+using Acquisition.Core.Hardware;
+using Acquisition.Hardware.Grbl;
+using Acquisition.Hardware.Light;
+using Acquisition.Hardware.Panel;
+using Acquisition.HardwareSim;
+using Acquisition.HardwareSim.Clock;
+using Acquisition.Station.Configuration;
+using Microsoft.Extensions.Options;
+using StationRingLightOptions = Acquisition.Station.Configuration.RingLightOptions;
+
+namespace Acquisition.Station.Hardware;
+
+/// <summary>
+/// The sim profile: the simulator's bench hosted in-process, driven through the same drivers as a real station —
+/// GrblStage over a real SerialPort on the bench's pseudo-terminal, the operator panel over a GpioController on the
+/// simulated GPIO driver, the ring light's PCA9685 driver over the simulated I2C device. Only the devices are
+/// simulated; every line of driver code runs.
+/// </summary>
+public static class SimHardware
+{
+    public static IServiceCollection AddSimHardware(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var station = sp.GetRequiredService<IOptions<StationOptions>>().Value;
+            var light = sp.GetRequiredService<IOptions<StationRingLightOptions>>().Value;
+            var sim = sp.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+            var log = sp.GetRequiredService<ILogger<SimulatedBench>>();
+            var benchSocket = sim.BenchControlSocket ? Path.Combine(station.DataDirectory, "run", "bench.sock") : null;
+            if (benchSocket is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(benchSocket)!);
+                File.Delete(benchSocket); // left by a crash; only this process serves the bench
+            }
+            var bench = new SimulatedBench(new SimulatedBenchOptions
+            {
+                Clock = new SimulationClockOptions
+                {
+                    Mode = sim.Clock == SimulatorClock.Virtual ? ClockMode.Virtual : ClockMode.RealTime,
+                },
+                Pins = station.Pins,
+                Lights = light.Driver == RingLightDriver.NativePwm ? LightDriver.NativePwm : LightDriver.Pca9685,
+                SegmentCount = light.SegmentChannels.Length,
+                CoaxialChannel = light.CoaxialChannel,
+                ControlSocketPath = benchSocket,
+            });
+            log.LogInformation("Simulator bench: GRBL on {Port}, {Clock} clock{Socket}.", bench.SerialPortPath, sim.Clock,
+                bench.ControlSocketPath is { } s ? ", bench control on " + s : "");
+            return bench;
+        });
+        services.AddSingleton(sp => new GpioController(sp.GetRequiredService<SimulatedBench>().Gpio));
+        services.AddSingleton<IOperatorPanel>(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            return new OperatorPanel(sp.GetRequiredService<GpioController>(), bench.Pins, new OperatorPanelOptions(),
+                bench.SimClock, sp.GetRequiredService<ILogger<OperatorPanel>>());
+        });
+        services.AddSingleton<IStage>(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            var stage = sp.GetRequiredService<IOptions<StageOptions>>().Value;
+            var port = new SerialPort(bench.SerialPortPath, stage.BaudRate);
+            return new GrblStage(port, DriverOptions.Stage(stage, bench.SerialPortPath), bench.SimClock,
+                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>());
+        });
+        services.AddSingleton<IRingLight>(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            var light = sp.GetRequiredService<IOptions<StationRingLightOptions>>().Value;
+            var log = sp.GetRequiredService<ILogger<RingLight>>();
+            return light.Driver == RingLightDriver.NativePwm
+                ? new RingLight(new PwmChannelBank([.. DriverOptions.UsedOutputs(light).Select(c => bench.PwmChannels[c])]),
+                    DriverOptions.RingLightOverUsedOutputs(light), log)
+                : new RingLight(new Pca9685(bench.Pca9685, light.PwmFrequencyHz), DriverOptions.RingLight(light), log);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,125 @@
+using Acquisition.Imaging.Quality;
+using Acquisition.Imaging.Stacking;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Acquisition.Imaging.Tests;
+
+/// <summary>
+/// Accuracy against ground truth at the default optics: NA 0.3-like defocus, 2.5 µm/px, read noise 1 % of
+/// full scale, 2 µm z-step. Measured on the central region (the border within the focus window and the warps is
+/// excluded, as the station's region masks are).
+/// </summary>
+public sealed class StackerAccuracyTests(ITestOutputHelper output)
+{
+    private const int Size = 384;
+    private const int Border = 24;
+
+    [Fact]
+    public void HeightMap_meets_the_depth_targets_on_a_textured_surface()
+    {
+        using var scene = SyntheticStack.Create(Size, Size, seed: 21);
+        using var result = StackRun.Run(scene, new StackRun.Settings(), new FocusStackerOptions());
+        using var mask = StackRun.CentralMask(Size, Size, Border);
+        var (rms, invalid) = ImageComparison.HeightError(result.HeightMapMicrometres, scene.TrueHeightMicrometres, mask);
+        var quality = QualityMetrics.Evaluate(result, mask, QualityThresholds.Default);
+        output.WriteLine($"height RMS {rms:0.000} µm, invalid {invalid:P2}, coverage {quality.FocusCoveragePercent:0.00} %, depth range {quality.DepthRangeMicrometres:0.0} µm");
+
+        Assert.True(invalid <= 0.10, $"{invalid:P1} of the region is invalid; the target is ≤ 10 %.");
+        Assert.True(rms <= 0.6, $"Height RMS {rms:0.000} µm exceeds the 0.6 µm target.");
+        Assert.True(quality.FocusCoveragePercent >= 90);
+        Assert.True(quality.Accepted, string.Join(" ", quality.Reasons));
+        // The true surface spans about 34 µm; the measured P1–P99 range must be of that order, not flattened.
+        Assert.InRange(quality.DepthRangeMicrometres, 20, 40);
+    }
+
+    [Fact]
+    public void FusedImage_matches_the_true_all_in_focus_image()
+    {
+        using var scene = SyntheticStack.Create(Size, Size, seed: 22);
+        using var result = StackRun.Run(scene, new StackRun.Settings(), new FocusStackerOptions());
+        using var mask = StackRun.CentralMask(Size, Size, Border);
+        double psnr = ImageComparison.Psnr(result.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        double ssim = ImageComparison.Ssim(result.FusedImage, 65535, scene.AllInFocus, 1, mask);
+
+        // Baseline: the single best slice (what a plain autofocus would deliver).
+        double bestSlicePsnr = 0;
+        for (double z = -16; z <= 16; z += 4)
+        {
+            using var frame = scene.RenderFrame(z, 1, 0, 0, 0.01, 8, 99);
+            bestSlicePsnr = Math.Max(bestSlicePsnr, ImageComparison.Psnr(frame, 255, scene.AllInFocus, 1, mask));
+        }
+        output.WriteLine($"fused PSNR {psnr:0.00} dB, SSIM {ssim:0.0000}; best single slice PSNR {bestSlicePsnr:0.00} dB");
+        Assert.True(psnr >= 36, $"Fused PSNR {psnr:0.00} dB is below 36 dB.");
+        Assert.True(ssim >= 0.95, $"Fused SSIM {ssim:0.0000} is below 0.95.");
+        Assert.True(psnr >= bestSlicePsnr + 3, "Fusion must beat the best single slice clearly.");
+    }
+
+    [Fact]
+    public void Registration_recovers_jitter_and_magnification_drift()
+    {
+        using var scene = SyntheticStack.Create(Size, Size, seed: 23);
+        using var mask = StackRun.CentralMask(Size, Size, Border);
+        const double drift = 3e-4; // per µm: 1.8 % over the 60 µm stack, 3.4 px at the region's edge
+        var still = new StackRun.Settings();
+        var shaken = still with { JitterPixels = 3, MagnificationPerMicrometre = drift };
+        var options = new FocusStackerOptions { Magnification = new MagnificationModel(drift, still.ZStart) };
+
+        using var reference = StackRun.Run(scene, still, new FocusStackerOptions());
+        using var result = StackRun.Run(scene, shaken, options, out var jitter);
+        using var unregistered = StackRun.Run(scene, shaken, new FocusStackerOptions { Register = false });
+
+        double psnrStill = ImageComparison.Psnr(reference.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        double psnrShaken = ImageComparison.Psnr(result.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        double psnrUnregistered = ImageComparison.Psnr(unregistered.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        var (rmsShaken, invalidShaken) = ImageComparison.HeightError(result.HeightMapMicrometres, scene.TrueHeightMicrometres, mask);
+        double worstShiftError = 0;
+        for (int i = 0; i < jitter.Count; i++)
+        {
+            var r = result.Registrations[i];
+            Assert.True(r.Succeeded, r.FailureReason);
+            worstShiftError = Math.Max(worstShiftError, Math.Max(Math.Abs(r.ShiftXPixels - jitter[i].X), Math.Abs(r.ShiftYPixels - jitter[i].Y)));
+        }
+        output.WriteLine($"PSNR still {psnrStill:0.00} dB, jitter+drift registered {psnrShaken:0.00} dB, unregistered {psnrUnregistered:0.00} dB; " +
+            $"worst shift error {worstShiftError:0.000} px; residual RMS {result.Statistics.RegistrationResidualRmsPixels:0.000} px; height RMS {rmsShaken:0.000} µm, invalid {invalidShaken:P1}");
+
+        Assert.True(worstShiftError < 0.3, $"Registration missed the injected jitter by up to {worstShiftError:0.000} px.");
+        Assert.True(psnrShaken >= psnrStill - 1, $"With jitter and drift the fused PSNR is {psnrStill - psnrShaken:0.00} dB below the still stack (limit 1 dB).");
+        Assert.True(psnrUnregistered < psnrShaken - 3, "The stack must be hard enough that skipping registration visibly fails.");
+        Assert.True(rmsShaken <= 0.6 && invalidShaken <= 0.10);
+    }
+
+    [Fact]
+    public void Polished_surface_fails_the_coverage_check_instead_of_inventing_depth()
+    {
+        using var scene = SyntheticStack.Create(Size, Size, seed: 24, textured: false);
+        using var mask = StackRun.CentralMask(Size, Size, Border);
+
+        // Without registration, only the focus criterion decides.
+        using (var result = StackRun.Run(scene, new StackRun.Settings(), new FocusStackerOptions { Register = false }))
+        {
+            var quality = QualityMetrics.Evaluate(result, mask, QualityThresholds.Default);
+            output.WriteLine($"polished, no registration: coverage {quality.FocusCoveragePercent:0.00} %");
+            Assert.False(quality.Accepted);
+            Assert.True(quality.FocusCoveragePercent < 10, $"Coverage {quality.FocusCoveragePercent:0.0} % on a texture-free surface: depth was invented.");
+            Assert.Contains(quality.Reasons, r => r.Contains("Focus coverage", StringComparison.Ordinal));
+        }
+
+        // With registration (the station's default), a blank field cannot be registered either: that is reported.
+        using (var stacker = new StreamingFocusStacker(new FocusStackerOptions()))
+        {
+            var ex = Record.Exception(() =>
+            {
+                for (int i = 0; i < 31; i++)
+                {
+                    using var frame = scene.RenderFrame(-30 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+                    stacker.Add(frame, 8, new Core.Units.Micrometres(-30 + 2 * i));
+                }
+                using var r = stacker.Complete();
+                var q = QualityMetrics.Evaluate(r, mask, QualityThresholds.Default);
+                Assert.False(q.Accepted);
+            });
+            Assert.True(ex is null or RegistrationFailedException, ex?.ToString());
+        }
+    }
+}

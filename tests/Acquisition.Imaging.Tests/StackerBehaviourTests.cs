@@ -1,0 +1,129 @@
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Units;
+using Acquisition.Imaging.Quality;
+using Acquisition.Imaging.Stacking;
+using OpenCvSharp;
+
+namespace Acquisition.Imaging.Tests;
+
+public sealed class StackerBehaviourTests
+{
+    private static Micrometres Um(double v) => new(v);
+
+    [Fact]
+    public void Pixel_state_does_not_grow_with_the_number_of_slices()
+    {
+        using var scene = SyntheticStack.Create(128, 128, seed: 3);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+        var sizes = new List<long>();
+        for (int i = 0; i < 48; i++)
+        {
+            using var frame = scene.RenderFrame(-40 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            stacker.Add(frame, 8, Um(-40 + 2 * i));
+            sizes.Add(stacker.PixelStateBytes);
+        }
+        // After the z-smoothing ring has filled (7 slices), every later slice leaves the state exactly as large.
+        Assert.All(sizes.Skip(8), s => Assert.Equal(sizes[8], s));
+        // And that state is a fixed number of frame-sized buffers, far below keeping the 48 slices as float.
+        Assert.True(sizes[^1] < 48L * 128 * 128 * 4, $"State {sizes[^1]} bytes looks like it keeps slices.");
+        using var result = stacker.Complete();
+        Assert.Equal(48, result.Statistics.SliceCount);
+    }
+
+    [Fact]
+    public void A_slice_that_cannot_be_registered_throws_by_default()
+    {
+        using var scene = SyntheticStack.Create(128, 128, seed: 4);
+        using var other = SyntheticStack.Create(128, 128, seed: 5);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+        for (int i = 0; i < 3; i++)
+        {
+            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            stacker.Add(frame, 8, Um(-4 + 2 * i));
+        }
+        using var foreign = other.RenderFrame(2, 1, 0, 0, 0.01, 8, 9);
+        var ex = Assert.Throws<RegistrationFailedException>(() => stacker.Add(foreign, 8, Um(2)));
+        Assert.Equal(3, ex.Registration.Index);
+        Assert.False(ex.Registration.Succeeded);
+        Assert.Contains("redo the stack", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flagged_registration_failure_is_counted_and_rejected_by_quality()
+    {
+        using var scene = SyntheticStack.Create(128, 128, seed: 4);
+        using var other = SyntheticStack.Create(128, 128, seed: 5);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag });
+        for (int i = 0; i < 12; i++)
+        {
+            using var frame = i == 6 ? other.RenderFrame(-12 + 2 * i, 1, 0, 0, 0.01, 8, 77) : scene.RenderFrame(-12 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            var registration = stacker.Add(frame, 8, Um(-12 + 2 * i));
+            Assert.Equal(i != 6, registration.Succeeded);
+        }
+        using var result = stacker.Complete();
+        Assert.Equal(1, result.Statistics.FailedRegistrations);
+        var quality = QualityMetrics.Evaluate(result, null, QualityThresholds.Default);
+        Assert.False(quality.Accepted);
+        Assert.Contains(quality.Reasons, r => r.Contains("could not be registered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Bad_input_is_refused_with_a_clear_message()
+    {
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+        using var a = new Mat(64, 64, MatType.CV_8UC1, Scalar.All(100));
+        using var b = new Mat(64, 80, MatType.CV_8UC1, Scalar.All(100));
+        using var f = new Mat(64, 64, MatType.CV_32FC1, Scalar.All(0.5));
+        stacker.Add(a, 8, Um(0));
+        var size = Assert.Throws<ArgumentException>(() => stacker.Add(b, 8, Um(2)));
+        Assert.Contains("same size", size.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => stacker.Add(f, 8, Um(2)));
+        Assert.Throws<ArgumentException>(() => stacker.Add(a, 8, Um(0)));
+        var few = Assert.Throws<InvalidOperationException>(() => stacker.Complete());
+        Assert.Contains("at least 3 slices", few.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new StreamingFocusStacker(new FocusStackerOptions { FocusWindowPixels = 8 }));
+    }
+
+    [Fact]
+    public void Z_must_be_monotonic()
+    {
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { Register = false });
+        using var a = new Mat(64, 64, MatType.CV_8UC1, Scalar.All(100));
+        stacker.Add(a, 8, Um(0));
+        stacker.Add(a, 8, Um(2));
+        var ex = Assert.Throws<ArgumentException>(() => stacker.Add(a, 8, Um(1)));
+        Assert.Contains("monotonic", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Camera_frames_in_Mono8_and_Mono12_give_the_same_heights()
+    {
+        using var scene = SyntheticStack.Create(160, 160, seed: 6);
+        using var s8 = new StreamingFocusStacker(new FocusStackerOptions());
+        using var s12 = new StreamingFocusStacker(new FocusStackerOptions());
+        for (int i = 0; i < 21; i++)
+        {
+            double z = -20 + 2 * i;
+            using var m8 = scene.RenderFrame(z, 1, 0, 0, 0.01, 8, (ulong)i);
+            using var m12 = scene.RenderFrame(z, 1, 0, 0, 0.01, 12, (ulong)i);
+            s8.Add(ToFrame(m8, PixelFormat.Mono8, i), Um(z));
+            s12.Add(ToFrame(m12, PixelFormat.Mono12, i), Um(z));
+        }
+        using var r8 = s8.Complete();
+        using var r12 = s12.Complete();
+        using var mask = StackRun.CentralMask(160, 160, 20);
+        var (rms8, _) = ImageComparison.HeightError(r8.HeightMapMicrometres, scene.TrueHeightMicrometres, mask);
+        var (rms12, _) = ImageComparison.HeightError(r12.HeightMapMicrometres, scene.TrueHeightMicrometres, mask);
+        Assert.True(rms8 < 0.6 && rms12 < 0.6, $"8-bit {rms8:0.000} µm, 12-bit {rms12:0.000} µm");
+        Assert.Equal(MatType.CV_16UC1, r12.FusedImage.Type());
+        // Both fused images are on the 16-bit full scale: their means agree although the inputs differ 16-fold.
+        Assert.InRange(Cv2.Mean(r12.FusedImage).Val0 / Cv2.Mean(r8.FusedImage).Val0, 0.98, 1.02);
+    }
+
+    private static Frame ToFrame(Mat image, PixelFormat format, int sequence)
+    {
+        var bytes = new byte[image.Total() * image.ElemSize()];
+        System.Runtime.InteropServices.Marshal.Copy(image.Data, bytes, 0, bytes.Length);
+        return new Frame(image.Width, image.Height, format, bytes, sequence, DateTimeOffset.UnixEpoch, TimeSpan.FromMilliseconds(5));
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Acquisition.Uplink.Tests;
+
+/// <summary>
+/// Kills a real uplink process with SIGKILL again and again, at seeded checkpoints inside the outbox and upload code
+/// and at seeded random moments, while it uploads 32 captures to a real registry; then lets it finish and checks
+/// what the correlation server would see.
+/// </summary>
+[Collection("registry")]
+public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Seed = 20261123;
+    private const int Captures = 32;
+    private const int Chunk = 256 * 1024;
+    private const int KillsWanted = 32;
+
+    // Enqueue checkpoints fire only while packages are new, so they are used in the first runs only.
+    private static readonly string[] EnqueueCheckpoints = ["enqueue.before-commit", "enqueue.after-commit"];
+
+    private static readonly string[] Checkpoints =
+    [
+        "delivery.marked-uploading", "blob.after-post", "blob.after-post-saved",
+        "blob.before-patch", "blob.after-patch", "blob.after-patch-saved", "blob.before-put", "blob.after-put",
+        "blob.skipped-existing", "manifest.before-put", "manifest.after-put", "delivery.verified", "delivery.marked",
+    ];
+
+    private RegistryProcess _registry = null!;
+    private readonly TestStation _station = new();
+
+    public async Task InitializeAsync() => _registry = await RegistryProcess.StartNewAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _registry.DisposeAsync();
+        _station.Dispose();
+    }
+
+    [Fact]
+    public async Task Thirty_two_uploads_survive_repeated_sigkill_with_identical_manifests_and_no_duplicates()
+    {
+        var rng = new Random(Seed);
+        var expected = new Dictionary<string, string>();
+        for (var i = 0; i < Captures; i++)
+        {
+            var p = await _station.SealAsync(rng.Next(600_000, 1_400_000), seed: i);
+            expected[p.CaptureId] = (await OciArtifact.FromPackageAsync(p.Path, CancellationToken.None)).ManifestDigest;
+        }
+
+        var kills = 0;
+        var runs = 0;
+        var finished = false;
+        for (var run = 0; run < 60 && !finished && kills < KillsWanted; run++)
+        {
+            var env = new Dictionary<string, string>();
+            if (run < EnqueueCheckpoints.Length)
+            {
+                env["ACQ_KILL_AT"] = EnqueueCheckpoints[run] + ":" + rng.Next(2, 8).ToString(CultureInfo.InvariantCulture);
+            }
+            else if (run % 4 == 3)
+            {
+                env["ACQ_KILL_AFTER_MS"] = rng.Next(200, 1500).ToString(CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                env["ACQ_KILL_AT"] = Checkpoints[run % Checkpoints.Length] + ":" + rng.Next(1, 3).ToString(CultureInfo.InvariantCulture);
+            }
+            var (code, log) = await RunChildAsync(env);
+            runs++;
+            if (code == 0)
+            {
+                finished = log.Contains("DONE", StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.True(code == 137 || code == -9 || log.Contains("KILL", StringComparison.Ordinal), $"child exited {code} without being killed: {log}");
+                kills++;
+            }
+            output.WriteLine($"run {run}: {string.Join(' ', env.Select(e => e.Key + "=" + e.Value))} -> exit {code}");
+        }
+        if (!finished)
+        {
+            var (code, log) = await RunChildAsync([]);
+            Assert.True(code == 0, $"the final undisturbed run failed ({code}): {log}");
+        }
+        output.WriteLine($"{kills} kills in {runs} runs");
+        Assert.True(kills >= 30, $"only {kills} kills happened before the uploads were done");
+
+        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url, "crash/captures")));
+        var deliveries = await rig.Outbox.ListAsync(CancellationToken.None);
+        Assert.Equal(Captures, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(DeliveryState.Delivered, d.State));
+        var client = rig.Registry("national").Client;
+        var tags = await client.ListTagsAsync(CancellationToken.None);
+        Assert.Equal(expected.Keys.Order(), tags.Order());
+        foreach (var d in deliveries)
+        {
+            // Recorded at enqueue, recomputed independently from the package, and read back from the server.
+            Assert.Equal(expected[d.CaptureId], d.OciManifestDigest);
+            Assert.Equal(expected[d.CaptureId], d.VerifiedDigest);
+            Assert.Empty(await UplinkRig.VerifyOnServerAsync(client, d.CaptureId, expected[d.CaptureId]));
+            using var m = JsonDocument.Parse((await client.GetManifestAsync(d.CaptureId, CancellationToken.None))!);
+            Assert.Equal(d.CaptureId, m.RootElement.GetProperty("annotations").GetProperty(OciMediaTypes.CaptureIdAnnotation).GetString());
+        }
+        Assert.Equal(tags.Count, expected.Values.Distinct().Count());
+    }
+
+    private async Task<(int Code, string Log)> RunChildAsync(Dictionary<string, string> env)
+    {
+        var assembly = typeof(CrashHarness).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet", [assembly])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment[CrashHarness.HarnessVariable] = "1";
+        psi.Environment["ACQ_DATA"] = _station.Root;
+        psi.Environment["ACQ_REGISTRY"] = _registry.Url.AbsoluteUri;
+        psi.Environment["ACQ_CHUNK"] = Chunk.ToString(CultureInfo.InvariantCulture);
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        return (p.ExitCode, await stdout + await stderr);
+    }
+}
