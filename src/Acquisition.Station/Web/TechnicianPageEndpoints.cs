@@ -153,18 +153,18 @@ public static class TechnicianPageEndpoints
         IOptions<WebOptions> options, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        string door = "unknown";
-        if (services.GetService<Acquisition.Core.Hardware.IStage>() is { } stage)
+        // The door switch on the operator panel is the interlock the capture obeys; the same one the control API shows.
+        var door = "unknown";
+        try
         {
-            try
+            if (services.GetService<Acquisition.Core.Hardware.IOperatorPanel>() is { } panel)
             {
-                // GRBL reports the door input as 'D' in its Pn field.
-                door = stage.Status.LimitPins.Contains('D', StringComparison.Ordinal) ? "open" : "closed";
+                door = panel.DoorClosed ? "closed" : "open";
             }
-            catch (InvalidOperationException)
-            {
-                door = "unknown";
-            }
+        }
+        catch (InvalidOperationException)
+        {
+            door = "unknown";
         }
         var calibrations = new List<object>();
         if (services.GetService<Acquisition.Workflow.Calibration.CalibrationStore>() is { } store)
