@@ -1,4 +1,3 @@
-using Acquisition.Core.Hardware;
 using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Surface;
 using Acquisition.Packaging;
@@ -25,7 +24,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         button.CaptureFinished += (_, o) => finished.TrySetResult(o);
         button.PressRefused += (_, r) => finished.TrySetException(new InvalidOperationException(r));
 
-        bench.Panel.Raise(PanelEventKind.CapturePressed);
+        // A real short press on the simulated button, through the simulated GPIO and the panel driver's debounce.
+        await bench.Bench.PressAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None).WaitAsync(Guard);
         var outcome = await finished.Task.WaitAsync(Guard);
 
         output.WriteLine(string.Join(Environment.NewLine, outcome.Record.Reasons));

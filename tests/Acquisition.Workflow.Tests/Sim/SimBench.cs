@@ -1,48 +1,45 @@
-using Acquisition.Core.Hardware;
+using System.Device.Gpio;
 using Acquisition.Hardware.Camera;
 using Acquisition.Hardware.Grbl;
 using Acquisition.Hardware.Light;
+using Acquisition.Hardware.Panel;
 using Acquisition.HardwareSim;
 using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Clock;
-using Acquisition.HardwareSim.Grbl;
 using Acquisition.HardwareSim.Surface;
-using Acquisition.Workflow.Tests.Fakes;
 
 namespace Acquisition.Workflow.Tests.Sim;
 
 /// <summary>
-/// A simulated bench from real parts: the simulator's GRBL on a pseudo-terminal driven by the real GrblStage over a
-/// SerialPort, the simulated camera behind the real FreshFrameCamera, the real RingLight driver on DC outputs whose
-/// light the camera sees, and a fake panel (the simulator's GPIO driver had not landed). All on one virtual clock.
+/// The simulator's bench (GRBL on a pseudo-terminal, GPIO, PCA9685, one virtual clock) driven by the real drivers:
+/// GrblStage over a SerialPort, OperatorPanel over a GpioController on the simulated GPIO, RingLight over the real
+/// PCA9685 driver on the simulated chip, and the simulated camera behind the real FreshFrameCamera.
 /// </summary>
-internal sealed class SimBench : IBenchState, IAsyncDisposable
+internal sealed class SimBench : IAsyncDisposable
 {
     public const double OriginX = -25000;
     public const double OriginY = -25000;
     public const double FocusZ = -10000;
 
-    private readonly string _dir;
-
     private SimBench(SimulatedCameraOptions cameraOptions, SurfaceScene scene)
     {
         // A wide quiescence window: on a loaded machine the virtual clock must not jump to a driver's timeout before
         // the simulated controller has even read the command.
-        SimClock = new SimulationClock(new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(100) });
-        _dir = Directory.CreateTempSubdirectory("wf-bench-").FullName;
-        Grbl = new GrblPtyHost(SimClock, new GrblOptions());
-        var port = Path.Combine(_dir, "stage");
-        File.CreateSymbolicLink(port, Grbl.PortPath);
+        Bench = new SimulatedBench(new SimulatedBenchOptions
+        {
+            Clock = new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(100) },
+        });
+        Gpio = new GpioController(Bench.Gpio);
+        Panel = new OperatorPanel(Gpio, Bench.Pins, new OperatorPanelOptions(), Bench.SimClock);
         Stage = new GrblStage(new GrblStageOptions
         {
-            PortName = port,
+            PortName = Bench.SerialPortPath,
             SettingsFile = Path.Combine(TestPaths.FirmwareConfig, "grbl-settings.txt"),
             IdlePollInterval = TimeSpan.Zero,
             SettleTime = TimeSpan.FromMilliseconds(20),
             MotionPollInterval = TimeSpan.FromMilliseconds(250),
-        }, SimClock);
-        LightBank = new BenchLightBank(SimClock, 8);
-        Lights = new RingLight(LightBank, new RingLightOptions { SegmentCount = 8, CoaxialChannel = 8 });
+        }, Bench.SimClock, motorEnable: Panel);
+        Lights = new RingLight(new Pca9685(Bench.Pca9685, 1000), new RingLightOptions { SegmentCount = 8, CoaxialChannel = 8 });
         Scene = scene;
         CameraOptions = cameraOptions with
         {
@@ -50,28 +47,28 @@ internal sealed class SimBench : IBenchState, IAsyncDisposable
             SceneOriginYMachineMicrometres = OriginY,
             ZAtDatumFocusMicrometres = FocusZ,
         };
-        SimCamera = new SimulatedCamera(this, CameraOptions, scene, SimClock.Pause);
-        Camera = new FreshFrameCamera(SimCamera, new FreshFrameCameraOptions(), SimClock);
-        Panel = new FakePanel(SimClock);
+        SimCamera = new SimulatedCamera(Bench, CameraOptions, scene, Bench.SimClock.Pause);
+        Camera = new FreshFrameCamera(SimCamera, new FreshFrameCameraOptions(), Bench.SimClock);
     }
 
-    public SimulationClock SimClock { get; }
-    public TimeProvider Clock => SimClock;
-    public GrblPtyHost Grbl { get; }
+    public SimulatedBench Bench { get; }
+    public TimeProvider Clock => Bench.SimClock;
+    public GpioController Gpio { get; }
+    public OperatorPanel Panel { get; }
     public GrblStage Stage { get; }
-    public BenchLightBank LightBank { get; }
     public RingLight Lights { get; }
     public SurfaceScene Scene { get; }
     public SimulatedCameraOptions CameraOptions { get; }
     public SimulatedCamera SimCamera { get; }
     public FreshFrameCamera Camera { get; }
-    public FakePanel Panel { get; }
 
     public static async Task<SimBench> StartAsync(SimulatedCameraOptions cameraOptions, SurfaceScene scene)
     {
         var bench = new SimBench(cameraOptions, scene);
         try
         {
+            bench.Bench.InsertCasing();
+            bench.Bench.CloseDoor();
             await bench.Stage.ConnectAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
             await bench.Camera.ConfigureAsync(bench.SimCamera.Settings, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
             return bench;
@@ -83,25 +80,14 @@ internal sealed class SimBench : IBenchState, IAsyncDisposable
         }
     }
 
-    public StagePosition TruePositionAt(DateTimeOffset at) => Grbl.Controller.TruePositionAt(at);
-
-    public LightingState LightingAt(DateTimeOffset at) => LightBank.LightingAt(at);
-
     public async ValueTask DisposeAsync()
     {
         await Camera.DisposeAsync();
         await Stage.DisposeAsync();
         Lights.Dispose();
-        Grbl.Dispose();
-        SimClock.Dispose();
+        Panel.Dispose();
+        Gpio.Dispose();
+        Bench.Dispose();
         Scene.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // temp dir; harmless
-        }
     }
 }
