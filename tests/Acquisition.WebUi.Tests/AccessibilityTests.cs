@@ -87,6 +87,12 @@ public sealed class AccessibilityTests(StationFixture station)
             .Select(kv => kv.Value).Intersect(visible).ToList();
         Assert.True(untranslated.Count == 0, "English strings on the Spanish page: " + string.Join(" | ", untranslated));
         await StationFixture.ScreenshotAsync(page, "technician-page-es");
+
+        // Field messages from the server come in the chosen language too.
+        await page.FillAsync("#f-exhibit", "");
+        await page.ClickAsync("#case-form button[type=submit]");
+        await page.WaitForSelectorAsync("#e-exhibit:not(:empty)");
+        Assert.Equal(spanish["err.required"], await page.TextContentAsync("#e-exhibit"));
         await page.Context.CloseAsync();
     }
 }
