@@ -6,6 +6,7 @@ using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hardware;
 using Acquisition.Station.Storage;
+using Acquisition.Station.Web;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -94,9 +95,12 @@ public static class StationHost
 
         services.AddStationCapture(config, launch);
         services.AddStationService();
+        services.AddTechnicianPage(config);
+
         overrideServices?.Invoke(services);
 
         var app = builder.Build();
+        app.MapTechnicianPage();
         app.MapControlApi();
         app.MapCaptureApi();
         app.MapServiceApi();
