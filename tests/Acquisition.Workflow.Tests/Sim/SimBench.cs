@@ -27,7 +27,7 @@ internal sealed class SimBench : IAsyncDisposable
         // the simulated controller has even read the command.
         Bench = new SimulatedBench(new SimulatedBenchOptions
         {
-            Clock = new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(100) },
+            Clock = new SimulationClockOptions { Mode = ClockMode.Virtual, QuiescenceWindow = TimeSpan.FromMilliseconds(70) },
         });
         Gpio = new GpioController(Bench.Gpio);
         Panel = new OperatorPanel(Gpio, Bench.Pins, new OperatorPanelOptions(), Bench.SimClock);
@@ -67,10 +67,24 @@ internal sealed class SimBench : IAsyncDisposable
         var bench = new SimBench(cameraOptions, scene);
         try
         {
-            bench.Bench.InsertCasing();
+            // The panel reports the casing only after its debounce: wait for that, not for a guessed time.
+            var casing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            bench.Panel.EventRaised += (_, e) =>
+            {
+                if (e.Kind == Acquisition.Core.Hardware.PanelEventKind.CasingInserted)
+                {
+                    casing.TrySetResult();
+                }
+            };
             bench.Bench.CloseDoor();
+            bench.Bench.InsertCasing();
+            if (bench.Panel.CasingPresent == true)
+            {
+                casing.TrySetResult();
+            }
             await bench.Stage.ConnectAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
             await bench.Camera.ConfigureAsync(bench.SimCamera.Settings, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            await casing.Task.WaitAsync(TimeSpan.FromSeconds(60));
             return bench;
         }
         catch
