@@ -15,6 +15,9 @@ internal static class ConfigCommand
     /// <summary>firmware-config/station.json, embedded at build time when the repository has it.</summary>
     internal const string EmbeddedReferenceName = "acq.station.json";
 
+    /// <summary>firmware-config/station.sim.json, whose extra sections are valid too.</summary>
+    internal const string EmbeddedSimulatorReferenceName = "acq.station.sim.json";
+
     public static Command Create(GlobalOptions globals)
     {
         return new Command("config", "The station configuration: show the one in effect, or check a file before installing it.")
@@ -108,11 +111,53 @@ internal static class ConfigCommand
         }
         else
         {
-            await using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(EmbeddedReferenceName)
+            var shipped = await ReadEmbeddedAsync(EmbeddedReferenceName, ct).ConfigureAwait(false)
                 ?? throw CliException.Usage("This acq was built without firmware-config/station.json; give the shipped defaults with --reference /etc/acquisition-station/station.json.");
-            using var reader = new StreamReader(stream);
-            text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+            var simulator = await ReadEmbeddedAsync(EmbeddedSimulatorReferenceName, ct).ConfigureAwait(false);
+            var merged = ParseReference(shipped);
+            if (simulator is not null)
+            {
+                AddMissing(merged, ParseReference(simulator));
+            }
+            return merged;
         }
+        return ParseReference(text);
+    }
+
+    private static async Task<string?> ReadEmbeddedAsync(string name, CancellationToken ct)
+    {
+        await using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name);
+        if (stream is null)
+        {
+            return null;
+        }
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    // The reference shape is the union of both shipped profiles: a key either one has is a key the station knows.
+    private static void AddMissing(JsonNode target, JsonNode source)
+    {
+        if (target is not JsonObject to || source is not JsonObject from)
+        {
+            return;
+        }
+        foreach (var (key, value) in from)
+        {
+            var existing = to.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (existing.Key is null)
+            {
+                to[key] = value?.DeepClone();
+            }
+            else if (existing.Value is not null && value is not null)
+            {
+                AddMissing(existing.Value, value);
+            }
+        }
+    }
+
+    private static JsonNode ParseReference(string text)
+    {
         try
         {
             return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
