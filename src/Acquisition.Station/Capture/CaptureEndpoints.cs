@@ -13,20 +13,23 @@ public static class CaptureEndpoints
         app.MapGet("/case", async (CaseContextStore cases, CancellationToken ct) =>
         {
             var current = await cases.GetAsync(ct);
+            // The contract (docs/control-api.md) answers the bare CaseContext, so acq and scripts need no envelope.
             return current is null
-                ? Results.NotFound(new { error = "No case is set: PUT /case first (or preset Station:Case:Preset)." })
-                : Results.Ok(new { source = cases.Source, @case = current });
+                ? Results.Problem("No case is set: PUT /case first (or preset Station:Case:Preset).", statusCode: StatusCodes.Status404NotFound, title: "No case")
+                : Results.Ok(current);
         });
         app.MapPut("/case", async (CaseContext body, CaseContextStore cases, HttpContext context, CancellationToken ct) =>
         {
             try
             {
                 var stored = await cases.SetAsync(body, context.GetCaller().UserName, ct);
-                return Results.Ok(new { source = cases.Source, @case = stored });
+                return Results.Ok(stored);
             }
             catch (CaseValidationException ex)
             {
-                return Results.BadRequest(new { error = ex.Message, problems = ex.Problems });
+                return Results.ValidationProblem(
+                    new Dictionary<string, string[]> { ["case"] = [.. ex.Problems] },
+                    detail: ex.Message, title: "Invalid case", statusCode: StatusCodes.Status422UnprocessableEntity);
             }
         });
         app.MapPost("/capture", async (IServiceProvider services, CaseContextStore cases, HttpContext context, CancellationToken ct) =>
