@@ -35,10 +35,11 @@ public sealed class PackageSealedEnqueuer(IServiceProvider services, Outbox outb
     }
 
     /// <summary>Queues one finished capture; an outcome without a package (refused before anything was written) is ignored.</summary>
-    public Task<EnqueueResult?> EnqueueAsync(CaptureOutcome outcome, CancellationToken cancellationToken) =>
-        outcome.PackagePath is null ? Task.FromResult<EnqueueResult?>(null) : EnqueueCoreAsync(outcome.PackagePath, cancellationToken);
+    public async Task<EnqueueResult?> EnqueueAsync(CaptureOutcome outcome, CancellationToken cancellationToken) =>
+        outcome.PackagePath is null ? null : await EnqueuePackageAsync(outcome.PackagePath, cancellationToken).ConfigureAwait(false);
 
-    private async Task<EnqueueResult?> EnqueueCoreAsync(string packagePath, CancellationToken cancellationToken)
+    /// <summary>Queues one sealed package directory, trusting the station's current and retired keys as the uplink does.</summary>
+    public async Task<EnqueueResult> EnqueuePackageAsync(string packagePath, CancellationToken cancellationToken)
     {
         var trusted = options.Value.RequireStationSigner && keys.HasKey ? keys.TrustedKeyIds() : null;
         var result = await outbox.EnqueueAsync(packagePath, trusted, cancellationToken).ConfigureAwait(false);

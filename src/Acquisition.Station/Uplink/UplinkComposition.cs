@@ -28,7 +28,8 @@ public static class UplinkComposition
             .Configure<IOptions<StationUplinkOptions>, DataDirectory>((target, station, data) => Map(station.Value, data, target));
         services.AddSingleton(sp => new UplinkService(sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<IOptions<UplinkServiceOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StationKeyStore>(), sp.GetRequiredService<AuditLog>(),
-            sp.GetRequiredService<ILoggerFactory>(), fileSystem: sp.GetRequiredService<IDurableFileSystem>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetService<IUplinkCheckpoints>(), fileSystem: sp.GetRequiredService<IDurableFileSystem>()));
+        // IUplinkCheckpoints is registered only by tests that await a named point; production passes none.
         // Two Outbox objects on one database would each miss the other's Enqueued wake-up: one instance, the uplink's.
         services.RemoveAll<Outbox>();
         services.AddSingleton(sp => sp.GetRequiredService<UplinkService>().Outbox);
