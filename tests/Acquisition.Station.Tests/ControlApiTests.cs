@@ -86,7 +86,7 @@ public sealed class ControlApiTests
     public async Task On_the_sim_profile_status_comes_from_the_drivers_over_the_simulated_devices()
     {
         using var temp = new TempDirectory();
-        await using var app = await StartStationAsync(temp, "sim");
+        await using var app = await StartStationAsync(temp, "sim", "--Web:Port=0"); // 8443 is shared with the parallel sim-profile process tests
         try
         {
             using var client = ClientFor(temp.Combine("data", "run", "control.sock"));

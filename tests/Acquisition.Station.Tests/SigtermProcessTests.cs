@@ -11,7 +11,8 @@ public sealed class SigtermProcessTests
         using var temp = new TempDirectory();
         using var station = StationProcess.Start(
             ["--config", RepositoryPaths.FirmwareConfig("station.sim.json")],
-            new Dictionary<string, string> { ["ACQ_Station__DataDirectory"] = temp.Combine("data") });
+            // A free port: the sim profile's 8443 may be held by a sim-profile host in a parallel test class.
+            new Dictionary<string, string> { ["ACQ_Station__DataDirectory"] = temp.Combine("data"), ["ACQ_Web__Port"] = "0" });
         await station.WaitForLineAsync(" Ready: stage homed");
 
         station.Terminate();

@@ -6,6 +6,7 @@ using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hardware;
 using Acquisition.Station.Storage;
+using Acquisition.Station.Uplink;
 using Acquisition.Station.Web;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
@@ -95,6 +96,7 @@ public static class StationHost
 
         services.AddStationCapture(config, launch);
         services.AddStationService();
+        services.AddStationUplink();
         services.AddTechnicianPage(config);
 
         overrideServices?.Invoke(services);

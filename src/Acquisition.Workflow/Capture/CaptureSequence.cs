@@ -81,6 +81,12 @@ public sealed class CaptureSequence
     }
 
     /// <summary>Aborts the running capture (as a long press would); false when none runs.</summary>
+    /// <summary>
+    /// Raised once per run when it ends with an outcome (complete, failed or aborted), whoever started it (button,
+    /// control API, technician page): the one place the uplink learns a package was sealed.
+    /// </summary>
+    public event EventHandler<CaptureOutcome>? Finished;
+
     public bool Abort(string reason)
     {
         AbortMonitor? running;
@@ -107,9 +113,10 @@ public sealed class CaptureSequence
             }
             _running = monitor;
         }
+        CaptureOutcome outcome;
         try
         {
-            return await RunCoreAsync(run, user, monitor, cancellationToken).ConfigureAwait(false);
+            outcome = await RunCoreAsync(run, user, monitor, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -118,6 +125,8 @@ public sealed class CaptureSequence
                 _running = null;
             }
         }
+        Finished?.Invoke(this, outcome);
+        return outcome;
     }
 
     private async Task<CaptureOutcome> RunCoreAsync(Run run, string user, AbortMonitor monitor, CancellationToken outer)

@@ -1,0 +1,71 @@
+using Acquisition.Core.Storage;
+using Acquisition.Packaging;
+using Acquisition.Station.Configuration;
+using Acquisition.Uplink;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StationUplinkOptions = Acquisition.Station.Configuration.UplinkOptions;
+using UplinkServiceOptions = Acquisition.Uplink.UplinkOptions;
+
+namespace Acquisition.Station.Uplink;
+
+/// <summary>
+/// Runs the uplink inside the daemon: the station's "Uplink" section (checked by the station's shape check and
+/// validator) is mapped onto the uplink library's options (checked again by its own validator when the service is
+/// built), the service endpoints get the very outbox the uplink drains, and every sealed complete package is queued.
+/// </summary>
+public static class UplinkComposition
+{
+    /// <summary>Name of the destination used when the configuration lists none.</summary>
+    public const string DefaultDestinationName = "local";
+
+    /// <summary>Directory, under the data directory, of the default OCI image layout destination.</summary>
+    public const string DefaultLayoutDirectoryName = "oci-export";
+
+    public static IServiceCollection AddStationUplink(this IServiceCollection services)
+    {
+        services.AddOptions<UplinkServiceOptions>()
+            .Configure<IOptions<StationUplinkOptions>, DataDirectory>((target, station, data) => Map(station.Value, data, target));
+        services.AddSingleton(sp => new UplinkService(sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<IOptions<UplinkServiceOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StationKeyStore>(), sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetService<IUplinkCheckpoints>(), fileSystem: sp.GetRequiredService<IDurableFileSystem>()));
+        // IUplinkCheckpoints is registered only by tests that await a named point; production passes none.
+        // Two Outbox objects on one database would each miss the other's Enqueued wake-up: one instance, the uplink's.
+        services.RemoveAll<Outbox>();
+        services.AddSingleton(sp => sp.GetRequiredService<UplinkService>().Outbox);
+        services.AddSingleton<PackageSealedEnqueuer>();
+        services.AddHostedService(sp => sp.GetRequiredService<PackageSealedEnqueuer>());
+        services.AddHostedService(sp => sp.GetRequiredService<UplinkService>());
+        return services;
+    }
+
+    /// <summary>
+    /// A configured destination is a registry (its URL already passed the station's https/loopback rule); with none
+    /// configured, packages go to an OCI image layout under the data directory, the embedded default of the demo.
+    /// Settings the station section does not carry keep the uplink library's defaults.
+    /// </summary>
+    public static void Map(StationUplinkOptions station, DataDirectory data, UplinkServiceOptions target)
+    {
+        target.Destinations.Clear();
+        foreach (var d in station.Destinations)
+        {
+            var plainHttp = Uri.TryCreate(d.Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp;
+            target.Destinations.Add(new UplinkDestinationOptions
+            {
+                Name = d.Name,
+                Kind = UplinkDestinationKind.Registry,
+                RegistryUrl = d.Url,
+                AllowPlainHttp = plainHttp,
+            });
+        }
+        if (target.Destinations.Count == 0)
+        {
+            target.Destinations.Add(new UplinkDestinationOptions
+            {
+                Name = DefaultDestinationName,
+                Kind = UplinkDestinationKind.OciLayout,
+                LayoutPath = Path.Combine(data.Root, DefaultLayoutDirectoryName),
+            });
+        }
+    }
+}
