@@ -1,3 +1,4 @@
+using Acquisition.HardwareSim.Synthetic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -29,7 +30,7 @@ internal static class StackBench
         Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, work dir {work}");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
-        using var scene = StackBenchScene.Create(width, height, seed: 11, maxDefocusMicrometres: 50);
+        using var scene = SyntheticStack.Create(width, height, seed: 11, maxDefocusMicrometres: 50);
         double zStart = -(slices - 1);
         var frames = new List<Mat>();
         var stackDir = Path.Combine(work, "stack");
@@ -124,7 +125,7 @@ internal static class StackBench
 
     private sealed record StackFigures(double MsPerSlice, double CpuMsPerSlice, double CompleteMs, double TotalSeconds, double Psnr, double Ssim, double HeightRms, double InvalidPercent);
 
-    private static StackFigures RunOurs(List<Mat> frames, double zStart, StackBenchScene scene, Mat mask)
+    private static StackFigures RunOurs(List<Mat> frames, double zStart, SyntheticStack scene, Mat mask)
     {
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
         var process = Process.GetCurrentProcess();

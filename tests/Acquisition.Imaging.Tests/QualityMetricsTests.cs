@@ -1,3 +1,4 @@
+using Acquisition.HardwareSim.Synthetic;
 using Acquisition.Imaging.Quality;
 using Acquisition.Imaging.Stacking;
 using OpenCvSharp;

@@ -1,3 +1,4 @@
+using Acquisition.HardwareSim.Synthetic;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

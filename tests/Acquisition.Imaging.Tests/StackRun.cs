@@ -1,3 +1,4 @@
+using Acquisition.HardwareSim.Synthetic;
 using Acquisition.Core.Units;
 using Acquisition.Imaging.Stacking;
 using OpenCvSharp;

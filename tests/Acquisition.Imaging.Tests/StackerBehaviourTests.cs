@@ -1,3 +1,4 @@
+using Acquisition.HardwareSim.Synthetic;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Units;
 using Acquisition.Imaging.Quality;

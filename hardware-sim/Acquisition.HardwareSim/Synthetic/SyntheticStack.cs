@@ -1,22 +1,20 @@
 using OpenCvSharp;
 
-namespace Acquisition.Bench;
+namespace Acquisition.HardwareSim.Synthetic;
 
 /// <summary>
-/// Copy of tests/Acquisition.Imaging.Tests/SyntheticStack.cs (the bench cannot reference a test project); keep both in step.
-///
-/// A small, seeded stand-in for the bench simulator: a textured (or polished) surface with a smooth random height
+/// A small, seeded stand-in for the full camera simulator, shared by the imaging tests and the stacking benchmark: a textured (or polished) surface with a smooth random height
 /// field, rendered at each focal plane with a per-pixel Gaussian defocus σ(Δz) = √(σ₀² + (β·Δz)²), then magnified
 /// about the image centre and shifted (the optics and stage jitter), with read noise and quantisation.
 /// Defaults approximate NA 0.3 at 2.5 µm/px: the focus curve of a 9×9 SML is ~14 µm wide.
 /// Truth lives in the frame of slice 0, which is never jittered, so a registered result lines up with it.
 /// </summary>
-internal sealed class StackBenchScene : IDisposable
+public sealed class SyntheticStack : IDisposable
 {
     private readonly Mat[] _levels;
     private readonly double[] _levelSigmas;
 
-    private StackBenchScene(Mat height, Mat albedo, Mat allInFocus, Mat[] levels, double[] levelSigmas, double sigma0, double beta)
+    private SyntheticStack(Mat height, Mat albedo, Mat allInFocus, Mat[] levels, double[] levelSigmas, double sigma0, double beta)
     {
         TrueHeightMicrometres = height;
         Albedo = albedo;
@@ -38,7 +36,7 @@ internal sealed class StackBenchScene : IDisposable
     public int Width => Albedo.Width;
     public int Height => Albedo.Height;
 
-    public static StackBenchScene Create(int width, int height, int seed, bool textured = true, double heightAmplitudeMicrometres = 15,
+    public static SyntheticStack Create(int width, int height, int seed, bool textured = true, double heightAmplitudeMicrometres = 15,
         double sigma0Pixels = 0.5, double betaPixelsPerMicrometre = 0.12, double maxDefocusMicrometres = 80)
     {
         var rng = new RNG((ulong)seed);
@@ -81,7 +79,7 @@ internal sealed class StackBenchScene : IDisposable
             Cv2.GaussianBlur(albedo, levels[i], new Size(0, 0), sigmas[i], sigmas[i], BorderTypes.Reflect101);
         }
         var allInFocus = levels[0].Clone();
-        return new StackBenchScene(heightMap, albedo, allInFocus, levels, sigmas.ToArray(), sigma0Pixels, betaPixelsPerMicrometre);
+        return new SyntheticStack(heightMap, albedo, allInFocus, levels, sigmas.ToArray(), sigma0Pixels, betaPixelsPerMicrometre);
     }
 
     private static Mat SmoothField(int width, int height, double sigma, ref RNG rng)
