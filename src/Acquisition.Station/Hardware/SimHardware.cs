@@ -5,7 +5,10 @@ using Acquisition.Hardware.Grbl;
 using Acquisition.Hardware.Light;
 using Acquisition.Hardware.Panel;
 using Acquisition.HardwareSim;
+using Acquisition.Hardware.Camera;
+using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Clock;
+using Acquisition.HardwareSim.Surface;
 using Acquisition.Station.Configuration;
 using Microsoft.Extensions.Options;
 using StationRingLightOptions = Acquisition.Station.Configuration.RingLightOptions;
@@ -39,6 +42,12 @@ public static class SimHardware
                 Clock = new SimulationClockOptions
                 {
                     Mode = sim.Clock == SimulatorClock.Virtual ? ClockMode.Virtual : ClockMode.RealTime,
+                    // Start at the real time, so calibrations and audit entries (system clock) and captures (this
+                    // clock) agree about what is expired; a virtual clock then only runs ahead.
+                    Start = DateTimeOffset.UtcNow,
+                    // Wide enough that on a loaded machine the virtual clock does not jump to a driver's timeout
+                    // before the simulated controller has read the command (as the workflow's end-to-end rig).
+                    QuiescenceWindow = TimeSpan.FromMilliseconds(70),
                 },
                 Pins = station.Pins,
                 Lights = light.Driver == RingLightDriver.NativePwm ? LightDriver.NativePwm : LightDriver.Pca9685,
@@ -50,6 +59,29 @@ public static class SimHardware
                 bench.ControlSocketPath is { } s ? ", bench control on " + s : "");
             return bench;
         });
+        services.AddSingleton(sp => new DeviceClock(sp.GetRequiredService<SimulatedBench>().SimClock));
+        services.AddSingleton(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            var o = sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Camera;
+            var options = SimulatedCameraOptions.Small with
+            {
+                Width = o.Width,
+                Height = o.Height,
+                PixelSizeMicrometres = o.PixelSizeMicrometres,
+                SceneOriginXMachineMicrometres = o.SceneOriginXMicrometres,
+                SceneOriginYMachineMicrometres = o.SceneOriginYMicrometres,
+                ZAtDatumFocusMicrometres = o.FocusZMicrometres,
+            };
+            return new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause);
+        });
+        services.AddSingleton<ICamera>(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            return new FreshFrameCamera(sp.GetRequiredService<SimulatedCamera>(), new FreshFrameCameraOptions(), bench.SimClock,
+                sp.GetRequiredService<ILogger<FreshFrameCamera>>());
+        });
+        services.AddHostedService<SimulatorStartupService>();
         services.AddSingleton(sp => new GpioController(sp.GetRequiredService<SimulatedBench>().Gpio));
         services.AddSingleton<IOperatorPanel>(sp =>
         {
