@@ -1,6 +1,7 @@
 namespace Acquisition.Station.Tests;
 
 /// <summary>SIGTERM (what systemd sends) must stop the real binary cleanly and leave the hardware safe.</summary>
+[Collection(StationProcessCollection.Name)]
 public sealed class SigtermProcessTests
 {
     [Fact]

@@ -91,6 +91,7 @@ public static class CaptureComposition
                 sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>());
         });
         services.AddHostedService<CaptureButtonService>();
+        services.AddHostedService<DemoCaptureService>();
         return services;
     }
 }
