@@ -78,8 +78,11 @@ public static class SimHardware
         services.AddSingleton<ICamera>(sp =>
         {
             var bench = sp.GetRequiredService<SimulatedBench>();
-            return new FreshFrameCamera(sp.GetRequiredService<SimulatedCamera>(), new FreshFrameCameraOptions(), bench.SimClock,
+            var camera = new FreshFrameCamera(sp.GetRequiredService<SimulatedCamera>(), new FreshFrameCameraOptions(), bench.SimClock,
                 sp.GetRequiredService<ILogger<FreshFrameCamera>>());
+            // The bench-control socket's "snap": a fresh frame through the same camera path the captures use.
+            bench.SnapPng = async ct => EncodePng(await camera.CaptureAsync(bench.SimClock.GetUtcNow(), ct).ConfigureAwait(false));
+            return camera;
         });
         services.AddHostedService<SimulatorStartupService>();
         services.AddSingleton(sp => new GpioController(sp.GetRequiredService<SimulatedBench>().Gpio));
@@ -108,5 +111,13 @@ public static class SimHardware
                 : new RingLight(new Pca9685(bench.Pca9685, light.PwmFrequencyHz), DriverOptions.RingLight(light), log);
         });
         return services;
+    }
+
+    /// <summary>Mono8 as 8-bit PNG; Mono12/Mono16 as 16-bit PNG with the sensor's values unchanged.</summary>
+    private static byte[] EncodePng(Frame frame)
+    {
+        var type = frame.Format == PixelFormat.Mono8 ? OpenCvSharp.MatType.CV_8UC1 : OpenCvSharp.MatType.CV_16UC1;
+        using var mat = OpenCvSharp.Mat.FromPixelData(frame.Height, frame.Width, type, frame.Data);
+        return mat.ToBytes(".png");
     }
 }
