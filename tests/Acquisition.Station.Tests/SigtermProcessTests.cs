@@ -12,7 +12,12 @@ public sealed class SigtermProcessTests
         using var temp = new TempDirectory();
         using var station = StationProcess.Start(
             ["--config", RepositoryPaths.FirmwareConfig("station.sim.json")],
-            new Dictionary<string, string> { ["ACQ_Station__DataDirectory"] = temp.Combine("data") });
+            new Dictionary<string, string>
+            {
+                ["ACQ_Station__DataDirectory"] = temp.Combine("data"),
+                // Any free port for the technician page: another station on this machine may hold 8443.
+                ["ACQ_Web__Port"] = "0",
+            });
         await station.WaitForLineAsync(" Ready: stage homed");
 
         station.Terminate();
