@@ -1,6 +1,7 @@
 namespace Acquisition.Station.Tests;
 
 /// <summary>SIGTERM (what systemd sends) must stop the real binary cleanly and leave the hardware safe.</summary>
+[Collection(StationProcessCollection.Name)]
 public sealed class SigtermProcessTests
 {
     [Fact]
@@ -11,8 +12,12 @@ public sealed class SigtermProcessTests
         using var temp = new TempDirectory();
         using var station = StationProcess.Start(
             ["--config", RepositoryPaths.FirmwareConfig("station.sim.json")],
-            // A free port: the sim profile's 8443 may be held by a sim-profile host in a parallel test class.
-            new Dictionary<string, string> { ["ACQ_Station__DataDirectory"] = temp.Combine("data"), ["ACQ_Web__Port"] = "0" });
+            new Dictionary<string, string>
+            {
+                ["ACQ_Station__DataDirectory"] = temp.Combine("data"),
+                // Any free port for the technician page: another station on this machine may hold 8443.
+                ["ACQ_Web__Port"] = "0",
+            });
         await station.WaitForLineAsync(" Ready: stage homed");
 
         station.Terminate();

@@ -16,6 +16,18 @@ public sealed class StationLaunchTests
     }
 
     [Fact]
+    public void Demo_implies_once_and_is_not_set_by_once_alone()
+    {
+        var demo = StationLaunch.Parse(["--demo"]);
+        var once = StationLaunch.Parse(["--once"]);
+
+        Assert.True(demo.Demo);
+        Assert.True(demo.ExitWhenReady);
+        Assert.False(once.Demo);
+        Assert.Empty(demo.ConfigurationArguments);
+    }
+
+    [Fact]
     public void Config_without_a_file_name_says_what_is_missing()
     {
         var ex = Assert.Throws<ArgumentException>(() => StationLaunch.Parse(["--config"]));

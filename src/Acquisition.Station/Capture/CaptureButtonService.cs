@@ -25,10 +25,14 @@ public sealed class CaptureButtonService(IServiceProvider services, ILogger<Capt
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_button is not null)
+        // Taken out first: the container disposes this service again after the stop, and the button must be
+        // disposed only once.
+        var button = _button;
+        _button = null;
+        if (button is not null)
         {
-            _button.Dispose();
-            await _button.Current.WaitAsync(cancellationToken).ConfigureAwait(false);
+            button.Dispose();
+            await button.Current.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -3,6 +3,7 @@ using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Packaging;
 using Acquisition.Station.Configuration;
+using Acquisition.Station.Hardware;
 using Acquisition.Station.Hosting;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Cases;
@@ -78,7 +79,7 @@ public static class CaptureComposition
                 ?? throw new InvalidOperationException("No camera is composed in this build (Station:Hardware); captures cannot run.");
             var options = sp.GetRequiredService<CaptureOptions>();
             var data = sp.GetRequiredService<DataDirectory>();
-            var time = sp.GetRequiredService<TimeProvider>();
+            var time = sp.GetRequiredService<DeviceClock>().Time;
             var calibrations = sp.GetRequiredService<CalibrationStore>();
             return new CaptureSequence(
                 new CaptureDevices(sp.GetRequiredService<IStage>(), sp.GetRequiredService<IRingLight>(), camera, sp.GetRequiredService<IOperatorPanel>()),
@@ -90,6 +91,7 @@ public static class CaptureComposition
                 sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>());
         });
         services.AddHostedService<CaptureButtonService>();
+        services.AddHostedService<DemoCaptureService>();
         return services;
     }
 }

@@ -9,4 +9,6 @@ public sealed class SimulatorOptions
 
     /// <summary>Serve the bench-control socket (&lt;data&gt;/run/bench.sock) so engineers can press the button, open the door or inject faults.</summary>
     public bool BenchControlSocket { get; set; } = true;
+
+    public SimulatorCameraOptions Camera { get; set; } = new();
 }

@@ -11,6 +11,14 @@ public sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOption
         {
             f.Add($"{SimulatorOptions.Section}:Clock", o.Clock.ToString(), "one of " + string.Join(", ", Enum.GetNames<SimulatorClock>()) + ".");
         }
+        if (o.Camera.Width < 64 || o.Camera.Height < 64)
+        {
+            f.Add($"{SimulatorOptions.Section}:Camera:Width/Height", $"{o.Camera.Width}×{o.Camera.Height}", "at least 64×64 pixels.");
+        }
+        if (!(o.Camera.PixelSizeMicrometres > 0))
+        {
+            f.Add($"{SimulatorOptions.Section}:Camera:PixelSizeMicrometres", o.Camera.PixelSizeMicrometres.ToString(System.Globalization.CultureInfo.InvariantCulture), "a positive number of µm.");
+        }
         return f.ToResult();
     }
 }

@@ -1,4 +1,6 @@
 using Acquisition.Core.Hardware;
+using Acquisition.Workflow.Capture;
+using Acquisition.Workflow.Cases;
 
 namespace Acquisition.Station.Configuration;
 
@@ -20,4 +22,13 @@ public sealed class StationOptions
 
     /// <summary>BCM GPIO numbers of the operator panel; shared with the simulator's GPIO driver.</summary>
     public PinMap Pins { get; set; } = new();
+
+    // The workflow's own sections live under Station (bound and validated by the capture composition); they are
+    // declared here so the configuration shape check knows their keys instead of refusing them as typos.
+
+    /// <summary>"Station:Capture": how captures run (load position, safe Z, clock and calibration policy).</summary>
+    public CaptureOptions Capture { get; set; } = new();
+
+    /// <summary>"Station:Case": the case preset (e.g. the demo case) used until one is set through PUT /case.</summary>
+    public CaseContextOptions Case { get; set; } = new();
 }

@@ -18,6 +18,7 @@ public static class HardwareComposition
         switch (profile)
         {
             case HardwareProfile.Fake:
+                services.AddSingleton(sp => new DeviceClock(sp.GetRequiredService<TimeProvider>()));
                 services.AddSingleton<IStage>(sp => new FakeStage(sp.GetRequiredService<TimeProvider>()));
                 services.AddSingleton<IRingLight>(sp =>
                     new FakeRingLight(sp.GetRequiredService<IOptions<RingLightOptions>>().Value.SegmentChannels.Length));
@@ -27,6 +28,7 @@ public static class HardwareComposition
                 services.AddSimHardware();
                 break;
             default:
+                services.AddSingleton(sp => new DeviceClock(sp.GetRequiredService<TimeProvider>()));
                 services.AddRealHardware();
                 break;
         }

@@ -5,7 +5,10 @@ using Acquisition.Hardware.Grbl;
 using Acquisition.Hardware.Light;
 using Acquisition.Hardware.Panel;
 using Acquisition.HardwareSim;
+using Acquisition.Hardware.Camera;
+using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Clock;
+using Acquisition.HardwareSim.Surface;
 using Acquisition.Station.Configuration;
 using Microsoft.Extensions.Options;
 using StationRingLightOptions = Acquisition.Station.Configuration.RingLightOptions;
@@ -39,6 +42,12 @@ public static class SimHardware
                 Clock = new SimulationClockOptions
                 {
                     Mode = sim.Clock == SimulatorClock.Virtual ? ClockMode.Virtual : ClockMode.RealTime,
+                    // Start at the real time, so calibrations and audit entries (system clock) and captures (this
+                    // clock) agree about what is expired; a virtual clock then only runs ahead.
+                    Start = DateTimeOffset.UtcNow,
+                    // Wide enough that on a loaded machine the virtual clock does not jump to a driver's timeout
+                    // before the simulated controller has read the command (as the workflow's end-to-end rig).
+                    QuiescenceWindow = TimeSpan.FromMilliseconds(70),
                 },
                 Pins = station.Pins,
                 Lights = light.Driver == RingLightDriver.NativePwm ? LightDriver.NativePwm : LightDriver.Pca9685,
@@ -50,6 +59,32 @@ public static class SimHardware
                 bench.ControlSocketPath is { } s ? ", bench control on " + s : "");
             return bench;
         });
+        services.AddSingleton(sp => new DeviceClock(sp.GetRequiredService<SimulatedBench>().SimClock));
+        services.AddSingleton(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            var o = sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Camera;
+            var options = SimulatedCameraOptions.Small with
+            {
+                Width = o.Width,
+                Height = o.Height,
+                PixelSizeMicrometres = o.PixelSizeMicrometres,
+                SceneOriginXMachineMicrometres = o.SceneOriginXMicrometres,
+                SceneOriginYMachineMicrometres = o.SceneOriginYMicrometres,
+                ZAtDatumFocusMicrometres = o.FocusZMicrometres,
+            };
+            return new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause);
+        });
+        services.AddSingleton<ICamera>(sp =>
+        {
+            var bench = sp.GetRequiredService<SimulatedBench>();
+            var camera = new FreshFrameCamera(sp.GetRequiredService<SimulatedCamera>(), new FreshFrameCameraOptions(), bench.SimClock,
+                sp.GetRequiredService<ILogger<FreshFrameCamera>>());
+            // The bench-control socket's "snap": a fresh frame through the same camera path the captures use.
+            bench.SnapPng = async ct => EncodePng(await camera.CaptureAsync(bench.SimClock.GetUtcNow(), ct).ConfigureAwait(false));
+            return camera;
+        });
+        services.AddHostedService<SimulatorStartupService>();
         services.AddSingleton(sp => new GpioController(sp.GetRequiredService<SimulatedBench>().Gpio));
         services.AddSingleton<IOperatorPanel>(sp =>
         {
@@ -76,5 +111,13 @@ public static class SimHardware
                 : new RingLight(new Pca9685(bench.Pca9685, light.PwmFrequencyHz), DriverOptions.RingLight(light), log);
         });
         return services;
+    }
+
+    /// <summary>Mono8 as 8-bit PNG; Mono12/Mono16 as 16-bit PNG with the sensor's values unchanged.</summary>
+    private static byte[] EncodePng(Frame frame)
+    {
+        var type = frame.Format == PixelFormat.Mono8 ? OpenCvSharp.MatType.CV_8UC1 : OpenCvSharp.MatType.CV_16UC1;
+        using var mat = OpenCvSharp.Mat.FromPixelData(frame.Height, frame.Width, type, frame.Data);
+        return mat.ToBytes(".png");
     }
 }

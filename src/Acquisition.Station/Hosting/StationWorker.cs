@@ -46,7 +46,8 @@ public sealed class StationWorker(
         {
             Fault(ex);
         }
-        if (launch.ExitWhenReady)
+        // --demo hands a Ready station to the demo capture, which stops the host when its capture is done.
+        if (launch.ExitWhenReady && !(launch.Demo && machine.State == StationState.Ready))
         {
             log.LogInformation("--once: stopping after start-up (state {State}).", machine.State);
             lifetime.StopApplication();
