@@ -75,6 +75,18 @@ public sealed class BenchFaults
         Changed?.Invoke(name, on);
     }
 
+    /// <summary>
+    /// Marks a fault on that already acted elsewhere (an armed stall fired inside the controller), so that status and
+    /// "fault ... off" see it, without acting again.
+    /// </summary>
+    internal void RecordOn(string name)
+    {
+        lock (_gate)
+        {
+            _on.Add(name);
+        }
+    }
+
     public static string LimitName(Axis axis) => "limit-" + axis.ToString().ToLowerInvariant();
 
     public static string StallName(Axis axis) => "stall-" + axis.ToString().ToLowerInvariant();

@@ -18,4 +18,8 @@ public sealed record BenchStatus(
     bool CasingPresent,
     IReadOnlyList<string> ActiveFaults,
     string SerialPort,
-    bool CanSnap);
+    bool CanSnap,
+    bool DriversEnabled,
+    bool ReferenceValid,
+    string? ArmedFault,
+    double[] WorkCoordinateOffsetMm);

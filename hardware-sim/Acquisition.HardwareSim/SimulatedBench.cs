@@ -23,6 +23,9 @@ public sealed class SimulatedBench : IBenchState, IDisposable
     private bool _buttonPressed;
     private bool _casingPresent;
     private bool _doorOpen;
+    private readonly StreamWriter? _trace;
+    private readonly DateTimeOffset _traceOrigin;
+    private readonly System.Diagnostics.Stopwatch? _traceWall;
 
     public SimulatedBench(SimulatedBenchOptions? options = null, SimulationClock? clock = null)
     {
@@ -36,6 +39,19 @@ public sealed class SimulatedBench : IBenchState, IDisposable
         Pca9685 = new SimPca9685(SimClock);
         PwmChannels = [.. Enumerable.Range(0, 16).Select(_ => new SimPwmChannel(SimClock))];
         Faults.Changed += OnFault;
+        Grbl.ArmedFaultFired += OnArmedFaultFired;
+        if (_options.MotorEnableWired)
+        {
+            Gpio.OutputWritten += OnOutputWritten;
+        }
+        if (_options.TracePath is { } tracePath)
+        {
+            _trace = new StreamWriter(tracePath, append: false, new System.Text.UTF8Encoding(false));
+            _traceOrigin = SimClock.GetUtcNow();
+            _traceWall = System.Diagnostics.Stopwatch.StartNew();
+            _trace.WriteLine("# sim_ms wall_ms kind detail (sim = simulation clock since the bench started)");
+            Motion.Trace = TraceLine;
+        }
         if (_options.ControlSocketPath is { } socketPath)
         {
             _control = new BenchControlServer(this, socketPath);
@@ -151,6 +167,28 @@ public sealed class SimulatedBench : IBenchState, IDisposable
 
     public void RemoveCasing() => SetCasing(false);
 
+    /// <summary>
+    /// Arms a fault for the next move: "stall-x", "stall-y" or "stall-z" once that axis has travelled
+    /// <paramref name="afterMicrometres"/>, or "controller-reset" (a reboot mid-move) once the moves have covered that
+    /// path length. It fires once, at that simulated moment, and then shows as an active fault like a switched one.
+    /// </summary>
+    public void ArmFault(string name, double afterMicrometres)
+    {
+        ArmedMoveFault fault = name switch
+        {
+            "stall-x" => ArmedMoveFault.Stall(Axis.X, afterMicrometres),
+            "stall-y" => ArmedMoveFault.Stall(Axis.Y, afterMicrometres),
+            "stall-z" => ArmedMoveFault.Stall(Axis.Z, afterMicrometres),
+            "controller-reset" => ArmedMoveFault.ControllerReset(afterMicrometres),
+            _ => throw new ArgumentException(
+                $"Fault '{name}' cannot be armed for a move; armable: stall-x, stall-y, stall-z, controller-reset.", nameof(name)),
+        };
+        Grbl.ArmFault(fault);
+    }
+
+    /// <summary>Pushes an axis by hand (only while the drivers are off; see <see cref="SimulatedBenchOptions.MotorEnableWired"/>).</summary>
+    public void PushCarriage(Axis axis, double micrometres) => Grbl.PushCarriage(axis, micrometres);
+
     /// <summary>Reads an output pin of the pin map as the station left it (LEDs, motor enable).</summary>
     public bool OutputHigh(int pin) => Gpio.LevelOf(pin) == PinValue.High;
 
@@ -164,11 +202,36 @@ public sealed class SimulatedBench : IBenchState, IDisposable
         }
         return new BenchStatus(now, SimClock.Mode.ToString(), Grbl.State.ToString(), ReportedPositionAt(now), TruePositionAt(now),
             Grbl.ReportedSteps, Grbl.TrueSteps, LightingDetailAt(now), pins, ButtonPressed, DoorOpen, CasingPresent,
-            Faults.Active, SerialPortPath, SnapPng is not null);
+            Faults.Active, SerialPortPath, SnapPng is not null, Grbl.DriversEnabled, Grbl.ReferenceValid,
+            Grbl.ArmedFault is { } armed ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{armed.FaultName} after {armed.AfterMicrometres:0.###} µm") : null,
+            Grbl.WorkCoordinateOffsetMm);
+    }
+
+    /// <summary>Writes one transcript line (when <see cref="SimulatedBenchOptions.TracePath"/> is set): give it to a camera's Trace.</summary>
+    public void TraceLine(string kind, string detail)
+    {
+        if (_trace is null)
+        {
+            return;
+        }
+        var sim = (SimClock.GetUtcNow() - _traceOrigin).TotalMilliseconds;
+        var text = detail.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        lock (_trace)
+        {
+            _trace.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{sim:0.000} {_traceWall!.Elapsed.TotalMilliseconds:0.000} {kind} {text}"));
+        }
     }
 
     public void Dispose()
     {
+        if (_trace is not null)
+        {
+            lock (_trace)
+            {
+                _trace.Dispose();
+            }
+        }
         _control?.Dispose();
         lock (_gate)
         {
@@ -248,6 +311,23 @@ public sealed class SimulatedBench : IBenchState, IDisposable
             _casingPresent = present;
         }
         Gpio.SetInputLevel(Pins.CasingPresent, present ? PinValue.High : PinValue.Low);
+    }
+
+    private void OnArmedFaultFired(ArmedMoveFault fault)
+    {
+        // A fired stall stays on until switched off, like the switched fault; a reboot is over once it happened.
+        if (fault.Kind == ArmedMoveFaultKind.Stall)
+        {
+            Faults.RecordOn(fault.FaultName);
+        }
+    }
+
+    private void OnOutputWritten(int pin, PinValue value)
+    {
+        if (pin == Pins.MotorEnable)
+        {
+            Grbl.SetDriversEnabled(value == (_options.MotorEnableActiveHigh ? PinValue.High : PinValue.Low));
+        }
     }
 
     private void OnFault(string name, bool on)

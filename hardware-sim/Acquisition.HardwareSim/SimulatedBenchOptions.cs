@@ -27,6 +27,23 @@ public sealed class SimulatedBenchOptions
     /// </summary>
     public string? SerialLinkPath { get; set; }
 
+    /// <summary>
+    /// Whether the pin map's motor-enable output really powers the stepper drivers. When wired, the drivers are off
+    /// while the station holds that output inactive (after it opened it); off means the motors follow no steps, the
+    /// carriage can be pushed and GRBL's reference is lost. Not wired (the default, for fixtures that never drive the
+    /// pin): the drivers are always powered.
+    /// </summary>
+    public bool MotorEnableWired { get; set; }
+
+    /// <summary>Level of the motor-enable output that powers the drivers (the station's OperatorPanelOptions.MotorEnableActiveHigh).</summary>
+    public bool MotorEnableActiveHigh { get; set; } = true;
+
+    /// <summary>
+    /// A transcript file: every serial chunk each way, camera reads and frames, with the simulation clock's time and
+    /// the wall time, for working out where a capture's time goes. Null: none.
+    /// </summary>
+    public string? TracePath { get; set; }
+
     /// <summary>Unix socket of the bench-control endpoint; null: none.</summary>
     public string? ControlSocketPath { get; set; }
 

@@ -70,6 +70,29 @@ public static class HardwareSimCli
         jog.Arguments.Add(jogUm);
         root.Subcommands.Add(jog);
 
+        var armName = new Argument<string>("name") { Description = "stall-x, stall-y, stall-z or controller-reset" };
+        armName.AcceptOnlyFromAmong("stall-x", "stall-y", "stall-z", "controller-reset");
+        var afterUm = new Option<double>("--after-um")
+        {
+            Description = "Fire once the axis (stall) or the path (reset) has moved this far in the next moves, µm",
+            DefaultValueFactory = _ => 0,
+        };
+        var arm = Simple("arm", "Arm a fault for the next move: a stall of one axis, or a controller reboot mid-move.",
+            p => Req("arm", ("name", p.GetValue(armName)), ("afterUm", p.GetValue(afterUm))));
+        arm.Arguments.Add(armName);
+        arm.Options.Add(afterUm);
+        root.Subcommands.Add(arm);
+        root.Subcommands.Add(Simple("disarm", "Cancel a fault armed for the next move.", _ => Req("disarm")));
+
+        var pushAxis = new Argument<string>("axis") { Description = "x, y or z" };
+        pushAxis.AcceptOnlyFromAmong("x", "y", "z");
+        var pushUm = new Argument<double>("micrometres") { Description = "Distance, µm" };
+        var push = Simple("push", "Push an axis by hand while the motor drivers are off (the position becomes unknown).",
+            p => Req("push", ("axis", p.GetValue(pushAxis)), ("um", p.GetValue(pushUm))));
+        push.Arguments.Add(pushAxis);
+        push.Arguments.Add(pushUm);
+        root.Subcommands.Add(push);
+
         var outFile = new Option<FileInfo>("--out") { Description = "PNG file to write", Required = true };
         var snap = new Command("snap", "Render a frame of the bench now and save it as PNG.");
         snap.Options.Add(outFile);
@@ -92,19 +115,16 @@ public static class HardwareSimCli
         });
         root.Subcommands.Add(snap);
 
-        var realTime = new Option<bool>("--virtual") { Description = "Run the bench on a virtual clock instead of real time" };
+        var virtualClock = new Option<bool>("--virtual") { Description = "Run the bench on a virtual clock instead of real time" };
         var serve = new Command("serve", "Host a bench on its own: GRBL on a pty, control socket at --socket. Ctrl+C stops.");
-        serve.Options.Add(realTime);
+        serve.Options.Add(virtualClock);
         serve.SetAction(async (p, ct) =>
         {
-            var options = new SimulatedBenchOptions
-            {
-                ControlSocketPath = p.GetValue(socket),
-                Clock = new SimulationClockOptions { Mode = p.GetValue(realTime) ? ClockMode.Virtual : ClockMode.RealTime },
-            };
+            var options = ServeOptions(p.GetValue(socket)!, p.GetValue(virtualClock));
             using var bench = new SimulatedBench(options);
             await output.WriteLineAsync($"GRBL 1.1h on {bench.SerialPortPath} (115200 8N1; e.g. screen {bench.SerialPortPath} 115200)");
             await output.WriteLineAsync($"control socket {bench.ControlSocketPath}");
+            await output.WriteLineAsync($"clock {(bench.SimClock.Mode == ClockMode.Virtual ? "virtual" : "real-time")}");
             await output.FlushAsync(ct);
             try
             {
@@ -120,6 +140,13 @@ public static class HardwareSimCli
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
+
+    /// <summary>The bench <c>serve</c> hosts: a real-time clock unless <c>--virtual</c> was given.</summary>
+    public static SimulatedBenchOptions ServeOptions(string socketPath, bool virtualClock) => new()
+    {
+        ControlSocketPath = socketPath,
+        Clock = new SimulationClockOptions { Mode = virtualClock ? ClockMode.Virtual : ClockMode.RealTime },
+    };
 
     private static JsonObject Req(string cmd, params (string Key, JsonNode? Value)[] fields)
     {

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using Acquisition.Hardware.Light;
 using Acquisition.HardwareSim.Pwm;
 
 namespace Acquisition.HardwareSim.Tests;
@@ -90,25 +91,25 @@ public sealed class GpioAndLightTests
     {
         using var bench = new SimulatedBench();
         var chip = bench.Pca9685;
-        Assert.Equal(0x11, chip.RegisterValue(SimPca9685.Mode1));
-        Assert.Equal(0x1E, chip.RegisterValue(SimPca9685.PreScale));
+        Assert.Equal(0x11, chip.RegisterValue(Pca9685Registers.Mode1));
+        Assert.Equal(0x1E, chip.RegisterValue(Pca9685Registers.PreScale));
         Assert.True(bench.LightingAt(bench.SimClock.GetUtcNow()).IsOff);
 
-        chip.Write([SimPca9685.Mode1, 0x00]); // wake, no auto-increment
-        chip.Write([SimPca9685.PreScale, 5]); // ignored while awake
-        Assert.Equal(0x1E, chip.RegisterValue(SimPca9685.PreScale));
-        chip.Write([SimPca9685.Mode1, SimPca9685.Mode1Sleep]);
-        chip.Write([SimPca9685.PreScale, 5]);
+        chip.Write([Pca9685Registers.Mode1, 0x00]); // wake, no auto-increment
+        chip.Write([Pca9685Registers.PreScale, 5]); // ignored while awake
+        Assert.Equal(0x1E, chip.RegisterValue(Pca9685Registers.PreScale));
+        chip.Write([Pca9685Registers.Mode1, Pca9685Registers.Mode1Sleep]);
+        chip.Write([Pca9685Registers.PreScale, 5]);
         Assert.Equal(25e6 / (4096 * 6), chip.FrequencyHz, 6);
-        chip.Write([SimPca9685.Mode1, SimPca9685.Mode1AutoIncrement]);
-        Assert.Equal(SimPca9685.Mode1AutoIncrement | SimPca9685.Mode1Restart, chip.RegisterValue(SimPca9685.Mode1));
+        chip.Write([Pca9685Registers.Mode1, Pca9685Registers.Mode1AutoIncrement]);
+        Assert.Equal(Pca9685Registers.Mode1AutoIncrement | Pca9685Registers.Mode1Restart, chip.RegisterValue(Pca9685Registers.Mode1));
 
         // Channel 0: on at 0, off at 2048 (50 %), one auto-incremented write.
-        chip.Write([SimPca9685.Led0OnL, 0x00, 0x00, 0x00, 0x08]);
+        chip.Write([Pca9685Registers.Led0OnL, 0x00, 0x00, 0x00, 0x08]);
         // Channel 8 (coaxial): on at 1024, off at 2048 → 25 %.
-        chip.Write([SimPca9685.Led0OnL + 4 * 8, 0x00, 0x04, 0x00, 0x08]);
+        chip.Write([Pca9685Registers.Led0OnL + 4 * 8, 0x00, 0x04, 0x00, 0x08]);
         // Channel 3: full on.
-        chip.Write([SimPca9685.Led0OnL + 4 * 3, 0x00, 0x10, 0x00, 0x00]);
+        chip.Write([Pca9685Registers.Led0OnL + 4 * 3, 0x00, 0x10, 0x00, 0x00]);
         var now = bench.SimClock.GetUtcNow();
         var light = bench.LightingDetailAt(now);
         Assert.Equal(0.5, light.Lighting.Segments[0], 9);
@@ -118,21 +119,21 @@ public sealed class GpioAndLightTests
         Assert.Equal(TimeSpan.Zero, light.Segments[3].Period); // steady, no ripple
 
         var readBack = new byte[4];
-        chip.WriteRead([SimPca9685.Led0OnL + 4 * 8], readBack);
+        chip.WriteRead([Pca9685Registers.Led0OnL + 4 * 8], readBack);
         Assert.Equal(new byte[] { 0x00, 0x04, 0x00, 0x08 }, readBack);
 
         // Full-off on ALL_LED wins over everything; ALL_LED reads back as zero.
-        chip.Write([SimPca9685.AllLedOnL, 0x00, 0x00, 0x00, 0x10]);
+        chip.Write([Pca9685Registers.AllLedOnL, 0x00, 0x00, 0x00, 0x10]);
         Assert.True(bench.LightingAt(bench.SimClock.GetUtcNow()).IsOff);
         var all = new byte[1];
-        chip.WriteRead([SimPca9685.AllLedOnL + 3], all);
+        chip.WriteRead([Pca9685Registers.AllLedOnL + 3], all);
         Assert.Equal(0, all[0]);
 
         // Without auto-increment, a multi-byte write lands on one register.
-        chip.Write([SimPca9685.Mode1, 0x00]);
-        chip.Write([SimPca9685.Led0OnL, 0x01, 0x02, 0x03]);
-        Assert.Equal(0x03, chip.RegisterValue(SimPca9685.Led0OnL));
-        Assert.Equal(0x00, chip.RegisterValue(SimPca9685.Led0OnL + 1));
+        chip.Write([Pca9685Registers.Mode1, 0x00]);
+        chip.Write([Pca9685Registers.Led0OnL, 0x01, 0x02, 0x03]);
+        Assert.Equal(0x03, chip.RegisterValue(Pca9685Registers.Led0OnL));
+        Assert.Equal(0x00, chip.RegisterValue(Pca9685Registers.Led0OnL + 1));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class FrameRenderer : IDisposable
     private readonly Mat[] _pyramid = new Mat[7];
     private readonly Mat?[] _levels = new Mat?[LevelSpec.Length];
     private readonly Dictionary<string, ShadingTable> _tables = new(StringComparer.Ordinal);
+    private readonly Mat? _vignette;
     private readonly double _tanAlpha;
     private readonly double _diffractionSigmaMicrometres;
 
@@ -49,6 +50,19 @@ public sealed class FrameRenderer : IDisposable
         _tanAlpha = Math.Tan(Math.Asin(options.NumericalAperture));
         // Gaussian equivalent of the Airy disc.
         _diffractionSigmaMicrometres = 0.21 * options.WavelengthMicrometres / options.NumericalAperture;
+        if (options.VignettingAtCorner > 0)
+        {
+            var values = new float[options.Width * options.Height];
+            for (var v = 0; v < options.Height; v++)
+            {
+                for (var u = 0; u < options.Width; u++)
+                {
+                    values[(v * options.Width) + u] = (float)options.VignettingAt(u, v);
+                }
+            }
+            _vignette = new Mat(size, MatType.CV_32FC1);
+            _vignette.SetArray(values);
+        }
     }
 
     public SimulatedCameraOptions Options => _o;
@@ -129,6 +143,10 @@ public sealed class FrameRenderer : IDisposable
             RenderSharpHeightsOnly(mid, jx, jy);
         }
 
+        if (_vignette is not null)
+        {
+            Cv2.Multiply(_sharp, _vignette, _sharp);
+        }
         Stage("warp+shade");
         var pixel = _o.PixelSizeMicrometres / mag;
         var maxDz = Math.Max(Math.Abs(zf - hMin), Math.Abs(zf - hMax));
@@ -172,6 +190,17 @@ public sealed class FrameRenderer : IDisposable
             var m = _levels[i]!;
             pass.Levels[i] = new LevelView(m.Data, m.Step(), m.Cols, m.Rows, LevelSpec[i].K);
         }
+        pass.UsedLevels = usedLevels;
+        // Per pyramid factor, each output column's left source column and weight: shared by every row.
+        var columnMaps = new ColumnMap?[_pyramid.Length];
+        for (var i = 0; i <= usedLevels; i++)
+        {
+            var k = LevelSpec[i].K;
+            if (k > 0 && columnMaps[k] is null)
+            {
+                columnMaps[k] = ColumnMap.For(_o.Width, _levels[i]!.Cols, k);
+            }
+        }
         fixed (byte* dp = data)
         fixed (int* lp = levelOf)
         fixed (float* wp = weightOf)
@@ -182,7 +211,20 @@ public sealed class FrameRenderer : IDisposable
             pass.WeightOf = (nint)wp;
             pass.SigmaOf = (nint)sp;
             var p = pass;
-            Parallel.For(0, _o.Height, v => FinalPass.Row(p, v));
+            // Rows in bands, so that each worker allocates its row scratch once per band, not once per row.
+            const int band = 32;
+            var bands = (_o.Height + band - 1) / band;
+            var width = _o.Width;
+            var height = _o.Height;
+            Parallel.For(0, bands, () => new RowScratch(width, LevelSpec.Length), (b, _, scratch) =>
+            {
+                var end = Math.Min(height, (b + 1) * band);
+                for (var v = b * band; v < end; v++)
+                {
+                    FinalPass.Row(p, v, scratch, columnMaps);
+                }
+                return scratch;
+            }, _ => { });
         }
         Stage("defocus+quantise");
         var truth = new SimulatedFrameTruth(sequence, mid, zf, jx, jy, mag, motionPx);
@@ -203,6 +245,10 @@ public sealed class FrameRenderer : IDisposable
         }
         using var sharp = new Mat(new Size(_o.Width, _o.Height), MatType.CV_32FC1);
         RenderSharp(position, lighting, 0, 0, sharp);
+        if (_vignette is not null)
+        {
+            Cv2.Multiply(sharp, _vignette, sharp);
+        }
         var (_, mag) = FocusAndMagnification(position);
         var height = new Mat();
         using (var roi = new Mat(_height, r))
@@ -384,11 +430,20 @@ public sealed class FrameRenderer : IDisposable
         // Jitter shifts the image content by (jx, jy) pixels.
         var du = -cu - jx;
         var dv = -cv - jy;
-        return
+        double[] m =
         [
             s * ct, -s * st, cx + (s * ((ct * du) - (st * dv))),
             s * st, s * ct, cy + (s * ((st * du) + (ct * dv))),
         ];
+        if (_o.MirrorImage)
+        {
+            // Column u shows what an unmirrored camera shows at column (Width − 1 − u).
+            m[2] += m[0] * (_o.Width - 1);
+            m[5] += m[3] * (_o.Width - 1);
+            m[0] = -m[0];
+            m[3] = -m[3];
+        }
+        return m;
     }
 
     private double MaxDisplacementPixels(ExposureSample[] probe)
@@ -465,30 +520,88 @@ public sealed class FrameRenderer : IDisposable
         public float SigmaScale;
         public int SigmaSteps;
         public ulong FrameSeed;
+        public int UsedLevels;
         public nint Output;
         public nint LevelOf;
         public nint WeightOf;
         public nint SigmaOf;
         public LevelArray Levels;
 
-        public static unsafe void Row(FinalPass p, int v)
+        public static unsafe void Row(FinalPass p, int v, RowScratch scratch, ColumnMap?[] columnMaps)
         {
             var hrow = (float*)(p.Height + (v * p.HeightStride));
             var levelOf = (int*)p.LevelOf;
             var weightOf = (float*)p.WeightOf;
             var sigmaOf = (float*)p.SigmaOf;
-            // Full-resolution levels 0–2: row pointers once per row.
-            var l0 = (float*)(p.Levels[0].Data + (v * p.Levels[0].Stride));
-            var l1 = p.Levels[1].Data == 0 ? null : (float*)(p.Levels[1].Data + (v * p.Levels[1].Stride));
-            var l2 = p.Levels[2].Data == 0 ? null : (float*)(p.Levels[2].Data + (v * p.Levels[2].Stride));
             var focus = p.FocusHeight;
             var inv = p.InvDzStep;
             var tableMax = p.TableMax;
+            var width = p.Width;
+            // Pass 1: the defocus table entry of every pixel, and the range of levels this row needs.
+            var tMin = int.MaxValue;
+            var tMax = 0;
+            fixed (int* tp = scratch.TableIndex)
+            {
+                for (var u = 0; u < width; u++)
+                {
+                    var dz = focus - hrow[u];
+                    if (dz < 0) dz = -dz;
+                    var t = (int)(dz * inv);
+                    if (t > tableMax) t = tableMax;
+                    tp[u] = t;
+                    if (t < tMin) tMin = t;
+                    if (t > tMax) tMax = t;
+                }
+            }
+            var firstLevel = levelOf[tMin];
+            var lastLevel = Math.Min(p.UsedLevels, levelOf[tMax] + 1);
+            // Pass 2: each needed level's row at full resolution. Levels 0–2 are full resolution already; coarser
+            // ones are upsampled bilinearly (rows first at their own resolution, then columns through the shared
+            // column map), once per row instead of once per pixel and level.
+            var rows = stackalloc float*[LevelSpec.Length];
+            for (var i = firstLevel; i <= lastLevel; i++)
+            {
+                var level = p.Levels[i];
+                if (level.K == 0)
+                {
+                    rows[i] = (float*)(level.Data + (v * level.Stride));
+                    continue;
+                }
+                var f = 1 << level.K;
+                var y = ((v + 0.5f) / f) - 0.5f;
+                if (y < 0) y = 0;
+                var y0 = (int)y;
+                if (y0 > level.Rows - 1) y0 = level.Rows - 1;
+                var y1 = Math.Min(y0 + 1, level.Rows - 1);
+                var ay = y - y0;
+                var r0 = (float*)(level.Data + (y0 * level.Stride));
+                var r1 = (float*)(level.Data + (y1 * level.Stride));
+                var map = columnMaps[level.K]!;
+                fixed (float* lowp = scratch.LowResRow)
+                fixed (float* outp = scratch.Row(i))
+                fixed (int* x0p = map.Left)
+                fixed (float* axp = map.Weight)
+                {
+                    var cols = level.Cols;
+                    for (var x = 0; x < cols; x++)
+                    {
+                        lowp[x] = r0[x] + (ay * (r1[x] - r0[x]));
+                    }
+                    // One column of padding, so that the last column's right neighbour is itself.
+                    lowp[cols] = lowp[cols - 1];
+                    for (var u = 0; u < width; u++)
+                    {
+                        var x0 = x0p[u];
+                        var a = lowp[x0];
+                        outp[u] = a + (axp[u] * (lowp[x0 + 1] - a));
+                    }
+                    rows[i] = outp;
+                }
+            }
             var scale = p.Scale;
             var fullScale = p.FullScale;
             var sigmaScale = p.SigmaScale;
             var sigmaSteps = p.SigmaSteps;
-            var width = p.Width;
             // A per-row xorshift stream keeps the noise deterministic whatever thread renders the row.
             var state = (p.FrameSeed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(v + 1) * 0xD1B54A32D192ED03UL);
             if (state == 0)
@@ -497,78 +610,88 @@ public sealed class FrameRenderer : IDisposable
             }
             var out8 = (byte*)p.Output + ((long)v * width);
             var out16 = (ushort*)p.Output + ((long)v * width);
-            for (var u = 0; u < width; u++)
+            var eightBit = p.Bpp == 1;
+            // Pass 3: blend the two levels bracketing each pixel's blur, add noise, quantise.
+            fixed (int* tp = scratch.TableIndex)
             {
-                var dz = focus - hrow[u];
-                if (dz < 0) dz = -dz;
-                var t = (int)(dz * inv);
-                if (t > tableMax) t = tableMax;
-                var lo = levelOf[t];
-                var wt = weightOf[t];
-                float value;
-                if (lo == 0)
+                for (var u = 0; u < width; u++)
                 {
-                    value = wt > 0 ? l0[u] + (wt * (l1[u] - l0[u])) : l0[u];
-                }
-                else if (lo == 1)
-                {
-                    value = wt > 0 ? l1[u] + (wt * (l2[u] - l1[u])) : l1[u];
-                }
-                else
-                {
-                    value = lo == 2 ? l2[u] : Sample(p.Levels[lo], u, v);
+                    var t = tp[u];
+                    var lo = levelOf[t];
+                    var wt = weightOf[t];
+                    var value = rows[lo][u];
                     if (wt > 0)
                     {
-                        value += wt * (Sample(p.Levels[lo + 1], u, v) - value);
+                        value += wt * (rows[lo + 1][u] - value);
                     }
-                }
-                var signal = value * scale;
-                if (signal < 0) signal = 0;
-                var si = (int)(signal * sigmaScale);
-                if (si > sigmaSteps) si = sigmaSteps;
-                // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
-                var gauss = (sum - 131070f) * (1f / 37837.2f);
-                var dn = (signal + (sigmaOf[si] * gauss)) * fullScale;
-                var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5f);
-                if (p.Bpp == 1)
-                {
-                    out8[u] = (byte)q;
-                }
-                else
-                {
-                    out16[u] = (ushort)q;
+                    var signal = value * scale;
+                    if (signal < 0) signal = 0;
+                    var si = (int)(signal * sigmaScale);
+                    if (si > sigmaSteps) si = sigmaSteps;
+                    // Gaussian noise from the sum of four 16-bit uniforms (Irwin–Hall), one xorshift step per pixel.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    var sum = (float)((state & 0xFFFF) + ((state >> 16) & 0xFFFF) + ((state >> 32) & 0xFFFF) + (state >> 48));
+                    var gauss = (sum - 131070f) * (1f / 37837.2f);
+                    var dn = (signal + (sigmaOf[si] * gauss)) * fullScale;
+                    var q = dn <= 0 ? 0 : dn >= fullScale ? (int)fullScale : (int)(dn + 0.5f);
+                    if (eightBit)
+                    {
+                        out8[u] = (byte)q;
+                    }
+                    else
+                    {
+                        out16[u] = (ushort)q;
+                    }
                 }
             }
         }
+    }
 
-        private static unsafe float Sample(in LevelView level, int u, int v)
+    /// <summary>
+    /// Per-worker row buffers of the final pass. Pinned (allocated on the pinned heap), because the pass keeps raw
+    /// pointers to the upsampled rows across the whole row.
+    /// </summary>
+    private sealed class RowScratch(int width, int levels)
+    {
+        private readonly float[]?[] _rows = new float[]?[levels];
+
+        public int[] TableIndex { get; } = GC.AllocateArray<int>(width, pinned: true);
+
+        public float[] LowResRow { get; } = GC.AllocateArray<float>(width + 1, pinned: true);
+
+        public float[] Row(int level) => _rows[level] ??= GC.AllocateArray<float>(width, pinned: true);
+    }
+
+    /// <summary>For upsampling a pyramid level by 2^k: each output column's left source column and its weight.</summary>
+    private sealed class ColumnMap
+    {
+        private ColumnMap(int[] left, float[] weight)
         {
-            if (level.K == 0)
+            Left = left;
+            Weight = weight;
+        }
+
+        public int[] Left { get; }
+
+        public float[] Weight { get; }
+
+        public static ColumnMap For(int width, int cols, int k)
+        {
+            var left = new int[width];
+            var weight = new float[width];
+            var f = 1 << k;
+            for (var u = 0; u < width; u++)
             {
-                return ((float*)(level.Data + (v * level.Stride)))[u];
+                var x = ((u + 0.5f) / f) - 0.5f;
+                if (x < 0) x = 0;
+                var x0 = (int)x;
+                if (x0 > cols - 1) x0 = cols - 1;
+                left[u] = x0;
+                weight[u] = x - x0;
             }
-            var f = 1 << level.K;
-            var x = ((u + 0.5f) / f) - 0.5f;
-            var y = ((v + 0.5f) / f) - 0.5f;
-            if (x < 0) x = 0;
-            if (y < 0) y = 0;
-            var x0 = (int)x;
-            var y0 = (int)y;
-            if (x0 > level.Cols - 1) x0 = level.Cols - 1;
-            if (y0 > level.Rows - 1) y0 = level.Rows - 1;
-            var x1 = Math.Min(x0 + 1, level.Cols - 1);
-            var y1 = Math.Min(y0 + 1, level.Rows - 1);
-            var ax = x - x0;
-            var ay = y - y0;
-            var r0 = (float*)(level.Data + (y0 * level.Stride));
-            var r1 = (float*)(level.Data + (y1 * level.Stride));
-            var top = r0[x0] + (ax * (r0[x1] - r0[x0]));
-            var bottom = r1[x0] + (ax * (r1[x1] - r1[x0]));
-            return top + (ay * (bottom - top));
+            return new ColumnMap(left, weight);
         }
     }
 
@@ -580,6 +703,7 @@ public sealed class FrameRenderer : IDisposable
 
     public void Dispose()
     {
+        _vignette?.Dispose();
         _height.Dispose();
         _albedo.Dispose();
         _sharp.Dispose();

@@ -27,7 +27,7 @@ internal sealed class ShadingTable
         var (se, ce) = Math.SinCos(elev);
         for (var k = 0; k < lighting.Segments.Length; k++)
         {
-            var intensity = lighting.Segments[k];
+            var intensity = lighting.Segments[k] * o.EfficiencyOf(k);
             if (intensity <= 0)
             {
                 continue;

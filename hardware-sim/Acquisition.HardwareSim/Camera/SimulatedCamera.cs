@@ -143,8 +143,25 @@ public sealed class SimulatedCamera : IFrameSource
         }
     }
 
+    /// <summary>
+    /// The next frame as PNG (Mono8 as 8-bit, Mono12 as 16-bit with the sensor's values): what the bench's "snap" and
+    /// the tool's <c>snap --out</c> deliver when this camera is wired in (<c>bench.SnapPng = camera.SnapPngAsync</c>).
+    /// </summary>
+    public async Task<byte[]> SnapPngAsync(CancellationToken cancellationToken)
+    {
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var frame = await ReadNextAsync(cancellationToken).ConfigureAwait(false);
+        var type = frame.Format == PixelFormat.Mono8 ? OpenCvSharp.MatType.CV_8UC1 : OpenCvSharp.MatType.CV_16UC1;
+        using var mat = OpenCvSharp.Mat.FromPixelData(frame.Height, frame.Width, type, frame.Data);
+        return mat.ToBytes(".png");
+    }
+
+    /// <summary>Optional transcript hook: ("cam-read", detail) when a read starts, ("cam-frame", detail) when a frame is delivered.</summary>
+    public Action<string, string>? Trace { get; set; }
+
     public async Task<Frame> ReadNextAsync(CancellationToken cancellationToken)
     {
+        Trace?.Invoke("cam-read", string.Empty);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -210,6 +227,8 @@ public sealed class SimulatedCamera : IFrameSource
             }
             var sequence = _sequenceBase + index;
             var frame = Render(start, settings, sequence);
+            Trace?.Invoke("cam-frame", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"seq={sequence} exposureStart={(start - _epoch).TotalMilliseconds:0.###}ms exposure={settings.Exposure.TotalMilliseconds:0.###}ms"));
             return frame;
         }
     }

@@ -71,6 +71,34 @@ public sealed record SimulatedCameraOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Relative loss of illumination at the sensor corner (radial, quadratic from the centre): the shading a
+    /// flat-field calibration must find. 0 = off (default); 0.2 = the corners get 80 % of the centre's light.
+    /// </summary>
+    public double VignettingAtCorner { get; init; }
+
+    /// <summary>
+    /// Light output of each ring segment per unit drive (LED binning, ageing): the imbalance a lights calibration
+    /// must find. Null = every segment 1.0.
+    /// </summary>
+    public IReadOnlyList<double>? SegmentEfficiency { get; init; }
+
+    /// <summary>A mirrored image (camera mounted or configured with reversed X): a calibration must detect it.</summary>
+    public bool MirrorImage { get; init; }
+
+    /// <summary>The illumination factor at pixel (u, v) from <see cref="VignettingAtCorner"/>.</summary>
+    public double VignettingAt(double u, double v)
+    {
+        var cu = (Width - 1) / 2.0;
+        var cv = (Height - 1) / 2.0;
+        var r2 = (((u - cu) * (u - cu)) + ((v - cv) * (v - cv))) / ((cu * cu) + (cv * cv));
+        return 1 - (VignettingAtCorner * r2);
+    }
+
+    /// <summary>The efficiency of ring segment <paramref name="segment"/> (1 when not set).</summary>
+    public double EfficiencyOf(int segment) =>
+        SegmentEfficiency is { } e && segment < e.Count ? e[segment] : 1.0;
+
     /// <summary>The production-size sensor: 2448×2048 at 2.5 µm (a 6.1×5.1 mm field).</summary>
     public static SimulatedCameraOptions Default => new();
 
@@ -104,6 +132,8 @@ public sealed record SimulatedCameraOptions
         Check(Gain is >= 1 and <= 16, nameof(Gain), Gain, "1..16");
         Check(FrameInterval >= TimeSpan.FromMilliseconds(1), nameof(FrameInterval), FrameInterval, ">= 1 ms");
         Check(RingSegments is >= 1 and <= 64, nameof(RingSegments), RingSegments, "1..64");
+        Check(VignettingAtCorner is >= 0 and < 0.9, nameof(VignettingAtCorner), VignettingAtCorner, "0..0.9");
+        Check(SegmentEfficiency is null || SegmentEfficiency.All(e => e is >= 0 and <= 2), nameof(SegmentEfficiency), SegmentEfficiency?.Count ?? 0, "each 0..2");
         Check(RingElevationDegrees is > 0 and < 90, nameof(RingElevationDegrees), RingElevationDegrees, "0..90 degrees");
         if (errors.Count > 0)
         {

@@ -10,7 +10,9 @@ namespace Acquisition.HardwareSim.Control;
 /// The bench-control endpoint: a Unix socket speaking one JSON object per line each way. Requests:
 /// <c>{"cmd":"status"}</c>, <c>{"cmd":"press","long":false}</c>, <c>{"cmd":"hold"}</c>, <c>{"cmd":"release"}</c>,
 /// <c>{"cmd":"door","open":true}</c>, <c>{"cmd":"casing","present":true}</c>,
-/// <c>{"cmd":"fault","name":"stall-z","on":true}</c>, <c>{"cmd":"jog","axis":"x","um":100}</c>, <c>{"cmd":"snap"}</c>.
+/// <c>{"cmd":"fault","name":"stall-z","on":true}</c>, <c>{"cmd":"arm","name":"stall-z","afterUm":50}</c> (fires on the next
+/// move), <c>{"cmd":"disarm"}</c>, <c>{"cmd":"jog","axis":"x","um":100}</c>, <c>{"cmd":"push","axis":"z","um":-30}</c>
+/// (by hand, drivers off), <c>{"cmd":"snap"}</c>.
 /// Replies carry <c>"ok":true</c> or <c>"ok":false,"error":"..."</c>.
 /// </summary>
 public sealed class BenchControlServer : IDisposable
@@ -169,13 +171,24 @@ public sealed class BenchControlServer : IDisposable
                     ["reply"] = new JsonArray([.. lines.Select(l => (JsonNode?)JsonValue.Create(l))]),
                     ["error"] = ok ? null : string.Join(" ", lines),
                 };
+            case "arm":
+                _bench.ArmFault((string?)request["name"] ?? throw new FormatException("arm needs \"name\" (stall-x|stall-y|stall-z|controller-reset)."),
+                    (double?)request["afterUm"] ?? 0);
+                return Ok();
+            case "disarm":
+                _bench.Grbl.Disarm();
+                return Ok();
+            case "push":
+                var pushAxis = Enum.Parse<Axis>((string?)request["axis"] ?? throw new FormatException("push needs \"axis\": x|y|z."), ignoreCase: true);
+                _bench.PushCarriage(pushAxis, (double?)request["um"] ?? throw new FormatException("push needs \"um\" (micrometres)."));
+                return Ok();
             case "snap":
                 var snap = _bench.SnapPng ?? throw new InvalidOperationException(
                     "No camera is wired into this bench: snap needs the simulated camera (SimulatedBench.SnapPng).");
                 var png = await snap(cancellationToken).ConfigureAwait(false);
                 return new JsonObject { ["ok"] = true, ["png"] = Convert.ToBase64String(png) };
             default:
-                throw new FormatException($"Unknown command '{cmd}'. Known: status, press, hold, release, door, casing, fault, jog, snap.");
+                throw new FormatException($"Unknown command '{cmd}'. Known: status, press, hold, release, door, casing, fault, arm, disarm, jog, push, snap.");
         }
     }
 
@@ -210,6 +223,10 @@ public sealed class BenchControlServer : IDisposable
             ["faults"] = new JsonArray([.. s.ActiveFaults.Select(f => (JsonNode?)JsonValue.Create(f))]),
             ["serialPort"] = s.SerialPort,
             ["canSnap"] = s.CanSnap,
+            ["driversEnabled"] = s.DriversEnabled,
+            ["referenceValid"] = s.ReferenceValid,
+            ["armed"] = s.ArmedFault,
+            ["wcoMm"] = new JsonArray([.. s.WorkCoordinateOffsetMm.Select(v => (JsonNode?)JsonValue.Create(v))]),
         };
     }
 }

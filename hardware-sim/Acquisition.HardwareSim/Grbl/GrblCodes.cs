@@ -21,9 +21,11 @@ public static class GrblCodes
     public const int ModalGroupViolation = 21;
     public const int UndefinedFeedRate = 22;
     public const int CommandValueNotInteger = 23;
+    public const int AxisCommandConflict = 24;
     public const int WordRepeated = 25;
     public const int NoAxisWords = 26;
     public const int ValueWordMissing = 28;
+    public const int UnsupportedCoordinateSystem = 29;
     public const int G53InvalidMotionMode = 30;
     public const int AxisWordsExist = 31;
     public const int UnusedWords = 36;

@@ -29,6 +29,9 @@ public sealed partial class GrblController
         public double DwellSeconds { get; } = dwellSeconds;
         public bool IsJog { get; } = isJog;
         public long DwellEndTicks { get; set; }
+
+        /// <summary>Runs once the planner has drained, before the line answers (offset changes).</summary>
+        public Action? AfterDrain { get; init; }
     }
 
     private long NowTicks => _clock.GetUtcNow().UtcTicks;
@@ -66,6 +69,7 @@ public sealed partial class GrblController
                 {
                     return false;
                 }
+                b.AfterDrain?.Invoke();
                 if (b.DwellSeconds > 0)
                 {
                     b.Reason = BlockReason.Dwelling;
@@ -133,6 +137,7 @@ public sealed partial class GrblController
         _current = block;
         OpenRecord(block, atTicks);
         ComputeLimitTrip(block, atTicks);
+        ScheduleArmed(block, atTicks);
     }
 
     private void OnMotionTimer()
@@ -169,6 +174,10 @@ public sealed partial class GrblController
         var now = NowTicks;
         for (var guard = 0; guard < 10_000; guard++)
         {
+            if (FireArmedIfDue(now))
+            {
+                continue;
+            }
             if (_current is { } b)
             {
                 if (_limitTripTicks is { } trip && trip <= now && trip <= b.EndTicks)
@@ -209,6 +218,7 @@ public sealed partial class GrblController
         Consider(_current?.EndTicks);
         Consider(_limitTripTicks);
         Consider(_restoreEndTicks);
+        Consider(_armedFireTicks);
         if (_blocked is { Reason: BlockReason.Dwelling } d)
         {
             Consider(d.DwellEndTicks);
@@ -422,6 +432,7 @@ public sealed partial class GrblController
 
     private void HardLimit(long atTicks)
     {
+        _referenceValid = false;
         // The limit switch stops the steppers at once (GRBL's pin-change interrupt resets the stepper subsystem).
         StopAbruptly(atTicks);
         CriticalAlarm(GrblCodes.AlarmHardLimit);
@@ -449,9 +460,9 @@ public sealed partial class GrblController
         Emit("[MSG:Reset to continue]");
     }
 
-    private void SoftReset(bool powerCycle, int? alarmOverride = null)
+    private void SoftReset(bool powerCycle, int? alarmOverride = null, long? atTicks = null)
     {
-        var now = NowTicks;
+        var now = atTicks ?? NowTicks;
         int? alarm = alarmOverride;
         if (!powerCycle && alarm is null)
         {
@@ -481,8 +492,13 @@ public sealed partial class GrblController
         _spindleSuspended = false;
         _coolantOn = false;
         _holdComplete = false;
+        ResetParserOffsets();
         _wcoCounter = 0;
         _ovrCounter = 0;
+        if (powerCycle || alarm is GrblCodes.AlarmAbortCycle or GrblCodes.AlarmHomingFailReset)
+        {
+            _referenceValid = false;
+        }
         if (powerCycle)
         {
             Rebase([0, 0, 0], now);
@@ -674,6 +690,7 @@ public sealed partial class GrblController
         }
         Rebase(steps, atTicks);
         SyncPlannedToMachine(atTicks);
+        _referenceValid = _driversEnabled;
         _state = GrblMachineState.Idle;
         _blocked = null;
         Respond(GrblCodes.Ok);

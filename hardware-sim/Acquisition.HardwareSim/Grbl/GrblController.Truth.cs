@@ -80,18 +80,8 @@ public sealed partial class GrblController
             {
                 return;
             }
-            var now = NowTicks;
-            OpenRecord(_current, now);
-            var ev = Evaluate(_record, now);
             _stalled[i] = stalled;
-            var a = _record.Truth[i];
-            _record.Truth[i] = stalled
-                ? a with { FrozenTrueSteps = ev.TrueSteps[i] }
-                : a with { FrozenTrueSteps = null, LostSteps = ev.Reported[i] - ev.TrueSteps[i] };
-            if (_current is not null)
-            {
-                ComputeLimitTrip(_current, now);
-            }
+            ApplyFrozen(i, NowTicks);
             Reschedule();
         }
     }
@@ -269,7 +259,7 @@ public sealed partial class GrblController
         var truth = new AxisTruth[3];
         for (var i = 0; i < 3; i++)
         {
-            truth[i] = new AxisTruth(newReported[i], ev.MotorMm[i], 0, _stalled[i] ? newReported[i] : null, ev.CarriageMm[i]);
+            truth[i] = new AxisTruth(newReported[i], ev.MotorMm[i], 0, _stalled[i] || !_driversEnabled ? newReported[i] : null, ev.CarriageMm[i]);
         }
         _record = new ExecutionRecord(null, newReported, atTicks, truth);
         _history.Add(_record);
@@ -298,7 +288,7 @@ public sealed partial class GrblController
         {
             return 0;
         }
-        if (_stalled[axis])
+        if (_stalled[axis] || !_driversEnabled)
         {
             return null;
         }
@@ -327,7 +317,7 @@ public sealed partial class GrblController
         for (var i = 0; i < 3; i++)
         {
             var u = block.Unit[i];
-            if (u == 0 || _stalled[i])
+            if (u == 0 || _stalled[i] || !_driversEnabled)
             {
                 continue;
             }

@@ -289,15 +289,15 @@ public sealed partial class GrblController : IDisposable
                 return GrblCodes.Ok;
             case "$G":
                 Emit(string.Create(CultureInfo.InvariantCulture,
-                    $"[GC:G{_motionMode} G54 G17 {(_inches ? "G20" : "G21")} {(_absolute ? "G90" : "G91")} G94 {(_spindleOn ? "M3" : "M5")} {(_coolantOn ? "M8" : "M9")} T0 F{_feedMmPerMin:0} S{_spindleSpeed:0}]"));
+                    $"[GC:G{_motionMode} G{54 + _coordSelect} G17 {(_inches ? "G20" : "G21")} {(_absolute ? "G90" : "G91")} G94 {(_spindleOn ? "M3" : "M5")} {(_coolantOn ? "M8" : "M9")} T0 F{_feedMmPerMin:0} S{_spindleSpeed:0}]"));
                 return GrblCodes.Ok;
             case "$#":
-                foreach (var g in new[] { "G54", "G55", "G56", "G57", "G58", "G59", "G28", "G30", "G92" })
+                // GRBL's system.c: $# is among the commands that need Idle or Alarm.
+                if (!idleOrAlarm)
                 {
-                    Emit($"[{g}:0.000,0.000,0.000]");
+                    return GrblCodes.IdleError;
                 }
-                Emit("[TLO:0.000]");
-                Emit("[PRB:0.000,0.000,0.000:0]");
+                EmitParameters();
                 return GrblCodes.Ok;
             case "$N":
                 Emit("$N0=");
@@ -386,6 +386,11 @@ public sealed partial class GrblController : IDisposable
         public int? Motion;
         public bool Dwell;
         public bool Machine;
+        public bool SetCoordinates;
+        public bool SetG92;
+        public bool ClearG92;
+        public int? CoordSelect;
+        public double? L;
         public bool? Absolute;
         public bool? Inches;
         public double?[] Axis = new double?[3];
@@ -412,11 +417,12 @@ public sealed partial class GrblController : IDisposable
         {
             if (w.Letter is 'G' or 'M')
             {
-                if (w.Value != Math.Floor(w.Value))
+                var g921 = w.Letter == 'G' && !jog && Math.Abs(w.Value - 92.1) < 1e-9;
+                if (w.Value != Math.Floor(w.Value) && !g921)
                 {
                     return GrblCodes.UnsupportedCommand;
                 }
-                var code = (int)w.Value;
+                var code = g921 ? -921 : (int)w.Value;
                 string group;
                 if (w.Letter == 'G')
                 {
@@ -442,7 +448,23 @@ public sealed partial class GrblController : IDisposable
                             block.Inches = code == 20;
                             group = "units";
                             break;
-                        case 17 or 54 or 94 when !jog:
+                        case 10 when !jog:
+                            block.SetCoordinates = true;
+                            group = "nonmodal";
+                            break;
+                        case 92 when !jog:
+                            block.SetG92 = true;
+                            group = "nonmodal";
+                            break;
+                        case -921:
+                            block.ClearG92 = true;
+                            group = "nonmodal";
+                            break;
+                        case >= 54 and <= 59 when !jog:
+                            block.CoordSelect = code - 54;
+                            group = "coordinates";
+                            break;
+                        case 17 or 94 when !jog:
                             group = "g" + code.ToString(CultureInfo.InvariantCulture);
                             break;
                         default:
@@ -492,6 +514,7 @@ public sealed partial class GrblController : IDisposable
                     block.Feed = w.Value;
                     break;
                 case 'P' when !jog: block.P = w.Value; break;
+                case 'L' when !jog: block.L = w.Value; break;
                 case 'S' when !jog: block.S = w.Value; break;
                 case 'N' or 'T' when !jog: break;
                 default:
@@ -524,13 +547,23 @@ public sealed partial class GrblController : IDisposable
         var inches = b.Inches ?? _inches;
         var absolute = b.Absolute ?? _absolute;
         double? feed = b.Feed is { } f ? (inches ? f * 25.4 : f) : null;
-        if (b.HasAxis && motion == 1 && (feed ?? _feedMmPerMin) <= 0)
+        var setsOffsets = b.SetCoordinates || b.SetG92 || b.ClearG92;
+        if (b.HasAxis && !setsOffsets && motion == 1 && (feed ?? _feedMmPerMin) <= 0)
         {
             return GrblCodes.UndefinedFeedRate;
         }
         if (b.P is { } p && p < 0)
         {
             return GrblCodes.NegativeValue;
+        }
+        if (setsOffsets && b.Motion is not null && b.HasAxis)
+        {
+            // G10/G92 use the axis words; an explicit motion command in the same block would too.
+            return GrblCodes.AxisCommandConflict;
+        }
+        if (b.L is not null && !b.SetCoordinates)
+        {
+            return GrblCodes.UnusedWords;
         }
         // The block is valid: commit modal state, as GRBL does before executing.
         _inches = inches;
@@ -552,6 +585,18 @@ public sealed partial class GrblController : IDisposable
         {
             _coolantOn = co == 8;
         }
+        if (b.CoordSelect is { } cs)
+        {
+            SelectCoordinateSystem(cs);
+        }
+        if (b.SetCoordinates)
+        {
+            return SetCoordinateData(b, inches);
+        }
+        if (b.SetG92 || b.ClearG92)
+        {
+            return SetG92(b, inches);
+        }
         if (b.Dwell)
         {
             _blocked = new BlockedLine(BlockReason.DwellAfterDrain, null, 0, b.P!.Value, false);
@@ -565,7 +610,7 @@ public sealed partial class GrblController : IDisposable
         for (var i = 0; i < 3; i++)
         {
             var v = b.Axis[i] is { } a ? (inches ? a * 25.4 : a) : (double?)null;
-            target[i] = v is null ? _plannedMm[i] : (absolute || b.Machine ? v.Value : _plannedMm[i] + v.Value);
+            target[i] = v is null ? _plannedMm[i] : AxisTarget(i, v.Value, absolute, b.Machine);
         }
         if (Settings.SoftLimits && OutsideTravel(target))
         {
@@ -602,7 +647,7 @@ public sealed partial class GrblController : IDisposable
         for (var i = 0; i < 3; i++)
         {
             var v = b.Axis[i] is { } a ? (inches ? a * 25.4 : a) : (double?)null;
-            target[i] = v is null ? _plannedMm[i] : (absolute || b.Machine ? v.Value : _plannedMm[i] + v.Value);
+            target[i] = v is null ? _plannedMm[i] : AxisTarget(i, v.Value, absolute, b.Machine);
         }
         if (Settings.SoftLimits && OutsideTravel(target))
         {
@@ -612,6 +657,10 @@ public sealed partial class GrblController : IDisposable
         _blocked = new BlockedLine(BlockReason.PlannerFull, target, feed, 0, true);
         return TryUnblock() ? LastUnblockStatus() : Deferred;
     }
+
+    /// <summary>An axis word → machine target, mm: G53 is machine coordinates, G90 work coordinates, G91 relative.</summary>
+    private double AxisTarget(int axis, double valueMm, bool absolute, bool machine) =>
+        machine ? valueMm : absolute ? valueMm + _coordSystemsMm[_coordSelect][axis] + _g92Mm[axis] : _plannedMm[axis] + valueMm;
 
     private bool OutsideTravel(double[] targetMm)
     {
@@ -638,13 +687,15 @@ public sealed partial class GrblController : IDisposable
         var now = NowTicks;
         var steps = ReportedStepsAtLocked(now);
         var sb = new StringBuilder("<").Append(StateText());
-        var mpos = new double[3];
+        var wco = WcoLocked();
+        var machinePositions = (Settings.StatusReportMask & 1) != 0;
+        var pos = new double[3];
         for (var i = 0; i < 3; i++)
         {
-            mpos[i] = steps[i] / Settings.StepsPerMm(i);
+            pos[i] = steps[i] / Settings.StepsPerMm(i) - (machinePositions ? 0 : wco[i]);
         }
-        sb.Append((Settings.StatusReportMask & 1) != 0 ? "|MPos:" : "|WPos:");
-        AppendAxes(sb, mpos);
+        sb.Append(machinePositions ? "|MPos:" : "|WPos:");
+        AppendAxes(sb, ReportUnits(pos));
         if ((Settings.StatusReportMask & 2) != 0)
         {
             var used = (_current is null ? 0 : 1) + _queue.Count;
@@ -671,7 +722,7 @@ public sealed partial class GrblController : IDisposable
                 _ovrCounter = 1;
             }
             sb.Append("|WCO:");
-            AppendAxes(sb, [0, 0, 0]);
+            AppendAxes(sb, ReportUnits(wco));
         }
         if (_ovrCounter > 0)
         {

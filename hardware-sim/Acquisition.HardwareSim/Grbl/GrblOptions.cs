@@ -24,6 +24,12 @@ public sealed class GrblOptions
     /// <summary>Lead-screw scale error per axis, parts per million (true travel = commanded × (1 + ppm·1e-6)).</summary>
     public double[] ScaleErrorPpm { get; set; } = [0, 0, 0];
 
+    /// <summary>
+    /// How far Z moves (µm, machine +Z positive) when its driver is switched off: 0 for a self-locking lead screw,
+    /// non-zero for a back-drivable one that sinks under the optics' weight.
+    /// </summary>
+    public double UnpoweredZDriftMicrometres { get; set; }
+
     public void Validate()
     {
         if (StartPositionMm.Length != 3 || ScaleErrorPpm.Length != 3 || PhysicalTravelMm is { Length: not 3 })

@@ -102,7 +102,11 @@ public sealed class GrblPtyHost : IDisposable
         var pty = new PseudoTerminal();
         try
         {
-            pty.Start(data => Controller.Receive(data.Span), _clock.Busy);
+            pty.Start(data =>
+            {
+                Trace?.Invoke("rx", System.Text.Encoding.ASCII.GetString(data.Span));
+                Controller.Receive(data.Span);
+            }, _clock.Busy);
             if (_linkPath is not null)
             {
                 var temp = _linkPath + ".new";
@@ -122,8 +126,12 @@ public sealed class GrblPtyHost : IDisposable
         }
     }
 
+    /// <summary>Optional transcript hook: ("rx" | "tx", text) for every chunk read from or written to the pty.</summary>
+    public Action<string, string>? Trace { get; set; }
+
     private void Send(byte[] bytes)
     {
+        Trace?.Invoke("tx", System.Text.Encoding.ASCII.GetString(bytes));
         PseudoTerminal? pty;
         lock (_gate)
         {

@@ -9,7 +9,7 @@ namespace Acquisition.HardwareSim.Grbl;
 /// </summary>
 public sealed class GrblSettings
 {
-    private static readonly int[] IntegerSettings = [0, 1, 2, 3, 4, 5, 6, 10, 20, 21, 22, 23, 26, 30, 31, 32];
+    private static readonly int[] IntegerSettings = [0, 1, 2, 3, 4, 5, 6, 10, 13, 20, 21, 22, 23, 26, 30, 31, 32];
 
     private readonly SortedDictionary<int, double> _values;
     private readonly string? _path;

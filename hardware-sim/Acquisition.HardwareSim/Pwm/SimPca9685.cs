@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using Acquisition.HardwareSim.Clock;
+using static Acquisition.Hardware.Light.Pca9685Registers;
 
 namespace Acquisition.HardwareSim.Pwm;
 
@@ -10,17 +11,6 @@ namespace Acquisition.HardwareSim.Pwm;
 /// </summary>
 public sealed class SimPca9685 : I2cDevice
 {
-    public const byte Mode1 = 0x00;
-    public const byte Mode2 = 0x01;
-    public const byte Led0OnL = 0x06;
-    public const byte AllLedOnL = 0xFA;
-    public const byte PreScale = 0xFE;
-    public const byte Mode1Restart = 0x80;
-    public const byte Mode1AutoIncrement = 0x20;
-    public const byte Mode1Sleep = 0x10;
-    public const byte Mode2Invert = 0x10;
-    public const double OscillatorHz = 25_000_000;
-
     private readonly object _gate = new();
     private readonly SimulationClock _clock;
     private readonly byte[] _registers = new byte[256];
