@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Acquisition.Core.Hardware;
 using OpenCvSharp;
@@ -157,7 +156,7 @@ public sealed class OpenCvFrameSource : IFrameSource
         }
         var ok = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
         var grabbedAt = _clock.GetUtcNow();
-        var grabbedMonotonic = Stopwatch.GetTimestamp();
+        var grabbedTimestamp = _clock.GetTimestamp();
         if (!ok || mat.Empty())
         {
             if (!_options.IsCamera && _options.LoopFile)
@@ -178,10 +177,11 @@ public sealed class OpenCvFrameSource : IFrameSource
         }
         if (_options.IsCamera)
         {
-            // V4L2 stamps buffers on CLOCK_MONOTONIC (as Stopwatch is); without a stamp assume the worst case:
-            // the frame finished a whole interval before it was handed over.
+            // V4L2 stamps buffers on CLOCK_MONOTONIC, which is what the station's clock (TimeProvider.System)
+            // timestamps on Linux; without a plausible stamp assume the worst case: the frame finished a whole
+            // interval before it was handed over.
             var stampMs = capture.Get(VideoCaptureProperties.PosMsec);
-            var nowMs = grabbedMonotonic * 1000.0 / Stopwatch.Frequency;
+            var nowMs = grabbedTimestamp * 1000.0 / _clock.TimestampFrequency;
             var age = stampMs > 0 && nowMs - stampMs is >= 0 and < 10_000 ? TimeSpan.FromMilliseconds(nowMs - stampMs) : FrameInterval;
             exposureStart = grabbedAt - age - exposure;
         }

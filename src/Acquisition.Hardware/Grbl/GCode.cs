@@ -20,6 +20,10 @@ public static class GCode
     public static string RapidToMachine(StagePosition target) =>
         $"G53 G0 X{Millimetres(target.X)} Y{Millimetres(target.Y)} Z{Millimetres(target.Z)}";
 
+    /// <summary>A feed move to an absolute machine position, for slow approaches (the home-switch check).</summary>
+    public static string FeedToMachine(StagePosition target, double feedMillimetresPerMinute) =>
+        $"G53 G1 X{Millimetres(target.X)} Y{Millimetres(target.Y)} Z{Millimetres(target.Z)} F{Number(feedMillimetresPerMinute)}";
+
     public static string RapidToMachine(Axis axis, Micrometres value) => $"G53 G0 {axis}{Millimetres(value)}";
 
     /// <summary>A relative jog; GRBL's jog rejects targets beyond the soft limits with error:15 instead of alarming.</summary>

@@ -23,12 +23,15 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private const byte JogCancelByte = 0x85;
 
     private readonly GrblStageOptions _options;
+    // Motion, settle, polling and the connect banner run on this clock (the simulator's in tests).
     private readonly TimeProvider _clock;
 
-    // Round trips that involve no motion (a status report, a settings ack, the banner after a reset) are bounded
-    // on the wall clock: they measure the serial path, and an injected virtual clock can jump ahead while the
-    // station's own threads are merely descheduled. Motion, settle and polling run on the injected clock.
-    private readonly TimeProvider _io = TimeProvider.System;
+    // Bounds of serial round trips without motion (a status report, a settings ack, the banner after a reset):
+    // injected separately because they measure the serial path, not the machine. The same clock as _clock unless
+    // the composition says otherwise; a simulator on a virtual clock passes the system clock here, since the
+    // virtual clock cannot see the station's own thread-pool work between reading a reply and routing it and
+    // would jump to the timeout (measured: 3 of 13 fault tests failed that way on a loaded 2-core machine).
+    private readonly TimeProvider _roundTrip;
     private readonly ILogger _log;
     private readonly IOperatorPanel? _motorEnable;
     private readonly Func<SerialPort> _portFactory;
@@ -55,6 +58,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private bool _connecting;
     private TaskCompletionSource<Exception>? _motionAbort;
     private StagePosition? _currentTarget;
+
+    // Where the last completed command left the stage (the target of the last move, the homed position), or null
+    // when unknown (after a jog, a failed move, a reset). Move timeouts start from here, never from a polled status
+    // that may be older than the last move.
+    private StagePosition? _commandedPosition;
     private bool _moving;
     private double[]? _lastWco;
     private GrblStatusReport? _lastReport;
@@ -68,24 +76,25 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private string? _disconnectedBecause;
 
     /// <summary>Opens <see cref="GrblStageOptions.PortName"/> itself (and again after the device comes back).</summary>
-    public GrblStage(GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null)
-        : this(options, clock, logger, motorEnable, null)
+    public GrblStage(GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null, TimeProvider? roundTripClock = null)
+        : this(options, clock, logger, motorEnable, null, roundTripClock)
     {
     }
 
     /// <summary>Uses the given port (opened here if closed); reconnecting reopens the same instance.</summary>
-    public GrblStage(SerialPort port, GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null)
-        : this(options, clock, logger, motorEnable, port ?? throw new ArgumentNullException(nameof(port)))
+    public GrblStage(SerialPort port, GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null, TimeProvider? roundTripClock = null)
+        : this(options, clock, logger, motorEnable, port ?? throw new ArgumentNullException(nameof(port)), roundTripClock)
     {
     }
 
-    private GrblStage(GrblStageOptions options, TimeProvider clock, ILogger? logger, IOperatorPanel? motorEnable, SerialPort? port)
+    private GrblStage(GrblStageOptions options, TimeProvider clock, ILogger? logger, IOperatorPanel? motorEnable, SerialPort? port, TimeProvider? roundTripClock)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
         options.ThrowIfInvalid();
         _options = options;
         _clock = clock;
+        _roundTrip = roundTripClock ?? clock;
         _log = logger ?? NullLogger.Instance;
         _motorEnable = motorEnable;
         _window = new CharacterCountingWindow(options.ReceiveBufferBytes);
@@ -481,6 +490,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             if (GrblCodes.AlarmLosesPosition(code))
             {
                 _homed = false;
+                _commandedPosition = null;
                 _homingRequiredBecause = $"ALARM:{code} ({GrblCodes.DescribeAlarm(code)})";
             }
             _status = _status with { State = StageMotionState.Alarm, IsHomed = _homed, At = _clock.GetUtcNow() };
@@ -611,6 +621,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             if (!expected)
             {
                 _homed = false;
+                _commandedPosition = null;
                 _homingRequiredBecause = $"the controller reset unexpectedly ('{banner}')";
                 _status = _status with { IsHomed = false, At = _clock.GetUtcNow() };
             }
@@ -638,6 +649,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             wasConnected = _connected || _port is not null;
             _connected = false;
             _homed = false;
+            _commandedPosition = null;
             _homingRequiredBecause = "the serial connection to the controller was lost (it may have power-cycled)";
             _status = _status with { State = StageMotionState.Unknown, IsHomed = false, At = _clock.GetUtcNow() };
         }
@@ -826,7 +838,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         GrblLine reply;
         try
         {
-            reply = await pending.Reply.Task.WaitAsync(timeout, motionBound ? _clock : _io, cancellationToken).ConfigureAwait(false);
+            reply = await pending.Reply.Task.WaitAsync(timeout, motionBound ? _clock : _roundTrip, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
@@ -861,7 +873,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _log.LogInformation("Soft-resetting GRBL: {Reason}", reason);
             WriteRealtime(SoftResetByte);
-            await banner.Task.WaitAsync(_options.CommandTimeout, _io, cancellationToken).ConfigureAwait(false);
+            await banner.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
@@ -897,7 +909,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 WriteRealtime(StatusQuery);
                 try
                 {
-                    return await waiter.Task.WaitAsync(_options.CommandTimeout, _io, cancellationToken).ConfigureAwait(false);
+                    return await waiter.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException ex) when (attempt >= 2)
                 {
@@ -955,6 +967,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         try
         {
             EnsureConnected();
+            // An emergency stop may have cut the drivers' power; homing is what restores a known position, so it
+            // powers them again (homing with the drivers off would end in ALARM:9).
+            _motorEnable?.SetMotorsEnabled(true);
             var s = ControllerSettings;
             var seek = s.Number(25, 500) / 60.0;
             var locate = s.Number(24, 25) / 60.0;
@@ -988,6 +1003,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 _lastZDirection = 0;
             }
             var status = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _commandedPosition = status.Position;
+            }
             _log.LogInformation("Stage homed at {Position}", status.Position);
         }
         finally
@@ -1004,6 +1023,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             EnsureConnected();
             await SendCommandAsync("$X", _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _commandedPosition = null;
+            }
             await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -1032,7 +1055,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         await EnterOperationAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var here = Status.Position;
+            var here = await CommandedStartAsync(cancellationToken).ConfigureAwait(false);
             int lastDirection;
             lock (_gate)
             {
@@ -1050,7 +1073,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 }
                 await MoveCoreAsync(here.With(Axis.Z, leadIn), cancellationToken).ConfigureAwait(false);
             }
-            await MoveCoreAsync(Status.Position.With(Axis.Z, z), cancellationToken).ConfigureAwait(false);
+            await MoveCoreAsync(here.With(Axis.Z, z), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -1058,29 +1081,31 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         }
     }
 
-    private async Task MoveCoreAsync(StagePosition target, CancellationToken cancellationToken)
+    private async Task MoveCoreAsync(StagePosition target, CancellationToken cancellationToken, double? feedMillimetresPerMinute = null, bool checkTravel = true)
     {
         EnsureReadyForMotion();
-        if (_options.CheckTravelBeforeSending)
+        if (checkTravel && _options.CheckTravelBeforeSending)
         {
             CheckTravel(target);
         }
-        var from = Status.Position;
-        var trapezoid = TrapezoidTime(from, target);
-        var timeout = trapezoid * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin + _options.SettleTime;
+        var from = await CommandedStartAsync(cancellationToken).ConfigureAwait(false);
+        var trapezoid = TrapezoidTime(from, target, feedMillimetresPerMinute);
+        var timeout = MoveTimeout(trapezoid);
         var abort = NewTcs<Exception>();
         lock (_gate)
         {
             _motionAbort = abort;
             _currentTarget = target;
+            _commandedPosition = null; // unknown until this move is confirmed done
             _moving = true;
+            LastMoveTimeout = timeout;
         }
         using var timeoutCts = new CancellationTokenSource(timeout, _clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         PendingLine? move = null, sync = null;
         try
         {
-            move = await EnqueueLineAsync(GCode.RapidToMachine(target), linked.Token).ConfigureAwait(false);
+            move = await EnqueueLineAsync(feedMillimetresPerMinute is { } feed ? GCode.FeedToMachine(target, feed) : GCode.RapidToMachine(target), linked.Token).ConfigureAwait(false);
             sync = await EnqueueLineAsync(GCode.SyncDwell, linked.Token).ConfigureAwait(false);
             try
             {
@@ -1099,9 +1124,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 // one more allowance for the rest of the path, derived the same way. A stalled stream stays failed.
                 var rest = acknowledged
                     ? _options.CommandTimeout
-                    : TrapezoidTime(now.Position, target) * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin;
+                    : TrapezoidTime(now.Position, target, feedMillimetresPerMinute) * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin;
                 _log.LogWarning("Move to {Target} is still running after its timeout; allowing {Rest} for the rest of the path", target, rest);
-                using var grace = new CancellationTokenSource(rest, acknowledged ? _io : _clock);
+                using var grace = new CancellationTokenSource(rest, acknowledged ? _roundTrip : _clock);
                 using var graceLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
                 await AwaitMotionDoneAsync(move, sync, target, abort.Task, graceLinked.Token).ConfigureAwait(false);
             }
@@ -1111,6 +1136,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 {
                     _lastZDirection = target.Z > from.Z ? 1 : -1;
                 }
+                _commandedPosition = target;
             }
             await Task.Delay(_options.SettleTime, _clock, cancellationToken).ConfigureAwait(false);
             LastSettledAt = _clock.GetUtcNow();
@@ -1208,17 +1234,43 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         return Math.Max(_options.PositionTolerance.Value, step + 1.0);
     }
 
-    private TimeSpan TrapezoidTime(StagePosition from, StagePosition to)
+    private TimeSpan TrapezoidTime(StagePosition from, StagePosition to, double? feedMillimetresPerMinute = null)
     {
         var s = ControllerSettings;
         return TrapezoidProfile.Duration(
             [(to.X - from.X).Millimetres, (to.Y - from.Y).Millimetres, (to.Z - from.Z).Millimetres],
             [s.Number(110, 500), s.Number(111, 500), s.Number(112, 500)],
-            [s.Number(120, 10), s.Number(121, 10), s.Number(122, 10)]);
+            [s.Number(120, 10), s.Number(121, 10), s.Number(122, 10)],
+            feedMillimetresPerMinute);
+    }
+
+    private TimeSpan MoveTimeout(TimeSpan trapezoid) =>
+        trapezoid * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin + _options.SettleTime;
+
+    /// <summary>
+    /// Where a move starts: the target of the last confirmed move (or the homed position), else a fresh status
+    /// report. Never the cached <see cref="Status"/>, which may predate the last move.
+    /// </summary>
+    private async Task<StagePosition> CommandedStartAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_commandedPosition is { } known)
+            {
+                return known;
+            }
+        }
+        return (await QueryStatusAsync(cancellationToken).ConfigureAwait(false)).Position;
     }
 
     /// <summary>The trapezoid time GRBL needs between two positions under the controller's settings (for benchmarks and timeouts).</summary>
     public TimeSpan PlannedMoveTime(StagePosition from, StagePosition to) => TrapezoidTime(from, to);
+
+    /// <summary>The timeout a rapid move between two positions gets: trapezoid × factor + margin + settle.</summary>
+    public TimeSpan PlannedMoveTimeout(StagePosition from, StagePosition to) => MoveTimeout(TrapezoidTime(from, to));
+
+    /// <summary>The timeout the last move was given (derived from its commanded start), for diagnostics and tests.</summary>
+    public TimeSpan LastMoveTimeout { get; private set; }
 
     private void CheckTravel(StagePosition target)
     {
@@ -1270,7 +1322,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     /// <summary>Feed hold until stopped, then reset, so that GRBL's buffers and ours agree again. Returns true when homing is needed.</summary>
     private async Task<bool> RecoverAsync(string reason)
     {
-        using var cts = new CancellationTokenSource(_options.CommandTimeout * 3, _io);
+        using var cts = new CancellationTokenSource(_options.CommandTimeout * 3, _roundTrip);
         try
         {
             WriteRealtime(FeedHoldByte);
@@ -1311,6 +1363,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         try
         {
             EnsureConnected();
+            lock (_gate)
+            {
+                // A jog is acknowledged when queued and may be cancelled anywhere: where it ends is known only from status.
+                _commandedPosition = null;
+            }
             await SendCommandAsync(GCode.Jog(axis, distance, feedMillimetresPerMinute), _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
@@ -1330,8 +1387,8 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     {
         EnsureConnected();
         WriteRealtime(JogCancelByte);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(_options.CommandTimeout);
+        using var limit = new CancellationTokenSource(_options.CommandTimeout, _roundTrip);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         while (true)
         {
             var status = await QueryStatusAsync(cts.Token).ConfigureAwait(false);
@@ -1371,6 +1428,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         lock (_gate)
         {
             _homed = false;
+            _commandedPosition = null;
             _homingRequiredBecause = "an emergency stop";
             _status = _status with { IsHomed = false };
         }
@@ -1436,11 +1494,65 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             }
             var near = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
             ThrowIfSwitchesActive(near, string.Create(CultureInfo.InvariantCulture, $"{tolerance.Value:0.#} µm short of the switches"));
-            await MoveCoreAsync(start, cancellationToken).ConfigureAwait(false);
+            await ProbeBeyondSwitchesAsync(start, tolerance, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _operation.Release();
+        }
+    }
+
+    /// <summary>
+    /// Steps lost while moving towards home leave the carriage farther from its switch than GRBL believes, which the
+    /// approach short of the switches cannot see. So go on, slowly, to <paramref name="tolerance"/> beyond them, with
+    /// soft and hard limits off for that one move (touching the switch is the point, not an alarm): every switch
+    /// must then read active. The stage backs off to <paramref name="start"/> before the limits are re-armed.
+    /// </summary>
+    private async Task ProbeBeyondSwitchesAsync(StagePosition start, Micrometres tolerance, CancellationToken cancellationToken)
+    {
+        var settings = ControllerSettings;
+        var restore = new List<(int Number, string Value)>();
+        foreach (var number in new[] { 20, 21 })
+        {
+            if (settings.Number(number, 0) != 0)
+            {
+                restore.Add((number, settings[number]!));
+            }
+        }
+        string[] missing;
+        string pins;
+        try
+        {
+            foreach (var (number, _) in restore)
+            {
+                await SendCommandAsync(GCode.Setting(number, "0"), _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            var beyond = StagePosition.Origin.Offset(tolerance, tolerance, tolerance);
+            await MoveCoreAsync(beyond, cancellationToken, _options.StallCheckFeedMillimetresPerMinute, checkTravel: false).ConfigureAwait(false);
+            var past = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+            pins = past.LimitPins;
+            missing = [.. Enum.GetValues<Axis>().Select(a => a.ToString()).Where(a => !pins.Contains(a, StringComparison.Ordinal))];
+            await MoveCoreAsync(start, cancellationToken, checkTravel: false).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (number, value) in restore)
+            {
+                try
+                {
+                    await SendCommandAsync(GCode.Setting(number, value), _options.CommandTimeout, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HardwareFaultException or OperationCanceledException)
+                {
+                    // The next connect re-applies grbl-settings.txt; until then the station's own travel check still guards.
+                    _log.LogError(ex, "Could not re-arm GRBL setting ${Number}={Value} after the home-switch check", number, value);
+                }
+            }
+        }
+        if (missing.Length > 0)
+        {
+            throw DeclareStall(string.Create(CultureInfo.InvariantCulture,
+                $"the {string.Join(",", missing)} home switch did not trip {tolerance.Value:0.#} µm beyond it (Pn:{pins}): the axis is truly farther from its switch than GRBL believes (steps lost moving towards home)"));
         }
     }
 
@@ -1468,6 +1580,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         lock (_gate)
         {
             _homed = false;
+            _commandedPosition = null;
             _homingRequiredBecause = "a motor stall was detected";
             _status = _status with { IsHomed = false };
         }
@@ -1488,7 +1601,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             try
             {
                 // Bounded: a read on a vanished device may not observe cancellation.
-                await _readerTask.WaitAsync(_options.CommandTimeout, _io).ConfigureAwait(false);
+                await _readerTask.WaitAsync(_options.CommandTimeout, _roundTrip).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

@@ -9,21 +9,22 @@ namespace Acquisition.Hardware.Light;
 /// </summary>
 public sealed class Pca9685 : ILightChannelBank
 {
-    public const byte Mode1 = 0x00;
-    public const byte Mode2 = 0x01;
-    public const byte Led0OnL = 0x06;
-    public const byte AllLedOnL = 0xFA;
-    public const byte PreScale = 0xFE;
+    // The register map is defined once in Pca9685Registers (the simulator models the same chip).
+    public const byte Mode1 = Pca9685Registers.Mode1;
+    public const byte Mode2 = Pca9685Registers.Mode2;
+    public const byte Led0OnL = Pca9685Registers.Led0OnL;
+    public const byte AllLedOnL = Pca9685Registers.AllLedOnL;
+    public const byte PreScale = Pca9685Registers.PreScale;
 
-    public const byte Mode1Restart = 0x80;
-    public const byte Mode1AutoIncrement = 0x20;
-    public const byte Mode1Sleep = 0x10;
-    public const byte Mode1AllCall = 0x01;
-    public const byte Mode2OutDrv = 0x04;
-    public const byte FullBit = 0x10;
+    public const byte Mode1Restart = Pca9685Registers.Mode1Restart;
+    public const byte Mode1AutoIncrement = Pca9685Registers.Mode1AutoIncrement;
+    public const byte Mode1Sleep = Pca9685Registers.Mode1Sleep;
+    public const byte Mode1AllCall = Pca9685Registers.Mode1AllCall;
+    public const byte Mode2OutDrv = Pca9685Registers.Mode2OutDrv;
+    public const byte FullBit = Pca9685Registers.FullBit;
 
     /// <summary>The internal oscillator.</summary>
-    public const double OscillatorHz = 25_000_000;
+    public const double OscillatorHz = Pca9685Registers.OscillatorHz;
 
     private readonly I2cDevice _device;
     private readonly bool _ownsDevice;

@@ -26,7 +26,9 @@ internal sealed class GrblBench : IAsyncDisposable
         File.CreateSymbolicLink(PortLink, Host.PortPath);
         stageOptions.PortName = PortLink;
         Options = stageOptions;
-        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel);
+        // Serial round trips are bounded on the system clock (failure guards on real pty I/O): the virtual clock cannot
+        // see the driver's thread-pool work between reading a reply and routing it.
+        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel, TimeProvider.System);
     }
 
     public SimulationClock Clock { get; }
@@ -60,7 +62,7 @@ internal sealed class GrblBench : IAsyncDisposable
     {
         // A wider quiescence window than the default: the machine is loaded by parallel builds, and the clock cannot
         // see the driver's own work between reading a reply and acting on it.
-        var clock = new SimulationClock(new SimulationClockOptions { Mode = mode, QuiescenceWindow = TimeSpan.FromMilliseconds(40) });
+        var clock = new SimulationClock(new SimulationClockOptions { Mode = mode, QuiescenceWindow = TimeSpan.FromMilliseconds(70) });
         var options = DefaultStageOptions();
         configure?.Invoke(options);
         var bench = new GrblBench(clock, grbl ?? new GrblOptions(), options, panel, output);

@@ -167,12 +167,40 @@ public class GrblFaultSimTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Without_a_stall_the_home_switch_check_passes()
+    public async Task A_stall_while_moving_towards_home_is_found_by_probing_past_the_switches()
+    {
+        await using var bench = await GrblBench.StartAsync(output: output);
+        await bench.Stage.MoveToAsync(StagePosition.FromMicrometres(-20_000, -10_000, -5_000), CancellationToken.None).WaitAsync(Guard);
+        bench.Controller.SetStalled(Axis.X, true);
+        // Towards the switches (machine 0): the carriage stays behind, so it is truly FARTHER from its switch.
+        await bench.Stage.MoveToAsync(StagePosition.FromMicrometres(-10_000, -10_000, -5_000), CancellationToken.None).WaitAsync(Guard);
+        bench.Controller.SetStalled(Axis.X, false);
+        Assert.True(bench.Controller.TrueSteps[0] < bench.Controller.ReportedSteps[0]); // GRBL cannot tell
+
+        var ex = await Assert.ThrowsAsync<HardwareFaultException>(() => bench.Stage.VerifyAgainstHomeSwitchesAsync(CancellationToken.None).WaitAsync(Guard));
+        output.WriteLine(ex.Message);
+        Assert.Contains("Stage stall detected: the X home switch did not trip 25 µm beyond it", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("farther from its switch", ex.Message, StringComparison.Ordinal);
+        Assert.True(ex.RequiresHoming);
+        // Safe state: limits re-armed as grbl-settings.txt wants them, stage idle, moves refused until homed.
+        Assert.Equal((1.0, 1.0), (bench.Controller.Settings[20], bench.Controller.Settings[21]));
+        Assert.Equal(GrblMachineState.Idle, bench.Controller.State);
+        var refused = await Assert.ThrowsAsync<HardwareFaultException>(() => bench.Stage.MoveToAsync(Far, CancellationToken.None).WaitAsync(Guard));
+        Assert.Contains("stall", refused.Message, StringComparison.Ordinal);
+        await bench.Stage.HomeAsync(CancellationToken.None).WaitAsync(Guard);
+        Assert.Equal(bench.Controller.ReportedSteps, bench.Controller.TrueSteps);
+    }
+
+    [Fact]
+    public async Task Without_a_stall_the_home_switch_check_passes_and_re_arms_the_limits()
     {
         await using var bench = await GrblBench.StartAsync(output: output);
         await bench.Stage.MoveToAsync(StagePosition.FromMicrometres(-20_000, -10_000, -5_000), CancellationToken.None).WaitAsync(Guard);
         await bench.Stage.VerifyAgainstHomeSwitchesAsync(CancellationToken.None).WaitAsync(Guard);
         Assert.True(bench.Stage.Status.IsHomed);
+        Assert.Equal((1.0, 1.0), (bench.Controller.Settings[20], bench.Controller.Settings[21]));
+        Assert.Equal(string.Empty, (await bench.Stage.QueryStatusAsync(CancellationToken.None).WaitAsync(Guard)).LimitPins);
+        await bench.Stage.MoveToAsync(StagePosition.FromMicrometres(-2_000, -2_000, -2_000), CancellationToken.None).WaitAsync(Guard);
     }
 
     [Fact]
@@ -230,8 +258,14 @@ public class GrblFaultSimTests(ITestOutputHelper output)
         }
         else
         {
-            panel.DidNotReceive().SetMotorsEnabled(Arg.Any<bool>());
+            panel.DidNotReceive().SetMotorsEnabled(false);
         }
+
+        // Homing is the way back: it powers the drivers again before $H, or GRBL would home dead motors.
+        panel.ClearReceivedCalls();
+        await bench.Stage.HomeAsync(CancellationToken.None).WaitAsync(Guard);
+        panel.Received(1).SetMotorsEnabled(true);
+        Assert.True(bench.Stage.Status.IsHomed);
     }
 
     /// <summary>Waits on the simulation clock and real status round trips until the condition holds; the guard only stops a hang.</summary>
