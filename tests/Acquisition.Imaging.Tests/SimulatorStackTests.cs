@@ -89,10 +89,9 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
 
         Assert.True(Cv2.CountNonZero(run.BreechFaceMask) > 20000, "The breech-face mask is too small to measure.");
         Assert.True(invalid <= 0.10, $"{invalid:P1} of the breech face is invalid (target ≤ 10 %).");
-        // The issue's target is 0.6 µm; it is NOT met on the simulator yet. Across runs we measured 0.69–1.11 µm (the
-        // simulator seeds its jitter and noise with HashCode.Combine, which .NET randomises per process, so each run
-        // differs; reported to the simulator's owner). This guards the achieved level until the gap is closed.
-        Assert.True(rms <= 1.5, $"Height RMS {rms:0.000} µm (guard ≤ 1.5 µm above the run-to-run spread; issue target 0.6 µm).");
+        // The issue's target (stretch 0.4 µm). The simulator renders deterministically (fixed seeds), so this is the
+        // same stack every run: 0.550 µm and 0.03 % invalid when the target was first met.
+        Assert.True(rms <= 0.6, $"Height RMS {rms:0.000} µm exceeds the 0.6 µm target.");
         Assert.True(quality.Accepted, string.Join(" ", quality.Reasons));
     }
 

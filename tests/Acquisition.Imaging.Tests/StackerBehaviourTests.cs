@@ -23,8 +23,8 @@ public sealed class StackerBehaviourTests
             stacker.Add(frame, 8, Um(-40 + 2 * i));
             sizes.Add(stacker.PixelStateBytes);
         }
-        // After the z-smoothing ring has filled (7 slices), every later slice leaves the state exactly as large.
-        Assert.All(sizes.Skip(8), s => Assert.Equal(sizes[8], s));
+        // After the z-smoothing rings have filled (at most 2·(13 + 1) slices), every later slice leaves the state exactly as large.
+        Assert.All(sizes.Skip(2 * StreamingFocusStacker.MaxSmoothingBoxSlices + 2), s => Assert.Equal(sizes[2 * StreamingFocusStacker.MaxSmoothingBoxSlices + 2], s));
         // And that state is a fixed number of frame-sized buffers, far below keeping the 48 slices as float.
         Assert.True(sizes[^1] < 48L * 128 * 128 * 4, $"State {sizes[^1]} bytes looks like it keeps slices.");
         using var result = stacker.Complete();
@@ -102,9 +102,10 @@ public sealed class StackerBehaviourTests
         using var scene = SyntheticStack.Create(160, 160, seed: 6);
         using var s8 = new StreamingFocusStacker(new FocusStackerOptions());
         using var s12 = new StreamingFocusStacker(new FocusStackerOptions());
-        for (int i = 0; i < 21; i++)
+        // ±28 µm: 11 µm beyond the surface's ±17 µm, clear of the end guard of the z-smoothing.
+        for (int i = 0; i < 29; i++)
         {
-            double z = -20 + 2 * i;
+            double z = -28 + 2 * i;
             using var m8 = scene.RenderFrame(z, 1, 0, 0, 0.01, 8, (ulong)i);
             using var m12 = scene.RenderFrame(z, 1, 0, 0, 0.01, 12, (ulong)i);
             s8.Add(ToFrame(m8, PixelFormat.Mono8, i), Um(z));

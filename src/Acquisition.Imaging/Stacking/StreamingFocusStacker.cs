@@ -7,16 +7,18 @@ namespace Acquisition.Imaging.Stacking;
 
 /// <summary>
 /// Fuses a z-stack one frame at a time while the stage is still moving. Per-pixel state is a fixed set of images
-/// (running best pyramid and activity, a 7-deep ring of the focus measure for the z-smoothing, the running peak and
+/// (running best pyramid and activity, two rings of the focus measure for the running-box z-smoothing, the running peak and
 /// the running sums for the confidence), so memory does not grow with the number of slices and no slice is kept.
 /// See docs/imaging.md for the method and the measurements behind the defaults.
 /// Not thread-safe: feed frames from one thread, in z order.
 /// </summary>
 public sealed class StreamingFocusStacker : IDisposable
 {
-    /// <summary>The z-smoothing kernel reaches at most this many slices either side (ring of 2·3+1 focus images).</summary>
-    private const int MaxSmoothingRadius = 3;
-    private const int RingSize = 2 * MaxSmoothingRadius + 1;
+    /// <summary>
+    /// Longest running box of the z-smoothing, in slices. Each of its two stages keeps a ring of box + 1 focus images,
+    /// so this caps the memory when the z-step is fine.
+    /// </summary>
+    internal const int MaxSmoothingBoxSlices = 13;
 
     private readonly FocusStackerOptions _options;
     private readonly List<double> _z = [];
@@ -33,14 +35,22 @@ public sealed class StreamingFocusStacker : IDisposable
     private bool _disposed;
 
     // Per-frame working images, reused to avoid native allocations on the hot path.
+    // The slice as captured (grey, 8 or 16 bit) and its full scale: warps and gradients run on the integer image,
+    // a quarter of the memory traffic of float.
+    private readonly Mat _grey = new();
+    private readonly Mat _registeredRaw = new();
+    private readonly Mat _focusHalf = new();
+    private double _fullScale;
     private readonly Mat _image = new();
     private readonly Mat _registered = new();
     private readonly Mat _t1 = new();
     private readonly Mat _t2 = new();
     private readonly Mat _focus = new();
     private readonly Mat _focusUnregistered = new();
+    private Mat? _focusSource;
     private readonly Mat _mask8 = new();
     private readonly Mat _vote8 = new();
+    private readonly Mat _mask0 = new();
     private readonly Mat _up = new();
 
     // Registration.
@@ -67,10 +77,16 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat[] _bestActivity = [];
     private Mat? _residualSum;
 
-    // Depth: ring of (decimated) focus images and the running peak of the z-smoothed focus curve.
-    private readonly Mat[] _ring = new Mat[RingSize];
-    private double[] _zKernel = [];
-    private int _radius = -1;
+    // Depth: rings of (decimated) focus images and the running peak of the z-smoothed focus curve.
+    // Two cascaded running boxes along z (a triangular kernel): _ring holds the raw focus images, _boxRing the
+    // first box's sums; each update is one add and one subtract whatever the kernel's length.
+    private readonly Mat[] _ring = new Mat[MaxSmoothingBoxSlices + 1];
+    private readonly Mat[] _boxRing = new Mat[MaxSmoothingBoxSlices + 1];
+    private readonly Mat _boxSum = new();
+    private readonly List<int> _boxCounts = [];
+    private int _box = -1;
+    private int _boxHalf;
+    private int _nextBox;
     private int _nextEmit;
     private Mat _smoothed = new();
     private Mat _lastSmoothed = new();
@@ -95,9 +111,10 @@ public sealed class StreamingFocusStacker : IDisposable
         _kernelX = Mat.FromPixelData(1, 3, MatType.CV_32FC1, new float[] { -1, 2, -1 });
         _kernelY = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { -1, 2, -1 });
         _noiseKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, new float[] { 1, -2, 1, -2, 4, -2, 1, -2, 1 });
-        for (int i = 0; i < RingSize; i++)
+        for (int i = 0; i < _ring.Length; i++)
         {
             _ring[i] = new Mat();
+            _boxRing[i] = new Mat();
         }
     }
 
@@ -156,16 +173,16 @@ public sealed class StreamingFocusStacker : IDisposable
         ToNormalisedGrey(image, bitDepth);
         if (_z.Count == 0)
         {
-            Initialise(_image.Width, _image.Height);
+            Initialise(_grey.Width, _grey.Height);
         }
-        else if (_image.Width != _width || _image.Height != _height)
+        else if (_grey.Width != _width || _grey.Height != _height)
         {
-            throw new ArgumentException($"Slice {_z.Count} is {_image.Width}×{_image.Height}; the stack is {_width}×{_height}. All slices must have the same size.");
+            throw new ArgumentException($"Slice {_z.Count} is {_grey.Width}×{_grey.Height}; the stack is {_width}×{_height}. All slices must have the same size.");
         }
         int index = _z.Count;
         _z.Add(z);
 
-        var noise = EstimateNoise(_image);
+        var noise = EstimateNoise(_grey);
         if (index == 0)
         {
             _noiseFirst = noise;
@@ -175,7 +192,10 @@ public sealed class StreamingFocusStacker : IDisposable
         // The focus measure is taken before resampling and its (smooth, windowed) map is warped instead: resampling
         // attenuates fine texture by an amount that depends on the sub-pixel offset, which differs from slice to
         // slice and would bias every pixel's focus peak.
-        ComputeFocusMeasure(_image, _focusUnregistered);
+        // In the half-resolution pipeline the full-size focus map is only pyramid-reduced, so it can live in a
+        // scratch buffer instead of a frame-sized buffer of its own.
+        _focusSource = HalfResolutionActivity && _options.FocusMeasure != FocusMeasureKind.VarianceOfLaplacian ? _t2 : _focusUnregistered;
+        ComputeFocusMeasure(_grey, _focusSource);
         var registration = RegisterAndWarp(index, z);
         _registrations.Add(registration);
         UpdateFusion(index);
@@ -197,9 +217,13 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         _completed = true;
         var sw = Stopwatch.StartNew();
-        if (_radius < 0)
+        if (_box < 0)
         {
             ChooseSmoothingKernel();
+        }
+        while (_nextBox < _z.Count)
+        {
+            EmitBox(_nextBox++);
         }
         while (_nextEmit < _z.Count)
         {
@@ -237,12 +261,12 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _mask0, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum })
         {
             m.Release();
         }
         _referenceCrop?.Release();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing })
         {
             foreach (var m in set)
             {
@@ -278,7 +302,8 @@ public sealed class StreamingFocusStacker : IDisposable
                 Cv2.InRange(grey, new Scalar(fullScale), new Scalar(65535), saturated);
                 _maxSaturated = Math.Max(_maxSaturated, Cv2.CountNonZero(saturated) / (double)grey.Total());
             }
-            grey.ConvertTo(_image, MatType.CV_32FC1, 1.0 / fullScale);
+            grey.CopyTo(_grey);
+            _fullScale = fullScale;
         }
         finally
         {
@@ -324,14 +349,14 @@ public sealed class StreamingFocusStacker : IDisposable
     private double EstimateNoise(Mat full)
     {
         // A central crop is enough for a global σ and keeps this off the per-slice budget.
-        int side = Math.Min(512, Math.Min(full.Width, full.Height));
+        int side = Math.Min(256, Math.Min(full.Width, full.Height));
         using var image = new Mat(full, new Rect((full.Width - side) / 2, (full.Height - side) / 2, side, side));
         // Immerkær's estimator: the mask cancels smooth image structure; on the defocused ends of a stack little
         // texture remains, so the smaller of the first and last estimates is reported.
         Cv2.Filter2D(image, _t1, MatType.CV_32F, _noiseKernel, borderType: BorderTypes.Reflect101);
         Cv2.Absdiff(_t1, InputArray.Create(new Scalar(0)), _t1);
         double sum = Cv2.Sum(_t1).Val0;
-        return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (image.Width - 2) * (image.Height - 2));
+        return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (image.Width - 2) * (image.Height - 2)) / _fullScale;
     }
 
     private SliceRegistration RegisterAndWarp(int index, double z)
@@ -344,6 +369,10 @@ public sealed class StreamingFocusStacker : IDisposable
         }
 
         int ds = _options.RegistrationDownscale;
+        if (ds == 0)
+        {
+            ds = Math.Min(_width, _height) >= 4 * 512 ? 4 : Math.Min(_width, _height) >= 2 * 512 ? 2 : 1;
+        }
         int crop = Math.Min(_options.RegistrationCropPixels, Math.Min(_width, _height) / ds);
         crop -= crop % 2;
         var rect = new Rect((_width - crop * ds) / 2, (_height - crop * ds) / 2, crop * ds, crop * ds);
@@ -356,14 +385,14 @@ public sealed class StreamingFocusStacker : IDisposable
         if (index == 0)
         {
             Warp(scale, 0, 0);
-            CropSmall(_registered, rect, crop, _cropRegistered);
+            CropSmall(_registered, rect, crop, _cropRegistered, 1);
             _referenceCrop = _cropRegistered.Clone();
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
         // The crop is centred on the image centre, which is also the centre of the magnification correction, so
         // the same correction applies to it about its own centre.
-        CropSmall(_image, rect, crop, _cropSmall);
+        CropSmall(_grey, rect, crop, _cropSmall, 1.0 / _fullScale);
         if (scale != 1)
         {
             using var m = Cv2.GetRotationMatrix2D(new Point2f(crop / 2f, crop / 2f), 0, scale);
@@ -421,7 +450,7 @@ public sealed class StreamingFocusStacker : IDisposable
         _residualSumSq += residual * residual;
         _residualMax = Math.Max(_residualMax, residual);
         _residualCount++;
-        CropSmall(_registered, rect, crop, _cropRegistered);
+        CropSmall(_registered, rect, crop, _cropRegistered, 1);
         _cropRegistered.CopyTo(_referenceCrop!);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
     }
@@ -458,43 +487,94 @@ public sealed class StreamingFocusStacker : IDisposable
         return den < 0 ? Math.Clamp(0.5 * (l - r) / den, -0.5, 0.5) : 0;
     }
 
-    private static void CropSmall(Mat source, Rect rect, int crop, Mat destination)
+    private static void CropSmall(Mat source, Rect rect, int crop, Mat destination, double scale)
     {
         using var roi = new Mat(source, rect);
         if (rect.Width == crop)
         {
-            roi.CopyTo(destination);
+            roi.ConvertTo(destination, MatType.CV_32F, scale);
         }
         else
         {
-            Cv2.Resize(roi, destination, new Size(crop, crop), 0, 0, InterpolationFlags.Area);
+            using var floating = new Mat();
+            roi.ConvertTo(floating, MatType.CV_32F, scale);
+            Cv2.Resize(floating, destination, new Size(crop, crop), 0, 0, InterpolationFlags.Area);
         }
     }
 
     private void Warp(double scale, double shiftX, double shiftY)
     {
         double largestMove = Math.Sqrt(shiftX * shiftX + shiftY * shiftY) + Math.Abs(1 - scale) * Math.Max(_width, _height) / 2.0;
-        if (largestMove < 1e-3)
+        bool still = largestMove < 1e-3;
+        // The image is warped as captured (integer pixels) and only then converted to float.
+        if (still)
         {
-            _image.CopyTo(_registered);
-            _focusUnregistered.CopyTo(_focus);
-            return;
+            _grey.ConvertTo(_registered, MatType.CV_32F, 1.0 / _fullScale);
         }
-        // x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation.
-        double cx = (_width - 1) / 2.0, cy = (_height - 1) / 2.0;
-        using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[]
+        else
         {
-            scale, 0, cx - scale * cx - shiftX,
-            0, scale, cy - scale * cy - shiftY,
-        });
-        // Replicated borders: a black border would be a strong edge that wins the focus selection.
-        Cv2.WarpAffine(_image, _registered, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
-        Cv2.WarpAffine(_focusUnregistered, _focus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            using var m = WarpMatrix(scale, shiftX, shiftY, 1);
+            // Replicated borders: a black border would be a strong edge that wins the focus selection.
+            Cv2.WarpAffine(_grey, _registeredRaw, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
+            _registeredRaw.ConvertTo(_registered, MatType.CV_32F, 1.0 / _fullScale);
+        }
+
+        if (HalfResolutionActivity)
+        {
+            // The smooth focus map is warped at half resolution: that is all the depth and the selection use.
+            Cv2.PyrDown(_focusSource!, _focusHalf);
+            if (still)
+            {
+                _focusHalf.CopyTo(_activity[1]);
+            }
+            else
+            {
+                using var half = WarpMatrix(scale, shiftX, shiftY, 2);
+                Cv2.WarpAffine(_focusHalf, _activity[1], half, _focusHalf.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+            }
+        }
+        else if (still)
+        {
+            _focusUnregistered.CopyTo(_focus);
+        }
+        else
+        {
+            using var m = WarpMatrix(scale, shiftX, shiftY, 1);
+            Cv2.WarpAffine(_focusUnregistered, _focus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+        }
     }
 
-    private void ComputeFocusMeasure(Mat image, Mat focus)
+    /// <summary>
+    /// Fusion selection and depth use the focus map at half resolution (level 1 of the pyramid) when the depth runs
+    /// at half resolution; the full-resolution focus map is then never warped.
+    /// </summary>
+    private bool HalfResolutionActivity => _levels >= 2 && _options.HeightDecimation == 2;
+
+    /// <summary>
+    /// x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation. At
+    /// pyramid level 1 (<paramref name="factor"/> 2) full-resolution pixel x sits at x / 2, so centre and shift halve.
+    /// </summary>
+    private Mat WarpMatrix(double scale, double shiftX, double shiftY, int factor)
+    {
+        double cx = (_width - 1) / 2.0 / factor, cy = (_height - 1) / 2.0 / factor;
+        double sx = shiftX / factor, sy = shiftY / factor;
+        return Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[]
+        {
+            scale, 0, cx - scale * cx - sx,
+            0, scale, cy - scale * cy - sy,
+        });
+    }
+
+    private void ComputeFocusMeasure(Mat grey, Mat focus)
     {
         var window = new Size(_options.FocusWindowPixels, _options.FocusWindowPixels);
+        // Tenengrad scales inside the Sobel; the other measures work on the normalised float image.
+        var image = grey;
+        if (_options.FocusMeasure != FocusMeasureKind.Tenengrad)
+        {
+            grey.ConvertTo(_image, MatType.CV_32F, 1.0 / _fullScale);
+            image = _image;
+        }
         switch (_options.FocusMeasure)
         {
             case FocusMeasureKind.SumModifiedLaplacian:
@@ -506,8 +586,8 @@ public sealed class StreamingFocusStacker : IDisposable
                 Cv2.BoxFilter(_t1, focus, MatType.CV_32F, window, normalize: true, borderType: BorderTypes.Reflect101);
                 break;
             case FocusMeasureKind.Tenengrad:
-                Cv2.Sobel(image, _t1, MatType.CV_32F, 1, 0, 3);
-                Cv2.Sobel(image, _t2, MatType.CV_32F, 0, 1, 3);
+                Cv2.Sobel(image, _t1, MatType.CV_32F, 1, 0, 3, 1.0 / _fullScale);
+                Cv2.Sobel(image, _t2, MatType.CV_32F, 0, 1, 3, 1.0 / _fullScale);
                 Cv2.Multiply(_t1, _t1, _t1);
                 Cv2.Multiply(_t2, _t2, _t2);
                 Cv2.Add(_t1, _t2, _t1);
@@ -528,16 +608,23 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void UpdateFusion(int index)
     {
+        bool half = HalfResolutionActivity;
+        int firstActivity = half ? 1 : 0;
         for (int k = 0; k < _levels; k++)
         {
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
-            Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
-            Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
+            // The full-size scratch buffer is free by now; it saves a frame-sized buffer for level 0.
+            var up = k == 0 ? _t1 : _up;
+            Cv2.PyrUp(_gauss[k + 1], up, _gauss[k].Size());
+            Cv2.Subtract(_gauss[k], up, _laplacian[k]);
             if (k == 0)
             {
-                _focus.CopyTo(_activity[0]);
+                if (!half)
+                {
+                    _focus.CopyTo(_activity[0]);
+                }
             }
-            else
+            else if (!(half && k == 1))
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
             }
@@ -548,14 +635,18 @@ public sealed class StreamingFocusStacker : IDisposable
             for (int k = 0; k < _levels; k++)
             {
                 _laplacian[k].CopyTo(_bestLaplacian[k]);
-                _activity[k].CopyTo(_bestActivity[k]);
+                if (k >= firstActivity)
+                {
+                    _activity[k].CopyTo(_bestActivity[k]);
+                }
             }
             _residualSum = new Mat(_gauss[_levels].Size(), MatType.CV_64FC1, Scalar.All(0));
         }
         else
         {
             var consistency = new Size(_options.ConsistencyWindowPixels, _options.ConsistencyWindowPixels);
-            for (int k = 0; k < _levels; k++)
+            // Coarse to fine, so that the level-1 selection is at hand for level 0 at the end.
+            for (int k = _levels - 1; k >= firstActivity; k--)
             {
                 // Consistency filter: a coefficient is replaced only where most of its neighbourhood also prefers
                 // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
@@ -572,6 +663,12 @@ public sealed class StreamingFocusStacker : IDisposable
                 _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
                 _activity[k].CopyTo(_bestActivity[k], _mask8);
             }
+            if (half)
+            {
+                // The finest level follows the level-1 choice (the activity is a 9×9 window, smooth at that scale).
+                Cv2.Resize(_mask8, _mask0, _laplacian[0].Size(), 0, 0, InterpolationFlags.Nearest);
+                _laplacian[0].CopyTo(_bestLaplacian[0], _mask0);
+            }
         }
         // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
         Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
@@ -579,7 +676,12 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private void PushDepth(int index)
     {
-        var slot = _ring[index % RingSize];
+        // The box length follows from the z-step, known from slice 1 on; slice 0 sits in slot 0 whatever it is.
+        if (index > 0 && _box < 0)
+        {
+            ChooseSmoothingKernel();
+        }
+        var slot = _ring[_box < 0 ? 0 : index % (_box + 1)];
         if (_options.HeightDecimation == 1)
         {
             _focus.CopyTo(slot);
@@ -597,51 +699,102 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             return;
         }
-        if (_radius < 0)
+        while (_nextBox <= index - _boxHalf)
         {
-            ChooseSmoothingKernel();
+            EmitBox(_nextBox++);
         }
-        while (_nextEmit <= index - _radius)
+    }
+
+    /// <summary>
+    /// Two running boxes of L slices each make a triangle of 2L − 1 slices with σ = √((L² − 1)/6) slices; L is the
+    /// odd length that comes closest to the requested σ in µm at this stack's z-step.
+    /// </summary>
+    private void ChooseSmoothingKernel()
+    {
+        double step = Math.Abs(_z[1] - _z[0]);
+        double sigmaSlices = _options.ZSmoothingSigmaMicrometres / step;
+        int box = (int)Math.Round(Math.Sqrt(6 * sigmaSlices * sigmaSlices + 1));
+        box += 1 - box % 2;
+        _box = Math.Clamp(box, 1, MaxSmoothingBoxSlices);
+        _boxHalf = _box / 2;
+    }
+
+    /// <summary>
+    /// A peak closer than this to either end of the stack is not trusted: there the z-smoothing window is cut off on
+    /// one side, which pulls the peak towards the middle of the stack.
+    /// </summary>
+    internal int EndGuardSlices => Math.Max(1, _boxHalf);
+
+    /// <summary>Slices that fall into box j's window [j − h, j + h] of a stack that has <paramref name="count"/> so far.</summary>
+    private int BoxCount(int j, int count) => Math.Min(j + _boxHalf, count - 1) - Math.Max(j - _boxHalf, 0) + 1;
+
+    /// <summary>First running box: A_j = Σ f_i over the slices within ±h of j (edges truncated), once f_{j+h} is in.</summary>
+    private void EmitBox(int j)
+    {
+        int n = _z.Count, size = _box + 1;
+        var target = _boxRing[j % size];
+        if (j == 0)
+        {
+            _ring[0].CopyTo(target);
+            for (int i = 1; i <= Math.Min(_boxHalf, n - 1); i++)
+            {
+                Cv2.Add(target, _ring[i % size], target);
+            }
+        }
+        else
+        {
+            var previous = _boxRing[(j - 1) % size];
+            int enter = j + _boxHalf, leave = j - _boxHalf - 1;
+            if (enter < n)
+            {
+                Cv2.Add(previous, _ring[enter % size], target);
+            }
+            else
+            {
+                previous.CopyTo(target);
+            }
+            if (leave >= 0)
+            {
+                Cv2.Subtract(target, _ring[leave % size], target);
+            }
+        }
+        _boxCounts.Add(BoxCount(j, n));
+        while (_nextEmit <= j - _boxHalf)
         {
             EmitSmoothed(_nextEmit++);
         }
     }
 
-    private void ChooseSmoothingKernel()
-    {
-        double step = Math.Abs(_z[1] - _z[0]);
-        double sigmaSlices = _options.ZSmoothingSigmaMicrometres / step;
-        _radius = sigmaSlices <= 0 ? 0 : Math.Min(MaxSmoothingRadius, (int)Math.Ceiling(2 * sigmaSlices));
-        _zKernel = new double[2 * _radius + 1];
-        for (int k = -_radius; k <= _radius; k++)
-        {
-            _zKernel[k + _radius] = sigmaSlices <= 0 ? 1 : Math.Exp(-0.5 * k * k / (sigmaSlices * sigmaSlices));
-        }
-    }
-
+    /// <summary>Second running box over the first's sums, normalised by the number of slices it covered.</summary>
     private void EmitSmoothed(int j)
     {
-        int available = _z.Count;
-        int lo = Math.Max(0, j - _radius), hi = Math.Min(available - 1, j + _radius);
-        double weightSum = 0;
-        for (int i = lo; i <= hi; i++)
+        int n = _z.Count, size = _box + 1;
+        int enter = j + _boxHalf, leave = j - _boxHalf - 1;
+        if (j == 0)
         {
-            weightSum += _zKernel[i - j + _radius];
-        }
-        bool first = true;
-        for (int i = lo; i <= hi; i++)
-        {
-            double w = _zKernel[i - j + _radius] / weightSum;
-            if (first)
+            _boxRing[0].CopyTo(_boxSum);
+            for (int k = 1; k <= Math.Min(_boxHalf, n - 1); k++)
             {
-                _ring[i % RingSize].ConvertTo(_smoothed, MatType.CV_32F, w);
-                first = false;
-            }
-            else
-            {
-                Cv2.ScaleAdd(_ring[i % RingSize], w, _smoothed, _smoothed);
+                Cv2.Add(_boxSum, _boxRing[k % size], _boxSum);
             }
         }
+        else
+        {
+            if (enter < n)
+            {
+                Cv2.Add(_boxSum, _boxRing[enter % size], _boxSum);
+            }
+            if (leave >= 0)
+            {
+                Cv2.Subtract(_boxSum, _boxRing[leave % size], _boxSum);
+            }
+        }
+        int weight = 0;
+        for (int k = Math.Max(0, j - _boxHalf); k <= Math.Min(n - 1, j + _boxHalf); k++)
+        {
+            weight += _boxCounts[k];
+        }
+        _boxSum.ConvertTo(_smoothed, MatType.CV_32F, 1.0 / weight);
 
         if (j == 0)
         {
@@ -687,6 +840,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private unsafe (Mat Height, Mat Confidence, double ValidFraction) BuildHeightMap()
     {
         int w = _bestS.Width, h = _bestS.Height, n = _z.Count;
+        int guard = EndGuardSlices;
         var height = new Mat(h, w, MatType.CV_32FC1);
         var confidence = new Mat(h, w, MatType.CV_32FC1);
         var z = _z.ToArray();
@@ -716,7 +870,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 double conf = (peak - mean) / noiseFloor;
                 pconf[x] = (float)conf;
                 int i = (int)pi[x];
-                bool ok = i > 0 && i < n - 1 && conf >= minConfidence && sharpness >= minSharpness;
+                bool ok = i >= guard && i <= n - 1 - guard && conf >= minConfidence && sharpness >= minSharpness;
                 if (!ok)
                 {
                     ph[x] = float.NaN;
@@ -839,11 +993,11 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _mask0, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum })
         {
             yield return m;
         }
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing })
         {
             foreach (var m in set)
             {

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Acquisition.HardwareSim.Synthetic;
+using Acquisition.Imaging.Quality;
+using Acquisition.Imaging.Stacking;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Acquisition.Imaging.Tests;
+
+/// <summary>
+/// The issue's fused-image target as a test: on the same jitter-free stack our fused image must match the true
+/// all-in-focus image at least as well as enfuse 4.2's standard focus-stacking call (PSNR and SSIM). Needs the
+/// `enfuse` binary (apt package enfuse), which CI installs.
+/// </summary>
+public sealed class EnfuseComparisonTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Size = 256;
+    private const int Border = 24;
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "acq-enfuse-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_work))
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Fused_image_is_at_least_as_good_as_enfuse_on_the_same_stack()
+    {
+        using var scene = SyntheticStack.Create(Size, Size, seed: 41);
+        var settings = new StackRun.Settings();
+        Directory.CreateDirectory(_work);
+        var files = new List<string>();
+        for (int i = 0; i < settings.Count; i++)
+        {
+            // The same frames StackRun feeds the stacker (same z, noise seed), as files for enfuse.
+            using var frame = scene.RenderFrame(settings.ZStart + i * settings.ZStep, 1, 0, 0, settings.ReadNoise, settings.BitDepth, (ulong)(settings.Seed * 1000 + i));
+            var file = Path.Combine(_work, $"slice_{i:000}.tif");
+            Assert.True(Cv2.ImWrite(file, frame));
+            files.Add(file);
+        }
+        using var ours = StackRun.Run(scene, settings, new FocusStackerOptions());
+
+        var fusedFile = Path.Combine(_work, "enfuse.tif");
+        await RunEnfuseAsync(fusedFile, files);
+        using var enfused = Cv2.ImRead(fusedFile, ImreadModes.Grayscale | ImreadModes.AnyDepth);
+        Assert.False(enfused.Empty(), "enfuse wrote no readable image.");
+        double enfuseFullScale = enfused.Depth() == MatType.CV_8U ? 255 : 65535;
+
+        using var mask = StackRun.CentralMask(Size, Size, Border);
+        double psnrOurs = ImageComparison.Psnr(ours.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        double ssimOurs = ImageComparison.Ssim(ours.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        double psnrEnfuse = ImageComparison.Psnr(enfused, enfuseFullScale, scene.AllInFocus, 1, mask);
+        double ssimEnfuse = ImageComparison.Ssim(enfused, enfuseFullScale, scene.AllInFocus, 1, mask);
+        output.WriteLine($"ours PSNR {psnrOurs:0.00} dB SSIM {ssimOurs:0.0000}; enfuse PSNR {psnrEnfuse:0.00} dB SSIM {ssimEnfuse:0.0000}");
+
+        // Guard that enfuse really fused (a failed run would make the comparison meaningless).
+        Assert.True(psnrEnfuse > 30, $"enfuse's result is implausibly poor ({psnrEnfuse:0.00} dB).");
+        Assert.True(psnrOurs >= psnrEnfuse, $"Fused PSNR {psnrOurs:0.00} dB is below enfuse's {psnrEnfuse:0.00} dB.");
+        Assert.True(ssimOurs >= ssimEnfuse, $"Fused SSIM {ssimOurs:0.0000} is below enfuse's {ssimEnfuse:0.0000}.");
+    }
+
+    private static async Task RunEnfuseAsync(string outFile, IEnumerable<string> slices)
+    {
+        // The standard focus-stack call from the issue.
+        var psi = new ProcessStartInfo("enfuse") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "--exposure-weight=0", "--saturation-weight=0", "--contrast-weight=1", "--hard-mask", "-o", outFile })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var f in slices)
+        {
+            psi.ArgumentList.Add(f);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("This test compares against enfuse 4.2: install it (apt-get install enfuse).", e);
+        }
+        using (process)
+        {
+            // A failure guard only, generous for a loaded machine.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.StandardOutput.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, "enfuse failed: " + await stderr);
+        }
+    }
+}
