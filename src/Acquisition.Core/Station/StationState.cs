@@ -8,4 +8,10 @@ public enum StationState
     Capturing,
     Fault,
     Stopping,
+
+    /// <summary>
+    /// A service diagnostic (snapshot, autofocus, self-test) holds the camera, lights and stage; a capture must wait.
+    /// Last, so the earlier values keep their numbers.
+    /// </summary>
+    Servicing,
 }

@@ -11,10 +11,12 @@ public sealed class StationStateMachine
     {
         [StationState.Starting] = [StationState.Homing, StationState.Ready, StationState.Fault, StationState.Stopping],
         [StationState.Homing] = [StationState.Ready, StationState.Fault, StationState.Stopping],
-        [StationState.Ready] = [StationState.Homing, StationState.Capturing, StationState.Fault, StationState.Stopping],
+        [StationState.Ready] = [StationState.Homing, StationState.Capturing, StationState.Fault, StationState.Stopping, StationState.Servicing],
         [StationState.Capturing] = [StationState.Ready, StationState.Fault, StationState.Stopping, StationState.Homing],
-        [StationState.Fault] = [StationState.Homing, StationState.Ready, StationState.Stopping],
+        [StationState.Fault] = [StationState.Homing, StationState.Ready, StationState.Stopping, StationState.Servicing],
         [StationState.Stopping] = [],
+        // Never straight to Capturing: a capture and a diagnostic exclude each other through this table.
+        [StationState.Servicing] = [StationState.Ready, StationState.Fault, StationState.Stopping],
     };
 
     private readonly Lock _gate = new();
@@ -56,17 +58,49 @@ public sealed class StationStateMachine
             {
                 throw new InvalidOperationException($"Station cannot go from {_last.To} to {to} ({reason}).");
             }
-            change = new StationStateChange(_last.To, to, reason, _time.GetUtcNow());
-            _last = change;
-            waiters = [.. _waiters];
-            _waiters.Clear();
+            (change, waiters) = Apply(to, reason);
         }
+        Publish(change, waiters);
+        return change;
+    }
+
+    /// <summary>
+    /// Goes to <paramref name="to"/> only if the station is in <paramref name="from"/> now, as one step: two callers
+    /// that both saw <paramref name="from"/> (a capture button and a self-test, say) cannot both win. On false,
+    /// <paramref name="current"/> is the change that holds the station, whose reason says why.
+    /// </summary>
+    public bool TryTransition(StationState from, StationState to, string reason, out StationStateChange current)
+    {
+        List<TaskCompletionSource<StationStateChange>> waiters;
+        lock (_gate)
+        {
+            if (_last.To != from || !Allowed[from].Contains(to))
+            {
+                current = _last;
+                return false;
+            }
+            (current, waiters) = Apply(to, reason);
+        }
+        Publish(current, waiters);
+        return true;
+    }
+
+    private (StationStateChange Change, List<TaskCompletionSource<StationStateChange>> Waiters) Apply(StationState to, string reason)
+    {
+        var change = new StationStateChange(_last.To, to, reason, _time.GetUtcNow());
+        _last = change;
+        List<TaskCompletionSource<StationStateChange>> waiters = [.. _waiters];
+        _waiters.Clear();
+        return (change, waiters);
+    }
+
+    private void Publish(StationStateChange change, List<TaskCompletionSource<StationStateChange>> waiters)
+    {
         foreach (var w in waiters)
         {
             w.TrySetResult(change);
         }
         Changed?.Invoke(this, change);
-        return change;
     }
 
     /// <summary>Completes when the station is in <paramref name="state"/> (at once if it already is).</summary>

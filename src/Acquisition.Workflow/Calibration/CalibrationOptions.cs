@@ -1,8 +1,12 @@
 using Acquisition.Core.Domain;
+using Acquisition.Workflow.Calibration.Procedures;
 
 namespace Acquisition.Workflow.Calibration;
 
-/// <summary>How long each kind of calibration stays valid ("Station:Calibration" in configuration).</summary>
+/// <summary>
+/// "Station:Calibration" in configuration: how long each kind of calibration stays valid, how long before expiry
+/// <c>acq status</c> starts warning, and the reference verification's settings.
+/// </summary>
 public sealed class CalibrationOptions
 {
     public Dictionary<CalibrationKind, TimeSpan> Validity { get; set; } = new()
@@ -13,6 +17,11 @@ public sealed class CalibrationOptions
         [CalibrationKind.Lights] = TimeSpan.FromDays(30),
         [CalibrationKind.Reference] = TimeSpan.FromDays(90),
     };
+
+    /// <summary>Null: the status command's own default.</summary>
+    public TimeSpan? WarnBefore { get; set; }
+
+    public ReferenceVerificationOptions Reference { get; set; } = new();
 
     public TimeSpan ValidityOf(CalibrationKind kind) =>
         Validity.TryGetValue(kind, out var v) ? v : TimeSpan.FromDays(30);

@@ -5,7 +5,9 @@ namespace Acquisition.Workflow.Capture;
 /// <summary>
 /// Watches the operator panel during a capture. A long press or the door opening cancels the capture's token with
 /// the reason; on the door it also starts the feed hold and lights-off at once, from the event, so motion stops
-/// without waiting for the sequence to notice.
+/// without waiting for the sequence to notice. The door is wired both to GRBL's safety-door input and to the panel's
+/// debounced switch; GRBL usually sees it first (no debounce), so a stage status in Door state counts as the door
+/// opening too: whichever path reports it first, the capture ends as an abort by the door, never as a fault.
 /// </summary>
 internal sealed class AbortMonitor : IDisposable
 {
@@ -15,6 +17,8 @@ internal sealed class AbortMonitor : IDisposable
     private readonly CancellationTokenSource _cts;
     private readonly Lock _gate = new();
     private Task _immediateSafeing = Task.CompletedTask;
+    private bool _disposed;
+    private volatile bool _watchingStageDoor;
 
     public AbortMonitor(IOperatorPanel panel, IStage stage, IRingLight lights, CancellationToken outer)
     {
@@ -23,6 +27,7 @@ internal sealed class AbortMonitor : IDisposable
         _lights = lights;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
         _panel.EventRaised += OnPanelEvent;
+        _stage.StatusChanged += OnStageStatus;
     }
 
     public CancellationToken Token => _cts.Token;
@@ -44,7 +49,7 @@ internal sealed class AbortMonitor : IDisposable
         {
             Reason ??= reason;
         }
-        _cts.Cancel();
+        Cancel();
     }
 
     private void OnPanelEvent(object? sender, PanelEvent e)
@@ -55,14 +60,69 @@ internal sealed class AbortMonitor : IDisposable
                 Abort("aborted by the operator (long press)");
                 break;
             case PanelEventKind.DoorOpened:
-                lock (_gate)
-                {
-                    DoorOpened = true;
-                    Reason ??= "the door was opened during the capture";
-                    _immediateSafeing = SafeNowAsync();
-                }
-                _cts.Cancel();
+                OnDoorOpened();
                 break;
+        }
+    }
+
+    /// <summary>
+    /// From now on GRBL's Door state counts as the door opening. Not before: a capture starts by resuming GRBL out of
+    /// the Door state an earlier door abort left behind (the door being closed by then, as the panel says).
+    /// </summary>
+    public void WatchStageDoor() => _watchingStageDoor = true;
+
+    private void OnStageStatus(object? sender, StageStatus status)
+    {
+        if (_watchingStageDoor && status.State == StageMotionState.Door && !DoorOpened)
+        {
+            // Off the driver's status path: cancelling runs the capture's callbacks, which may call into the driver.
+            _ = Task.Run(OnDoorOpened);
+        }
+    }
+
+    /// <summary>
+    /// Treats the door as opened when either of its inputs says so now (GRBL's last status in Door state, or the
+    /// panel's switch): for a device fault caught before either event reached the monitor. Returns whether it did.
+    /// </summary>
+    public bool RecheckDoor()
+    {
+        if (DoorOpened)
+        {
+            return true;
+        }
+        if ((_watchingStageDoor && _stage.Status.State == StageMotionState.Door) || !_panel.DoorClosed)
+        {
+            OnDoorOpened();
+            return true;
+        }
+        return false;
+    }
+
+    private void OnDoorOpened()
+    {
+        lock (_gate)
+        {
+            if (DoorOpened || _disposed)
+            {
+                return;
+            }
+            DoorOpened = true;
+            // The door overrides an operator abort's wording only if nothing was recorded yet.
+            Reason ??= "the door was opened during the capture";
+            _immediateSafeing = SafeNowAsync();
+        }
+        Cancel();
+    }
+
+    private void Cancel()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // An input reported the door after the capture had ended: nothing is left to cancel.
         }
     }
 
@@ -77,7 +137,12 @@ internal sealed class AbortMonitor : IDisposable
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
         _panel.EventRaised -= OnPanelEvent;
+        _stage.StatusChanged -= OnStageStatus;
         _cts.Dispose();
     }
 }

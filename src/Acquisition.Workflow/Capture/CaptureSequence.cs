@@ -33,12 +33,14 @@ public sealed class CaptureSequence
     private readonly IClockSyncProbe _clock;
     private readonly IDiskSpaceProbe _disk;
     private readonly TimeProvider _time;
+    private readonly TimeProvider _stamps;
     private readonly CaptureOptions _options;
     private readonly MotionProfile _motion;
     private readonly StationStateMachine? _station;
     private readonly ILogger _log;
     private readonly Lock _gate = new();
     private AbortMonitor? _running;
+    private string? _homingRequiredBecause;
 
     public CaptureSequence(
         CaptureDevices devices,
@@ -54,7 +56,8 @@ public sealed class CaptureSequence
         CaptureOptions options,
         MotionProfile motion,
         StationStateMachine? station = null,
-        ILogger<CaptureSequence>? log = null)
+        ILogger<CaptureSequence>? log = null,
+        TimeProvider? stationClock = null)
     {
         options.Validate();
         motion.Validate();
@@ -68,6 +71,7 @@ public sealed class CaptureSequence
         _clock = clock;
         _disk = disk;
         _time = time;
+        _stamps = stationClock ?? time;
         _options = options;
         _motion = motion;
         _station = station;
@@ -80,13 +84,19 @@ public sealed class CaptureSequence
         get { lock (_gate) { return _running is not null; } }
     }
 
-    /// <summary>Aborts the running capture (as a long press would); false when none runs.</summary>
     /// <summary>
     /// Raised once per run when it ends with an outcome (complete, failed or aborted), whoever started it (button,
     /// control API, technician page): the one place the uplink learns a package was sealed.
     /// </summary>
     public event EventHandler<CaptureOutcome>? Finished;
 
+    /// <summary>
+    /// Raised at each phase change and after every stack frame, on the capture's own flow: handlers must be quick and
+    /// must not throw (an exception from a handler is logged and otherwise ignored, so a display never breaks a capture).
+    /// </summary>
+    public event EventHandler<CaptureProgress>? Progress;
+
+    /// <summary>Aborts the running capture (as a long press would); false when none runs.</summary>
     public bool Abort(string reason)
     {
         AbortMonitor? running;
@@ -102,7 +112,9 @@ public sealed class CaptureSequence
     public async Task<CaptureOutcome> RunAsync(CaseContext caseContext, string user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caseContext);
-        var run = new Run(_time.GetUtcNow(), _time.GetTimestamp(), new TimingLedger(_motion), caseContext);
+        // Durations, waits and frame freshness run on the devices' clock; every timestamp that is recorded (package,
+        // audit, calibration expiry) is on the station's clock, so a simulator's virtual clock never leaks into evidence.
+        var run = new Run(_stamps.GetUtcNow(), _time.GetTimestamp(), new TimingLedger(_motion), caseContext);
         run.CaptureId = Ulid.NewUlid(run.StartedAt).ToString();
         using var monitor = new AbortMonitor(_devices.Panel, _devices.Stage, _devices.Lights, cancellationToken);
         lock (_gate)
@@ -131,13 +143,11 @@ public sealed class CaptureSequence
 
     private async Task<CaptureOutcome> RunCoreAsync(Run run, string user, AbortMonitor monitor, CancellationToken outer)
     {
-        if (_station is not null)
+        // One atomic step shared with the service diagnostics (they hold the station in Servicing): the reason of the
+        // state that holds the station says why, e.g. "a self-test started by alice is running; wait for it to finish".
+        if (_station is not null && !_station.TryTransition(StationState.Ready, StationState.Capturing, $"capture {run.CaptureId} started", out var holding))
         {
-            if (_station.State != StationState.Ready)
-            {
-                throw new InvalidOperationException($"The station is {_station.State}, not Ready: a capture cannot start now.");
-            }
-            _station.TransitionTo(StationState.Capturing, $"capture {run.CaptureId} started");
+            throw new InvalidOperationException($"The station is {holding.To}, not Ready, so a capture cannot start now: {holding.Reason.TrimEnd('.')}.");
         }
         _devices.Panel.ShowIndicator(StatusIndicator.Busy);
         await _audit.AppendAsync(user, "capture.started", new { captureId = run.CaptureId, run.Case.CaseNumber, run.Case.Exhibit, run.Case.Item, run.Case.Calibre },
@@ -148,15 +158,22 @@ public sealed class CaptureSequence
         HardwareFaultException? fault = null;
         try
         {
+            Report(run, CapturePhase.Preconditions);
             await CheckPreconditionsAsync(run, token).ConfigureAwait(false);
+            monitor.WatchStageDoor();
+            run.FramesPlanned = run.Recipe!.Regions.Sum(r => r.SliceCount * r.Lightings.Count);
             run.Writer = _packages.Create();
             await run.Writer.BeginAsync(run.CaptureId, run.Case, token).ConfigureAwait(false);
+            Report(run, CapturePhase.LocatingPrimer);
             await LocatePrimerAsync(run, token).ConfigureAwait(false);
+            Report(run, CapturePhase.Autofocus);
             await AutofocusAsync(run, token).ConfigureAwait(false);
-            foreach (var region in run.Recipe!.Regions)
+            for (var i = 0; i < run.Recipe!.Regions.Count; i++)
             {
-                await CaptureRegionAsync(run, region, token).ConfigureAwait(false);
+                run.RegionIndex = i;
+                await CaptureRegionAsync(run, run.Recipe.Regions[i], token).ConfigureAwait(false);
             }
+            await VerifyPositionAsync(run, "at the end of the capture", token).ConfigureAwait(false);
             var failed = run.Regions.Where(r => r.Status != "passed").ToList();
             run.Status = failed.Count == 0 ? CaptureStatus.Complete : CaptureStatus.Failed;
             foreach (var r in failed)
@@ -191,7 +208,9 @@ public sealed class CaptureSequence
         }
         catch (HardwareFaultException ex)
         {
-            // A device failing while the door opens is still an abort by the door: say both.
+            // A device failing while the door opens is still an abort by the door: say both. GRBL's own door input
+            // is not debounced, so a move can fail on GRBL's Door state before the panel reports the door: look again.
+            monitor.RecheckDoor();
             run.Status = monitor.Reason is not null ? CaptureStatus.Aborted : CaptureStatus.Failed;
             if (monitor.Reason is not null)
             {
@@ -205,6 +224,7 @@ public sealed class CaptureSequence
         await MakeSafeAsync(run, monitor, fault).ConfigureAwait(false);
         var timing = run.Ledger.Report(run.AcquisitionEnded);
         var record = await BuildRecordAsync(run, timing).ConfigureAwait(false);
+        Report(run, CapturePhase.Sealing);
         string? packagePath = null;
         if (run.Writer is not null)
         {
@@ -230,7 +250,39 @@ public sealed class CaptureSequence
             _station.TransitionTo(isFault ? StationState.Fault : StationState.Ready,
                 $"capture {run.CaptureId} {record.Status.ToString().ToLowerInvariant()}" + (record.Reasons.Count > 0 ? ": " + record.Reasons[0] : string.Empty));
         }
+        Report(run, CapturePhase.Finished);
         return new CaptureOutcome(record, packagePath, timing);
+    }
+
+    private void Report(Run run, CapturePhase phase, RegionRecipe? region = null, string? lighting = null, int attempt = 0, int slice = 0)
+    {
+        var handler = Progress;
+        if (handler is null)
+        {
+            return;
+        }
+        var elapsed = _time.GetElapsedTime(run.StartedTimestamp);
+        TimeSpan? remaining = null;
+        if (phase == CapturePhase.Finished)
+        {
+            remaining = TimeSpan.Zero;
+        }
+        else if (run.FramesDone > 0 && run.StackingStartedAt is { } first)
+        {
+            // Stacking dominates a capture and runs at a steady rate, so the rate so far predicts the rest well.
+            var perFrame = (elapsed - first) / run.FramesDone;
+            remaining = perFrame * Math.Max(0, run.FramesPlanned - run.FramesDone);
+        }
+        var progress = new CaptureProgress(run.CaptureId, phase, region?.Region.ToString(), run.RegionIndex, run.Recipe?.Regions.Count ?? 0,
+            lighting, attempt, slice, region?.SliceCount ?? 0, run.FramesDone, run.FramesPlanned, elapsed, remaining);
+        try
+        {
+            handler(this, progress);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "A capture progress handler failed; the capture goes on");
+        }
     }
 
     private static bool IsCancellation(Exception ex) =>
@@ -261,7 +313,7 @@ public sealed class CaptureSequence
             throw new CaptureRefusedException("No casing in the holder: insert the casing head-up and press capture again.");
         }
 
-        var now = _time.GetUtcNow();
+        var now = _stamps.GetUtcNow();
         var required = _options.RequiredCalibrations.Append(CalibrationKind.PixelSize).Distinct().ToList();
         var check = _calibrations.Check(required, now);
         run.Calibrations = check.Used;
@@ -304,13 +356,47 @@ public sealed class CaptureSequence
                 $"Too little free disk: this capture needs about {needed / 1048576.0:0} MB (recipe '{run.Recipe.Name}' with reserve) but {available / 1048576.0:0} MB are free in {_data.Root}. Free space (or let the uplink drain the outbox) and try again."));
         }
 
-        if (!_devices.Stage.Status.IsHomed)
+        await ResumeHeldStageAsync(ct).ConfigureAwait(false);
+        var lostBecause = _homingRequiredBecause;
+        if (!_devices.Stage.Status.IsHomed || lostBecause is not null)
         {
-            _log.LogInformation("Stage not homed: homing before capture {CaptureId}", run.CaptureId);
+            _log.LogInformation("Stage not homed{Because}: homing before capture {CaptureId}", lostBecause is null ? "" : " (" + lostBecause + ")", run.CaptureId);
             await _devices.Stage.HomeAsync(ct).ConfigureAwait(false);
+            _homingRequiredBecause = null;
         }
         run.Homed = true;
         run.LastPosition = _devices.Stage.Status.Position;
+    }
+
+    /// <summary>
+    /// A capture aborted by the door leaves GRBL in Door state (or Hold) with the interrupted move still planned; GRBL
+    /// accepts no motion until a cycle start after the door has closed. The door is closed by now (checked above), so
+    /// send the cycle start and let the held move finish; the position stays known, so no homing is needed.
+    /// </summary>
+    private async Task ResumeHeldStageAsync(CancellationToken ct)
+    {
+        var status = await _devices.Stage.QueryStatusAsync(ct).ConfigureAwait(false);
+        if (status.State is not (StageMotionState.Door or StageMotionState.Hold))
+        {
+            return;
+        }
+        _log.LogInformation("The stage is held in {State} state from an earlier abort; the door is closed, resuming it", status.State);
+        await _devices.Stage.ResumeAsync(ct).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, ct).ConfigureAwait(false);
+            status = await _devices.Stage.QueryStatusAsync(ct).ConfigureAwait(false);
+            if (status.State == StageMotionState.Idle)
+            {
+                return;
+            }
+            // GRBL may first restore (Door:3) and then run out the held move before it is Idle.
+            if (status.State is not (StageMotionState.Run or StageMotionState.Door or StageMotionState.Hold) || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
+            {
+                throw new CaptureRefusedException($"The stage stays in {status.State} state after a cycle start (held by an earlier door opening or abort): close the door, then reset and home the stage from the service console.");
+            }
+        }
     }
 
     /// <summary>A generous estimate of what the package needs: uncompressed images, float heights, and raw frames if kept, for a retry too.</summary>
@@ -465,6 +551,57 @@ public sealed class CaptureSequence
         return (peak - median) / Math.Max(mad, 1e-12 + (Math.Abs(median) * 1e-6));
     }
 
+    // ---------------------------------------------------------------- position check
+
+    /// <summary>
+    /// GRBL is open loop: a stalling motor loses steps and the controller never knows, so its reported position goes
+    /// on following the commands. The overview image is independent evidence for X and Y: back at the primer centre
+    /// (after the lateral moves of the stacks) the primer must still be centred. Otherwise the stage is not where the
+    /// controller says: a hardware fault that needs homing (the next capture homes first).
+    /// Z is not checked this way: at the primer centre the overview's focus curve is too broad and has more than one
+    /// peak (breech face, firing-pin impression), so a frame at the autofocus plane cannot tell a lost 40 µm.
+    /// </summary>
+    private async Task VerifyPositionAsync(Run run, string when, CancellationToken ct)
+    {
+        var o = run.Recipe!.Overview;
+        var pixel = run.Pixel!;
+        await ConfigureExposureAsync(o.Exposure, ct).ConfigureAwait(false);
+        await _devices.Lights.SetAsync(o.Lighting.ToState(_devices.Lights.SegmentCount), ct).ConfigureAwait(false);
+        await MoveXyAsync(run, run.PrimerCentre.X, run.PrimerCentre.Y, ct).ConfigureAwait(false);
+        await MoveZAsync(run, run.FocusZ, ct).ConfigureAwait(false);
+        var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
+
+        var expectedRadiusPx = run.Calibre!.PrimerDiameter.Value / 2 / pixel.PixelSizeX.Value;
+        var tol = _options.PrimerDiameterTolerance;
+        var found = _processing.PrimerDetector.Detect(frame, o.Downscale, expectedRadiusPx * (1 - tol), expectedRadiusPx * (1 + tol));
+        string? lost = null;
+        if (found is null)
+        {
+            lost = "the primer is no longer seen at its centre position, so X/Y are not where the controller reports them";
+        }
+        else
+        {
+            var (offX, offY) = pixel.ImageOffsetToStage(found.CentreXPixels - ((frame.Width - 1) / 2.0), found.CentreYPixels - ((frame.Height - 1) / 2.0));
+            var offset = Math.Sqrt((offX.Value * offX.Value) + (offY.Value * offY.Value));
+            // Generous: centring reached ±tolerance, and the overview's circle fit works at reduced resolution.
+            var limit = Math.Max(3 * _options.PrimerCentreToleranceMicrometres, 3 * o.Downscale * pixel.PixelSizeX.Value);
+            run.PositionCheckOffsets.Add(offset);
+            if (offset > limit)
+            {
+                lost = string.Create(CultureInfo.InvariantCulture,
+                    $"the primer centre appears {offset:0} µm from the optical axis (X {offX.Value:+0;-0} µm, Y {offY.Value:+0;-0} µm; at most {limit:0} µm expected), so X/Y are not where the controller reports them");
+            }
+        }
+        if (lost is null)
+        {
+            return;
+        }
+        var message = $"Stage position check {when} failed: {lost}. A motor probably stalled (lost steps); the stage must be homed before the next capture.";
+        _homingRequiredBecause = "the position check failed";
+        _log.LogError("Capture {CaptureId}: {Message}", run.CaptureId, message);
+        throw new HardwareFaultException(message, requiresHoming: true);
+    }
+
     // ---------------------------------------------------------------- regions
 
     private async Task CaptureRegionAsync(Run run, RegionRecipe region, CancellationToken ct)
@@ -492,7 +629,13 @@ public sealed class CaptureSequence
                 break;
             }
             _log.LogWarning("Capture {CaptureId} {Region} attempt {Attempt} failed QC: {Reasons}", run.CaptureId, region.Region, attempt, string.Join("; ", reasons));
+            if (attempt == 1)
+            {
+                // A stalled motor also fails QC: retrying on a lost position would only waste the retry.
+                await VerifyPositionAsync(run, $"before retrying {region.Region}", ct).ConfigureAwait(false);
+            }
             (current, adjustment) = AdjustForRetry(current, metrics);
+            run.FramesPlanned += current.SliceCount * current.Lightings.Count;
         }
         var files = await run.Writer!.WriteRegionAsync(output!, ct).ConfigureAwait(false);
         run.Regions.Add(new RegionRecord(region.Region.ToString(), attempts[^1].Passed ? "passed" : "failed", attempts, x.Value, y.Value, slices, files));
@@ -525,6 +668,8 @@ public sealed class CaptureSequence
     private async Task<(RegionStackResult Result, IReadOnlyList<double> SliceZ)> StackAsync(
         Run run, RegionRecipe region, int attempt, Micrometres x, Micrometres y, CancellationToken ct)
     {
+        // The ETA's rate counts from here, so the first frame's own cost (and the move to the region) is in it.
+        run.StackingStartedAt ??= _time.GetElapsedTime(run.StartedTimestamp);
         var lights = region.Lightings.Select(l => l.ToState(_devices.Lights.SegmentCount)).ToList();
         await ConfigureExposureAsync(region.Exposure, ct).ConfigureAwait(false);
         var positions = region.SlicePositions().ToList();
@@ -561,10 +706,14 @@ public sealed class CaptureSequence
                 var reportedZ = run.LastPosition.Z;
                 sliceZ.Add(reportedZ.Value);
                 var frames = new Frame[lights.Count];
+                var stamps = new DateTimeOffset[lights.Count];
                 for (var k = 0; k < lights.Count; k++)
                 {
                     await _devices.Lights.SetAsync(lights[k], ct).ConfigureAwait(false);
                     frames[k] = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
+                    stamps[k] = StationTimeOf(run, frames[k]);
+                    run.FramesDone++;
+                    Report(run, CapturePhase.Stacking, region, region.Lightings[k].Name, attempt, i);
                 }
                 // Start the next move first, then feed the frames: processing overlaps motion.
                 var move = i + 1 < positions.Count ? MoveZAsync(run, focus + positions[i + 1], ct) : Task.CompletedTask;
@@ -573,7 +722,7 @@ public sealed class CaptureSequence
                     await channel.Writer.WriteAsync((k, frames[k], reportedZ - focus), ct).ConfigureAwait(false);
                     if (_options.KeepRawStacks)
                     {
-                        await run.Writer!.WriteRawFrameAsync(region.Region, attempt, i, region.Lightings[k].Name, frames[k], reportedZ - focus, ct).ConfigureAwait(false);
+                        await run.Writer!.WriteRawFrameAsync(region.Region, attempt, i, region.Lightings[k].Name, frames[k], stamps[k], reportedZ - focus, ct).ConfigureAwait(false);
                     }
                 }
                 await move.ConfigureAwait(false);
@@ -616,6 +765,11 @@ public sealed class CaptureSequence
     private async Task MoveXyAsync(Run run, Micrometres x, Micrometres y, CancellationToken ct)
     {
         var target = run.LastPosition with { X = x, Y = y };
+        if (Math.Abs((x - run.LastPosition.X).Value) < 0.5 && Math.Abs((y - run.LastPosition.Y).Value) < 0.5)
+        {
+            // Already there (a region at the primer centre, the check after it): a null move is only a round trip.
+            return;
+        }
         await _devices.Stage.MoveToAsync(target, ct).ConfigureAwait(false);
         run.Ledger.Move(run.LastPosition, target);
         run.LastPosition = Reported(target);
@@ -646,6 +800,36 @@ public sealed class CaptureSequence
         var frame = await _devices.Camera.CaptureAsync(notBefore, ct).ConfigureAwait(false);
         run.Ledger.Frame(notBefore, frame);
         return frame;
+    }
+
+    /// <summary>
+    /// A frame's exposure start on the station's clock. With one clock it is the camera's own stamp. When the devices
+    /// run on another clock (the simulator's, which a virtual clock moves in jumps), the frame is placed as long
+    /// before the station's now as it was exposed before the devices' now; never before the capture started or before
+    /// the previous frame, so the package's times stay ordered.
+    /// </summary>
+    private DateTimeOffset StationTimeOf(Run run, Frame frame)
+    {
+        DateTimeOffset at;
+        if (ReferenceEquals(_stamps, _time))
+        {
+            at = frame.ExposureStart;
+        }
+        else
+        {
+            var age = _time.GetUtcNow() - frame.ExposureStart;
+            at = _stamps.GetUtcNow() - (age > TimeSpan.Zero ? age : TimeSpan.Zero);
+        }
+        if (at < run.StartedAt)
+        {
+            at = run.StartedAt;
+        }
+        if (run.LastFrameStamp is { } last && at < last)
+        {
+            at = last;
+        }
+        run.LastFrameStamp = at;
+        return at;
     }
 
     private async Task ConfigureExposureAsync(TimeSpan exposure, CancellationToken ct)
@@ -712,7 +896,7 @@ public sealed class CaptureSequence
     private async Task<CaptureRecord> BuildRecordAsync(Run run, TimingReport timing)
     {
         var head = await _audit.GetHeadHashAsync(CancellationToken.None).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
+        var now = _stamps.GetUtcNow();
         return new CaptureRecord
         {
             CaptureId = run.CaptureId,
@@ -733,6 +917,7 @@ public sealed class CaptureSequence
             SealedAt = now,
             TimeZone = TimeZoneId,
             Primer = run.Primer,
+            PositionCheckOffsetsMicrometres = run.PositionCheckOffsets.ToList(),
             Autofocus = run.Autofocus,
             Regions = run.Regions.ToList(),
             Timing = TimingRecord.From(timing),
@@ -776,5 +961,11 @@ public sealed class CaptureSequence
         public List<RegionRecord> Regions { get; } = [];
         public ICapturePackageWriter? Writer { get; set; }
         public TimeSpan AcquisitionEnded { get; set; }
+        public int RegionIndex { get; set; }
+        public int FramesPlanned { get; set; }
+        public int FramesDone { get; set; }
+        public TimeSpan? StackingStartedAt { get; set; }
+        public DateTimeOffset? LastFrameStamp { get; set; }
+        public List<double> PositionCheckOffsets { get; } = [];
     }
 }

@@ -79,14 +79,14 @@ public sealed class EvidencePackageWriter : ICapturePackageWriter
         return files;
     }
 
-    public async Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, Micrometres z, CancellationToken cancellationToken)
+    public async Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, DateTimeOffset exposureStart, Micrometres z, CancellationToken cancellationToken)
     {
         var path = string.Create(CultureInfo.InvariantCulture, $"raw/{region}/attempt-{attempt}/{slice:D4}-{lighting}.png");
         using var mat = new Mat(frame.Height, frame.Width, frame.Format == PixelFormat.Mono8 ? MatType.CV_8UC1 : MatType.CV_16UC1);
         System.Runtime.InteropServices.Marshal.Copy(frame.Data, 0, mat.Data, frame.Data.Length);
         Cv2.ImEncode(".png", mat, out var png);
         await Builder.AddFileAsync(path, PackageMediaTypes.Png, png, cancellationToken).ConfigureAwait(false);
-        _rawIndex.Add(new { path, region = region.ToString(), attempt, slice, lighting, zMicrometres = z.Value, bitDepth = frame.BitDepth, exposureStart = frame.ExposureStart.UtcDateTime, exposureMicroseconds = frame.Exposure.TotalMicroseconds });
+        _rawIndex.Add(new { path, region = region.ToString(), attempt, slice, lighting, zMicrometres = z.Value, bitDepth = frame.BitDepth, exposureStart = exposureStart.UtcDateTime, exposureMicroseconds = frame.Exposure.TotalMicroseconds });
         return path;
     }
 

@@ -16,8 +16,12 @@ public interface ICapturePackageWriter
     /// <summary>Writes the region's files; returns their package-relative paths.</summary>
     Task<IReadOnlyList<string>> WriteRegionAsync(RegionOutput output, CancellationToken cancellationToken);
 
-    /// <summary>Writes one raw frame of a stack (only when raw stacks are kept); returns its package-relative path.</summary>
-    Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, Micrometres z, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes one raw frame of a stack (only when raw stacks are kept); returns its package-relative path.
+    /// <paramref name="exposureStart"/> is the frame's exposure start on the station's clock (the one every package
+    /// timestamp uses), which differs from <see cref="Frame.ExposureStart"/> when the devices run on a simulator's clock.
+    /// </summary>
+    Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, DateTimeOffset exposureStart, Micrometres z, CancellationToken cancellationToken);
 
     /// <summary>Seals the package with <paramref name="record"/> as capture.json; returns the sealed package's path.</summary>
     Task<string> SealAsync(CaptureRecord record, CancellationToken cancellationToken);

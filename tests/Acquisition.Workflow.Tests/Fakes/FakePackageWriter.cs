@@ -33,7 +33,7 @@ internal sealed class FakePackageWriter : ICapturePackageWriter, ICapturePackage
         return Task.FromResult<IReadOnlyList<string>>([$"regions/{output.Recipe.Region}/height.x3p"]);
     }
 
-    public Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, Micrometres z, CancellationToken cancellationToken)
+    public Task<string> WriteRawFrameAsync(Region region, int attempt, int slice, string lighting, Frame frame, DateTimeOffset exposureStart, Micrometres z, CancellationToken cancellationToken)
     {
         RawFrames++;
         return Task.FromResult($"raw/{region}/{slice}-{lighting}.png");

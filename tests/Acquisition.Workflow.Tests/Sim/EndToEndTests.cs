@@ -11,8 +11,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(5);
 
-    // A quarter-resolution sensor with the full sensor's field (6.1×5.1 mm), so the whole primer is in the overview.
-    private static SimulatedCameraOptions QuarterResolution => SimulatedCameraOptions.Small with { Width = 612, Height = 512, PixelSizeMicrometres = 10 };
+    private static SimulatedCameraOptions QuarterResolution => SimBench.QuarterResolution;
 
     [Fact]
     public async Task Pressing_the_capture_button_yields_a_sealed_package_whose_manifest_and_signature_verify()
@@ -23,6 +22,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var finished = new TaskCompletionSource<CaptureOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         button.CaptureFinished += (_, o) => finished.TrySetResult(o);
         button.PressRefused += (_, r) => finished.TrySetException(new InvalidOperationException(r));
+        var progress = new List<CaptureProgress>();
+        rig.Sequence.Progress += (_, p) => progress.Add(p);
 
         // A real short press on the simulated button, through the simulated GPIO and the panel driver's debounce.
         await bench.Bench.PressAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None).WaitAsync(Guard);
@@ -39,6 +40,18 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
         Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));
         Assert.True(bench.Lights.Current.IsOff);
+
+        // The press went through the whole sequence, reporting every stack frame, and the position check at the end
+        // found the primer where the controller said it was.
+        var phases = progress.Select(p => p.Phase).ToList();
+        Assert.Equal(phases.Order().ToList(), phases);
+        Assert.Equal(Enum.GetValues<CapturePhase>(), phases.Distinct());
+        Assert.Equal(progress[^1].FramesPlanned, progress[^1].FramesDone);
+        Assert.Equal(progress[^1].FramesDone, progress.Count(p => p.Phase == CapturePhase.Stacking));
+        Assert.Equal(TimeSpan.Zero, progress[^1].EstimatedRemaining);
+        var check = Assert.Single(outcome.Record.PositionCheckOffsetsMicrometres);
+        // The check's own limit: three overview pixels (downscale 4 at 10 µm/px) here.
+        Assert.InRange(check, 0, 3 * 4 * rig.Bench.CameraOptions.PixelSizeMicrometres);
     }
 
     [Fact]

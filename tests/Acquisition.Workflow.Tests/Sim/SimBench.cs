@@ -21,6 +21,9 @@ internal sealed class SimBench : IAsyncDisposable
     public const double OriginY = -25000;
     public const double FocusZ = -10000;
 
+    /// <summary>A quarter-resolution sensor with the full sensor's field (6.1×5.1 mm), so the whole primer is in the overview.</summary>
+    public static SimulatedCameraOptions QuarterResolution => SimulatedCameraOptions.Small with { Width = 612, Height = 512, PixelSizeMicrometres = 10 };
+
     private SimBench(SimulatedCameraOptions cameraOptions, SurfaceScene scene)
     {
         // A wide quiescence window: on a loaded machine the virtual clock must not jump to a driver's timeout before
@@ -38,7 +41,7 @@ internal sealed class SimBench : IAsyncDisposable
             IdlePollInterval = TimeSpan.Zero,
             SettleTime = TimeSpan.FromMilliseconds(20),
             MotionPollInterval = TimeSpan.FromMilliseconds(250),
-        }, Bench.SimClock, motorEnable: Panel);
+        }, Bench.SimClock, motorEnable: Panel, roundTripClock: TimeProvider.System);
         Lights = new RingLight(new Pca9685(Bench.Pca9685, 1000), new RingLightOptions { SegmentCount = 8, CoaxialChannel = 8 });
         Scene = scene;
         CameraOptions = cameraOptions with

@@ -15,17 +15,31 @@ internal sealed class StationRig : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public StationRig(SimBench bench, CaseContext? preset = null)
+    /// <param name="bench">The simulated bench.</param>
+    /// <param name="preset">The current case (default <see cref="SequenceHarness.Case"/>).</param>
+    /// <param name="firmwareConfig">Recipes and calibres (default the repository's firmware-config).</param>
+    /// <param name="seedCalibrations">False leaves the calibration store empty.</param>
+    /// <param name="stationClock">
+    /// The station's clock for stores, audit and package timestamps, as the station composes it (the system clock)
+    /// while the devices run on the bench's; default: the bench's clock for everything.
+    /// </param>
+    /// <param name="configure">Adjusts the capture options before the sequence is built.</param>
+    public StationRig(SimBench bench, CaseContext? preset = null, string? firmwareConfig = null, bool seedCalibrations = true,
+        TimeProvider? stationClock = null, Action<CaptureOptions>? configure = null)
     {
         Bench = bench;
+        var stamps = stationClock ?? bench.Clock;
         Data = new DataDirectory(_dir.Path).EnsureCreated();
         Writer = new DurableFileWriter(Data);
-        Audit = new AuditLog(Data, bench.Clock);
-        Calibres = RecipeLoader.LoadDirectory(TestPaths.FirmwareConfig);
-        Calibrations = new CalibrationStore(Data, Writer, Audit, bench.Clock, new CalibrationOptions());
-        Calibrations.SeedSimulatorProfileAsync(new SimulatorCalibrationProfile(bench.CameraOptions.PixelSizeMicrometres, bench.CameraOptions.CameraToStageRotationDegrees),
-            CancellationToken.None).GetAwaiter().GetResult();
-        Keys = new StationKeyStore(Data, bench.Clock);
+        Audit = new AuditLog(Data, stamps);
+        Calibres = RecipeLoader.LoadDirectory(firmwareConfig ?? TestPaths.FirmwareConfig);
+        Calibrations = new CalibrationStore(Data, Writer, Audit, stamps, new CalibrationOptions());
+        if (seedCalibrations)
+        {
+            Calibrations.SeedSimulatorProfileAsync(new SimulatorCalibrationProfile(bench.CameraOptions.PixelSizeMicrometres, bench.CameraOptions.CameraToStageRotationDegrees),
+                CancellationToken.None).GetAwaiter().GetResult();
+        }
+        Keys = new StationKeyStore(Data, stamps);
         Cases = new CaseContextStore(Data, Writer, Audit, Calibres, new CaseContextOptions { Preset = preset ?? SequenceHarness.Case() });
         Options = new CaptureOptions
         {
@@ -37,12 +51,13 @@ internal sealed class StationRig : IDisposable
             AllowUnsynchronisedClock = true,
             TimeZone = "Etc/UTC",
         };
+        configure?.Invoke(Options);
         Sequence = new CaptureSequence(
             new CaptureDevices(bench.Stage, bench.Lights, bench.Camera, bench.Panel),
             new CaptureProcessing(new ImagingStackAccumulatorFactory(), new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             Calibres, Calibrations, Audit, Data,
-            new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, bench.Clock, new EvidencePackageSettings("SIM-0001")),
-            new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile());
+            new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, stamps, new EvidencePackageSettings("SIM-0001")),
+            new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile(), stationClock: stationClock);
     }
 
     public SimBench Bench { get; }

@@ -32,6 +32,12 @@ public sealed record CaptureRecord
     public DateTimeOffset? SealedAt { get; init; }
     public required string TimeZone { get; init; }
     public PrimerRecord? Primer { get; init; }
+
+    /// <summary>
+    /// The primer's distance from the optical axis (µm) at each position check (before a QC retry and at the end):
+    /// the image's evidence that X and Y did not lose steps.
+    /// </summary>
+    public IReadOnlyList<double> PositionCheckOffsetsMicrometres { get; init; } = [];
     public AutofocusRecord? Autofocus { get; init; }
     public required IReadOnlyList<RegionRecord> Regions { get; init; }
     public required TimingRecord Timing { get; init; }
