@@ -7,4 +7,11 @@ namespace Acquisition.Uplink;
 public interface IUplinkCheckpoints
 {
     void Reached(string checkpoint);
+
+    /// <summary>
+    /// A chunk of a blob is about to go on the wire; the crash test adds these up to measure what a resume re-sends.
+    /// </summary>
+    void Sending(string blobDigest, long offset, int length)
+    {
+    }
 }

@@ -134,6 +134,7 @@ public sealed class RegistryDestination : IUplinkDestination
             while (offset < blob.Size)
             {
                 _checkpoints.Reached("blob.before-patch");
+                _checkpoints.Sending(blob.Digest, offset, want);
                 var patch = _client.PatchChunkAsync(url, offset, buffer.AsMemory(0, want), ct);
                 sha.AppendData(buffer, 0, want);
                 var nextWant = (int)Math.Min(next.Length, blob.Size - offset - want);

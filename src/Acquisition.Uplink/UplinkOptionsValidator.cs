@@ -28,17 +28,19 @@ public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>
         {
             errors.Add("Uplink:RetentionPeriod must not be negative.");
         }
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var d in options.Destinations)
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Destinations.Count; i++)
         {
-            var label = $"Uplink destination '{d.Name}'";
-            if (string.IsNullOrWhiteSpace(d.Name) || d.Name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            var d = options.Destinations[i];
+            // The configuration key of the destination, so a message points at the line to fix.
+            var label = $"Uplink:Destinations:{i} ('{d.Name}')";
+            if (!IsValidName(d.Name))
             {
-                errors.Add($"{label}: Name must be non-empty letters, digits, '-', '_' or '.'.");
+                errors.Add($"{label}: Name must be non-empty and only letters, digits, '-', '_' or '.' (no spaces): it names the destination in the outbox, the audit log and the console.");
             }
             else if (!names.Add(d.Name))
             {
-                errors.Add($"{label}: the name is used twice; the outbox keeps state per name.");
+                errors.Add($"{label}: the name is used twice (names are compared ignoring case); the outbox keeps state per name.");
             }
             if (d.Kind == UplinkDestinationKind.OciLayout)
             {
@@ -93,6 +95,10 @@ public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    /// <summary>The destination name rule: non-empty ASCII letters, digits, '-', '_' or '.'.</summary>
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem.</summary>
     public static void ThrowIfInvalid(UplinkOptions options)

@@ -154,6 +154,24 @@ public sealed class BadServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_416_on_a_chunk_restarts_the_blob_and_delivers()
+    {
+        var failed = 0;
+        _proxy.Intercept = r => r.Method == "PATCH" && Interlocked.Increment(ref failed) == 1
+            ? StubReply.Error(416, "BLOB_UPLOAD_INVALID", "requested range not satisfiable")
+            : null;
+        var (rig, id) = await RigWithOnePackageAsync();
+        using (rig)
+        {
+            var d = await AttemptsAsync(rig, 1);
+            Assert.True(d.State == DeliveryState.Delivered, $"{d.State}: {d.Reason}");
+            Assert.True(_proxy.Requests.Count(r => r.Method == "POST") > d.Attempts, "a new session was started for the lost one");
+            using var direct = new HttpClient();
+            Assert.Empty(await UplinkRig.VerifyOnServerAsync(new RegistryClient(direct, _registry.Url, "acquisition/captures", TimeProvider.System), id, d.OciManifestDigest));
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_manifest_on_read_back_is_never_delivered()
     {
         _proxy.MutateBody = (r, body) => IsManifestGet(r) ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("9mm Luger", "9mm Lugar")) : body;

@@ -16,7 +16,9 @@ public sealed class RegistryProcess : IAsyncDisposable
     private Process? _process;
 
     /// <param name="httpExtra">Extra YAML lines under <c>http:</c> (indented 2 spaces), e.g. a tls section.</param>
-    public RegistryProcess(string? storage = null, string? httpExtra = null, string scheme = "http")
+    /// <param name="topLevelExtra">Extra top-level YAML sections (not indented), e.g. an auth section, given the port.</param>
+    /// <param name="fixedSecret">False leaves http.secret out: distribution then makes up a random one at each start.</param>
+    public RegistryProcess(string? storage = null, string? httpExtra = null, string scheme = "http", Func<int, string>? topLevelExtra = null, bool fixedSecret = true)
     {
         _scheme = scheme;
         Root = Path.Combine(Path.GetTempPath(), "registry-" + Guid.NewGuid().ToString("N"));
@@ -40,8 +42,9 @@ public sealed class RegistryProcess : IAsyncDisposable
                   enabled: false
             http:
               addr: 127.0.0.1:{Port}
-              secret: acquisition-test-fixed-secret-0123456789
+              {(fixedSecret ? "secret: acquisition-test-fixed-secret-0123456789" : "")}
             {httpExtra ?? ""}
+            {topLevelExtra?.Invoke(Port) ?? ""}
             """);
     }
 

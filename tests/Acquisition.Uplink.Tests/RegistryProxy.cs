@@ -32,6 +32,16 @@ public sealed class RegistryProxy : IAsyncDisposable
     /// <summary>Return a reply to answer, or null to forward to the registry.</summary>
     public Func<StubRequest, StubReply?> Intercept { get; set; } = _ => null;
 
+    /// <summary>
+    /// Makes the registry behind behave like one that keeps upload state on the server (as the OCI spec allows and
+    /// Zot does): each request to an upload session is sent with the session's latest signed <c>_state</c> the
+    /// registry handed out, whatever state the client holds. With the stub's store-and-forward, a PATCH whose client
+    /// died mid-body never reaches the registry. Distribution alone cancels a session addressed with a stale state.
+    /// </summary>
+    public bool TrackUploadState { get; set; }
+
+    private readonly Dictionary<string, string> _latestUploadState = new(StringComparer.Ordinal);
+
     /// <summary>Changes a forwarded answer's body (e.g. a manifest with other bytes).</summary>
     public Func<StubRequest, byte[], byte[]> MutateBody { get; set; } = (_, b) => b;
 
@@ -115,9 +125,51 @@ public sealed class RegistryProxy : IAsyncDisposable
         return new StubRequest(parts[0], parts[1], headers, body);
     }
 
+    private static string? UploadSession(string pathAndQuery)
+    {
+        var path = pathAndQuery.Split('?')[0];
+        var at = path.IndexOf("/blobs/uploads/", StringComparison.Ordinal);
+        return at < 0 || path.Length == at + "/blobs/uploads/".Length ? null : path[(at + "/blobs/uploads/".Length)..];
+    }
+
+    private string LatestState(string pathAndQuery)
+    {
+        if (!TrackUploadState || UploadSession(pathAndQuery) is not { } session)
+        {
+            return pathAndQuery;
+        }
+        lock (_latestUploadState)
+        {
+            if (!_latestUploadState.TryGetValue(session, out var latest))
+            {
+                return pathAndQuery;
+            }
+            // Keep the client's other parameters (digest=...) and replace only _state.
+            var query = pathAndQuery.Contains('?', StringComparison.Ordinal) ? pathAndQuery[(pathAndQuery.IndexOf('?', StringComparison.Ordinal) + 1)..] : "";
+            var others = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Where(p => !p.StartsWith("_state=", StringComparison.Ordinal));
+            var latestQuery = latest[(latest.IndexOf('?', StringComparison.Ordinal) + 1)..];
+            return latest.Split('?')[0] + "?" + string.Join('&', others.Prepend(latestQuery));
+        }
+    }
+
+    private void RememberState(HttpResponseMessage res)
+    {
+        if (TrackUploadState && res.Headers.Location is { } location)
+        {
+            var pathAndQuery = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+            if (UploadSession(pathAndQuery) is { } session && pathAndQuery.Contains("_state=", StringComparison.Ordinal))
+            {
+                lock (_latestUploadState)
+                {
+                    _latestUploadState[session] = pathAndQuery;
+                }
+            }
+        }
+    }
+
     private async Task<StubReply> ForwardAsync(StubRequest request)
     {
-        using var msg = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, request.PathAndQuery));
+        using var msg = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, LatestState(request.PathAndQuery)));
         if (request.Method is "POST" or "PUT" or "PATCH")
         {
             msg.Content = new ByteArrayContent(request.Body);
@@ -134,6 +186,7 @@ public sealed class RegistryProxy : IAsyncDisposable
             }
         }
         using var res = await _forward.SendAsync(msg);
+        RememberState(res);
         var body = await res.Content.ReadAsByteArrayAsync();
         body = MutateBody(request, body);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -87,6 +87,31 @@ public sealed class RegistryPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_package_whose_signature_does_not_verify_or_whose_key_is_not_trusted_is_rejected_never_uploaded()
+    {
+        var badSignature = await _station.SealAsync(10_000);
+        var sig = Path.Combine(badSignature.Path, "manifest.sig");
+        var bytes = await File.ReadAllBytesAsync(sig);
+        bytes[^3] ^= 0x20;
+        await File.WriteAllBytesAsync(sig, bytes);
+        // A well-formed package from another station's key: its signature verifies, but not under a key this station trusts.
+        using var stranger = new TestStation(Path.Combine(_station.Root, "stranger"));
+        var foreign = await stranger.SealAsync(10_000);
+        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url, "sigtest/captures")));
+
+        Assert.Equal(EnqueueOutcome.Rejected, (await rig.EnqueueAsync(badSignature.Path)).Outcome);
+        Assert.Equal(EnqueueOutcome.Rejected, (await rig.EnqueueAsync(foreign.Path)).Outcome);
+        await rig.DrainAsync();
+
+        var all = await rig.Outbox.ListAsync(CancellationToken.None);
+        Assert.Equal(2, all.Count);
+        Assert.All(all, d => Assert.Equal(DeliveryState.Rejected, d.State));
+        Assert.Contains("manifest.sig does not verify", all.Single(d => d.CaptureId == badSignature.CaptureId).Reason, StringComparison.Ordinal);
+        Assert.Contains("not among the trusted station keys", all.Single(d => d.CaptureId == foreign.CaptureId).Reason, StringComparison.Ordinal);
+        Assert.Empty(await rig.Registry("national").Client.ListTagsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_package_tampered_after_enqueue_is_rejected_not_uploaded()
     {
         var package = await _station.SealAsync(10_000);

@@ -9,7 +9,7 @@ public sealed class UplinkRig : IDisposable
 {
     private readonly List<HttpClient> _clients = [];
 
-    public UplinkRig(TestStation station, UplinkOptions options, IUplinkCheckpoints? checkpoints = null)
+    public UplinkRig(TestStation station, UplinkOptions options, IUplinkCheckpoints? checkpoints = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         Station = station;
         Options = options;
@@ -25,7 +25,7 @@ public sealed class UplinkRig : IDisposable
             _clients.Add(http);
             return new RegistryDestination(d.Name, new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, TimeProvider.System, options.BandwidthLimitBytesPerSecond, options.RequestTimeout), options.ChunkSizeBytes, checkpoints);
         }).ToArray();
-        Processor = new UplinkProcessor(Outbox, Destinations, options, Clock, () => station.Keys.TrustedKeyIds());
+        Processor = new UplinkProcessor(Outbox, Destinations, options, Clock, () => station.Keys.TrustedKeyIds(), logger);
     }
 
     /// <summary>The scheduling clock (back-off, retention); HTTP timeouts run on the system clock.</summary>
