@@ -34,6 +34,8 @@ public sealed class DemoProcessTests
         Assert.True(exit == 0, $"exit {exit}\n{output}\n{station.StandardError}");
         var packages = Directory.GetDirectories(Path.Combine(data, "packages"));
         var package = Assert.Single(packages);
+        // The demo goes through the real button path (the simulated GPIO capture button), and says so.
+        Assert.Contains("Demo: pressing the simulated capture button...", output);
         Assert.Contains("package: " + package, output);
         Assert.Contains(": Complete", output);
         Assert.Contains("BreechFace: passed", output);

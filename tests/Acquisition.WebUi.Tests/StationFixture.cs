@@ -1,4 +1,5 @@
 using Acquisition.Core.Station;
+using Acquisition.HardwareSim.Serial;
 using Acquisition.Station.Hosting;
 using Microsoft.Playwright;
 
@@ -17,7 +18,13 @@ public sealed class StationFixture : IAsyncLifetime
     public const string ValidCaseNumber = "2026-001236";
     public const string BadCheckDigitCaseNumber = "2026-001237";
 
+    /// <summary>Wrong PINs before an id is locked, in these tests.</summary>
+    public const int PinMaxAttempts = 3;
+
     private IPlaywright? _playwright;
+
+    /// <summary>The serial barcode scanner: the test writes to the master side, the station reads the slave with a real SerialPort.</summary>
+    public PseudoTerminal Scanner { get; } = new();
 
     public string Root { get; } = Directory.CreateTempSubdirectory("acqweb").FullName;
 
@@ -43,6 +50,8 @@ public sealed class StationFixture : IAsyncLifetime
             $"--Web:FirmwareConfigDirectory={RepositoryPaths.FirmwareConfig("")}",
             $"--Web:CaseNumberPattern={CaseNumberPattern}",
             "--Web:CaseNumberCheckDigit=Luhn",
+            $"--Web:BarcodeScannerPort={Scanner.SlavePath}",
+            $"--Web:PinMaxAttempts={PinMaxAttempts}",
         ]);
         App = StationHost.Build(launch);
         var failures = await StationHost.PrepareAsync(App, CancellationToken.None);
@@ -52,54 +61,20 @@ public sealed class StationFixture : IAsyncLifetime
         await App.Services.GetRequiredService<StationStateMachine>().WaitForAsync(StationState.Ready, cts.Token);
         BaseUrl = App.Urls.Single(u => u.StartsWith("https://", StringComparison.Ordinal)).TrimEnd('/');
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-            Timeout = (float)Guard.TotalMilliseconds,
-        });
+        (_playwright, Browser) = await Chromium.LaunchAsync(Guard);
     }
 
     /// <summary>A fresh browser context (own cookies) at the touchscreen's size.</summary>
-    public async Task<IPage> NewPageAsync(string locale = "en-US")
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            IgnoreHTTPSErrors = true, // the station's self-signed certificate
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-            Locale = locale,
-        });
-        context.SetDefaultTimeout((float)Guard.TotalMilliseconds);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(BaseUrl + "/");
-        await page.WaitForSelectorAsync("body[data-ready=true]", new PageWaitForSelectorOptions { Timeout = 20_000 });
-        return page;
-    }
+    public Task<IPage> NewPageAsync(string locale = "en-US") => Chromium.NewPageAsync(Browser, BaseUrl, Guard, locale);
 
     public async Task<IPage> SignedInPageAsync(string locale = "en-US")
     {
         var page = await NewPageAsync(locale);
-        await page.FillAsync("#op-id", "tech1");
-        await page.FillAsync("#op-pin", "1234");
-        await page.ClickAsync("#signin-form button[type=submit]");
-        await page.WaitForSelectorAsync("#work-view:not([hidden])");
-        await page.WaitForSelectorAsync("body[data-refreshed]");
+        await Chromium.SignInAsync(page);
         return page;
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
-        Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
-    }
+    public static Task ScreenshotAsync(IPage page, string name) => Chromium.ScreenshotAsync(page, name);
 
     public async Task DisposeAsync()
     {
@@ -110,6 +85,7 @@ public sealed class StationFixture : IAsyncLifetime
         _playwright?.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        Scanner.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -79,16 +79,19 @@ public static class CaptureComposition
                 ?? throw new InvalidOperationException("No camera is composed in this build (Station:Hardware); captures cannot run.");
             var options = sp.GetRequiredService<CaptureOptions>();
             var data = sp.GetRequiredService<DataDirectory>();
+            // Devices (and so waits, frame freshness and the timing report) run on the device clock, the simulator's
+            // in the sim profile; everything recorded (package, X3P, manifest, audit) is on the station's clock.
             var time = sp.GetRequiredService<DeviceClock>().Time;
+            var stationClock = sp.GetRequiredService<TimeProvider>();
             var calibrations = sp.GetRequiredService<CalibrationStore>();
             return new CaptureSequence(
                 new CaptureDevices(sp.GetRequiredService<IStage>(), sp.GetRequiredService<IRingLight>(), camera, sp.GetRequiredService<IOperatorPanel>()),
                 new CaptureProcessing(new ImagingStackAccumulatorFactory(), new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
                 sp.GetRequiredService<CalibreTable>(), calibrations, sp.GetRequiredService<AuditLog>(), data,
-                new EvidencePackageWriterFactory(data, sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<StationKeyStore>(), calibrations, time,
+                new EvidencePackageWriterFactory(data, sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<StationKeyStore>(), calibrations, stationClock,
                     new EvidencePackageSettings(options.StationId)),
                 new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), time, options, sp.GetRequiredService<MotionProfile>(),
-                sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>());
+                sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>(), stationClock);
         });
         services.AddHostedService<CaptureButtonService>();
         services.AddHostedService<DemoCaptureService>();

@@ -12,7 +12,8 @@ namespace Acquisition.Station.Capture;
 
 /// <summary>
 /// --demo: once the station is Ready, captures the configured case preset once — on the simulator it first closes
-/// the door and inserts the casing on the bench — prints the package, its QC per region and the timing report,
+/// the door and inserts the casing on the bench, then presses the bench's capture button, so the demo goes through
+/// the real panel path (GPIO, debounce, capture button, current case) — prints the package, its QC per region and the timing report,
 /// verifies the package, and stops the host. Exit code 1 when the capture or the verification failed.
 /// </summary>
 public sealed class DemoCaptureService(
@@ -21,6 +22,9 @@ public sealed class DemoCaptureService(
 {
     /// <summary>Failure guard for the simulated casing sensor's debounce (wall time; the clock may be virtual).</summary>
     private static readonly TimeSpan SensorGuard = TimeSpan.FromSeconds(30);
+
+    /// <summary>Held on the bench's clock: well below the panel's long press, which would abort instead.</summary>
+    private static readonly TimeSpan ShortPress = TimeSpan.FromMilliseconds(200);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,13 +68,19 @@ public sealed class DemoCaptureService(
             Console.Error.WriteLine("Demo capture FAILED: no case is set; give one in Station:Case:Preset.");
             return false;
         }
+        var sequence = services.GetRequiredService<CaptureSequence>();
+        Console.WriteLine($"Demo: capturing case {caseContext.Agency} {caseContext.CaseNumber} exhibit {caseContext.Exhibit} item {caseContext.Item} ({caseContext.Calibre})...");
+        CaptureOutcome outcome;
         if (services.GetService<SimulatedBench>() is { } bench)
         {
             await LoadSimulatedCasingAsync(bench, services.GetRequiredService<IOperatorPanel>(), ct).ConfigureAwait(false);
+            outcome = await PressCaptureButtonAsync(bench, sequence, ct).ConfigureAwait(false);
         }
-        var sequence = services.GetRequiredService<CaptureSequence>();
-        Console.WriteLine($"Demo: capturing case {caseContext.Agency} {caseContext.CaseNumber} exhibit {caseContext.Exhibit} item {caseContext.Item} ({caseContext.Calibre})...");
-        var outcome = await sequence.RunAsync(caseContext, caseContext.OperatorId, ct).ConfigureAwait(false);
+        else
+        {
+            // Real hardware has no button the software can press: run the capture the button would have started.
+            outcome = await sequence.RunAsync(caseContext, caseContext.OperatorId, ct).ConfigureAwait(false);
+        }
 
         Console.WriteLine($"Demo capture {outcome.Record.CaptureId}: {outcome.Status}");
         Console.WriteLine($"  package: {outcome.PackagePath ?? "(none)"}");
@@ -106,6 +116,40 @@ public sealed class DemoCaptureService(
             return false;
         }
         return verification.IsValid;
+    }
+
+    /// <summary>
+    /// Presses the simulated capture button (a short press on the bench's GPIO input, through the panel driver's
+    /// debounce and the capture button service, as a technician would) and waits for the capture it starts.
+    /// </summary>
+    private static async Task<CaptureOutcome> PressCaptureButtonAsync(SimulatedBench bench, CaptureSequence sequence, CancellationToken ct)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<CaptureOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnProgress(object? sender, CaptureProgress p) => started.TrySetResult();
+        void OnFinished(object? sender, CaptureOutcome o) => finished.TrySetResult(o);
+        sequence.Progress += OnProgress;
+        sequence.Finished += OnFinished;
+        try
+        {
+            Console.WriteLine("Demo: pressing the simulated capture button...");
+            await bench.PressAsync(ShortPress, ct).ConfigureAwait(false);
+            try
+            {
+                await started.Task.WaitAsync(SensorGuard, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new InvalidOperationException(
+                    $"The simulated capture button was pressed but no capture started within {SensorGuard.TotalSeconds:0} s: the capture button service connects the button only when a camera is composed; see the log for a refused press.");
+            }
+            return await finished.Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            sequence.Progress -= OnProgress;
+            sequence.Finished -= OnFinished;
+        }
     }
 
     /// <summary>Closes the bench's door and inserts the casing, then waits for the panel's debounced casing signal.</summary>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using Acquisition.Workflow.Timing;
 
 namespace Acquisition.Station.Configuration;
 
@@ -15,6 +16,24 @@ public static class ConfigurationShapeCheck
 {
     /// <summary>Sections other libraries own; their content is theirs to check.</summary>
     private static readonly string[] ForeignSections = ["Logging"];
+
+    /// <summary>
+    /// Sub-sections bound on their own (by the capture composition), not through a property of the section's options
+    /// type: declared here so their keys are checked like any other, instead of being refused or passing unchecked.
+    /// </summary>
+    private static readonly Dictionary<string, Type> NestedSections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Station:Capture:Motion"] = typeof(MotionProfile),
+    };
+
+    /// <summary>
+    /// Single settings read straight from the configuration (by the capture composition), not bound to a property:
+    /// without this the check would refuse a key the station actually uses.
+    /// </summary>
+    private static readonly Dictionary<string, Type> NestedSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Station:Capture:FirmwareConfigDirectory"] = typeof(string),
+    };
 
     public static IReadOnlyList<string> Check(IConfiguration configuration, IEnumerable<StationConfigurationSection> sections)
     {
@@ -42,23 +61,54 @@ public static class ConfigurationShapeCheck
             return;
         }
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite || IsCollection(p.PropertyType))
+            .Where(p => p.CanWrite || IsCollection(p.PropertyType) || DictionaryTypesOf(p.PropertyType) is not null)
             .Where(p => p.GetIndexParameters().Length == 0)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var nested = NestedSections.Where(n => string.Equals(ParentPath(n.Key), section.Path, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(n => n.Key[(n.Key.LastIndexOf(':') + 1)..], n => n.Value, StringComparer.OrdinalIgnoreCase);
+        var settings = NestedSettings.Where(n => string.Equals(ParentPath(n.Key), section.Path, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(n => n.Key[(n.Key.LastIndexOf(':') + 1)..], n => n.Value, StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
+            if (nested.TryGetValue(child.Key, out var nestedType))
+            {
+                CheckObject(child, nestedType, failures);
+                continue;
+            }
+            if (settings.TryGetValue(child.Key, out var settingType))
+            {
+                CheckValue(child, settingType, failures);
+                continue;
+            }
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                failures.Add($"{child.Path}: not a known setting; allowed in {section.Path}: {string.Join(", ", properties.Keys)}.");
+                failures.Add($"{child.Path}: not a known setting; allowed in {section.Path}: {string.Join(", ", properties.Keys.Concat(settings.Keys).Concat(nested.Keys))}.");
                 continue;
             }
             CheckValue(child, property.PropertyType, failures);
         }
     }
 
+    private static string ParentPath(string path) => path[..Math.Max(0, path.LastIndexOf(':'))];
+
     private static void CheckValue(IConfigurationSection section, Type type, List<string> failures)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (DictionaryTypesOf(underlying) is { } dictionary)
+        {
+            // The binder makes each child key a dictionary key: check it converts (an enum key must be a member's
+            // name) and check the value as the value type.
+            foreach (var entry in section.GetChildren())
+            {
+                if (!Converts(entry.Key, dictionary.Key))
+                {
+                    failures.Add($"{entry.Path}: '{entry.Key}' is not {Describe(dictionary.Key)}.");
+                    continue;
+                }
+                CheckValue(entry, dictionary.Value, failures);
+            }
+            return;
+        }
         if (IsScalar(underlying))
         {
             if (section.GetChildren().Any())
@@ -129,6 +179,14 @@ public static class ConfigurationShapeCheck
         t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan)
         || t == typeof(DateTimeOffset) || t == typeof(DateTime) || t == typeof(Uri) || t == typeof(Guid);
 
+    private static (Type Key, Type Value)? DictionaryTypesOf(Type t)
+    {
+        var dictionary = t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IDictionary<,>)
+            ? t
+            : t.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
+        return dictionary is null ? null : (dictionary.GetGenericArguments()[0], dictionary.GetGenericArguments()[1]);
+    }
+
     private static bool IsCollection(Type t) => ElementTypeOf(t) is not null;
 
     private static Type? ElementTypeOf(Type t)
@@ -141,7 +199,7 @@ public static class ConfigurationShapeCheck
         {
             return t.GetElementType();
         }
-        if (t.IsGenericType && typeof(IEnumerable).IsAssignableFrom(t) && t.GetGenericArguments().Length == 1)
+        if (t.IsGenericType && typeof(IEnumerable).IsAssignableFrom(t) && t.GetGenericArguments().Length == 1 && DictionaryTypesOf(t) is null)
         {
             return t.GetGenericArguments()[0];
         }

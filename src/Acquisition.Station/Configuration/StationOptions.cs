@@ -31,4 +31,7 @@ public sealed class StationOptions
 
     /// <summary>"Station:Case": the case preset (e.g. the demo case) used until one is set through PUT /case.</summary>
     public CaseContextOptions Case { get; set; } = new();
+
+    /// <summary>Validity per calibration kind, expiry warning, reference verification (bound where they are used).</summary>
+    public Acquisition.Workflow.Calibration.CalibrationOptions Calibration { get; set; } = new();
 }

@@ -54,6 +54,8 @@ public static class SimHardware
                 SegmentCount = light.SegmentChannels.Length,
                 CoaxialChannel = light.CoaxialChannel,
                 ControlSocketPath = benchSocket,
+                MotorEnableWired = sim.MotorEnableWired,
+                TracePath = string.IsNullOrEmpty(sim.TraceFile) ? null : sim.TraceFile,
             });
             log.LogInformation("Simulator bench: GRBL on {Port}, {Clock} clock{Socket}.", bench.SerialPortPath, sim.Clock,
                 bench.ControlSocketPath is { } s ? ", bench control on " + s : "");
@@ -73,7 +75,7 @@ public static class SimHardware
                 SceneOriginYMachineMicrometres = o.SceneOriginYMicrometres,
                 ZAtDatumFocusMicrometres = o.FocusZMicrometres,
             };
-            return new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause);
+            return new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause) { Trace = bench.TraceLine };
         });
         services.AddSingleton<ICamera>(sp =>
         {
@@ -98,7 +100,7 @@ public static class SimHardware
             var stage = sp.GetRequiredService<IOptions<StageOptions>>().Value;
             var port = new SerialPort(bench.SerialPortPath, stage.BaudRate);
             return new GrblStage(port, DriverOptions.Stage(stage, bench.SerialPortPath), bench.SimClock,
-                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>());
+                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>(), TimeProvider.System);
         });
         services.AddSingleton<IRingLight>(sp =>
         {

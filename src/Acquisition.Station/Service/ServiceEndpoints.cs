@@ -8,6 +8,7 @@ using Acquisition.Core.Units;
 using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hosting;
+using Acquisition.Station.Service.Diagnostics;
 using Acquisition.Uplink;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Cases;
@@ -53,6 +54,9 @@ public static class ServiceEndpoints
         app.MapPost(ControlApiRoutes.Outbox + "/{captureId}/retry", RetryOutboxAsync);
         app.MapPut(ControlApiRoutes.Holds + "/{captureId}", SetHoldAsync);
         app.MapDelete(ControlApiRoutes.Holds + "/{captureId}", ReleaseHoldAsync);
+        app.MapDiagnosticsApi();
+        app.MapCalibrationApi();
+        app.MapStationIdentityApi();
         return app;
     }
 
@@ -351,10 +355,9 @@ public static class ServiceEndpoints
 
     private static IResult? RefuseMotion(StationStateMachine machine, IOperatorPanel panel, IStage? needsHome = null)
     {
-        if (machine.State == StationState.Capturing)
+        if (machine.LastChange is { To: StationState.Capturing or StationState.Servicing } holding)
         {
-            return Results.Problem("A capture is running; the stage belongs to it until it ends. Wait for it, or abort it (POST /capture/abort), then move.",
-                statusCode: StatusCodes.Status409Conflict, title: "Capture running");
+            return ServicingLease.Refusal(holding); // a capture or a diagnostic holds the stage: 409 with what and why
         }
         if (!panel.DoorClosed)
         {

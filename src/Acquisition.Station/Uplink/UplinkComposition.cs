@@ -40,23 +40,46 @@ public static class UplinkComposition
     }
 
     /// <summary>
-    /// A configured destination is a registry (its URL already passed the station's https/loopback rule); with none
-    /// configured, packages go to an OCI image layout under the data directory, the embedded default of the demo.
-    /// Settings the station section does not carry keep the uplink library's defaults.
+    /// Maps the station's section onto the uplink library's options, every key: a destination with a Url is a registry
+    /// (its URL already passed the station's https/loopback rule, so plain http means a loopback test rig), one with a
+    /// LayoutPath an OCI image layout. With none configured, packages go to an OCI image layout under the data
+    /// directory, the embedded default of the demo. A setting left out keeps the uplink library's default.
     /// </summary>
-    public static void Map(StationUplinkOptions station, DataDirectory data, UplinkServiceOptions target)
+    public static void Map(StationUplinkOptions station, DataDirectory data, UplinkServiceOptions target) => Map(station, data.Root, target);
+
+    /// <inheritdoc cref="Map(StationUplinkOptions, DataDirectory, UplinkServiceOptions)"/>
+    /// <summary>
+    /// An empty value means "not set": the shipped station.json lists every key (it is the reference `acq config
+    /// validate` checks against) with null for the optional paths, which the JSON provider reads as "".
+    /// </summary>
+    public static string? SetOrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    public static void Map(StationUplinkOptions station, string dataRoot, UplinkServiceOptions target)
     {
         target.Destinations.Clear();
         foreach (var d in station.Destinations)
         {
-            var plainHttp = Uri.TryCreate(d.Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp;
-            target.Destinations.Add(new UplinkDestinationOptions
+            var isRegistry = !string.IsNullOrWhiteSpace(d.Url);
+            var plainHttp = isRegistry && Uri.TryCreate(d.Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp;
+            var mapped = new UplinkDestinationOptions
             {
                 Name = d.Name,
-                Kind = UplinkDestinationKind.Registry,
-                RegistryUrl = d.Url,
+                Kind = isRegistry ? UplinkDestinationKind.Registry : UplinkDestinationKind.OciLayout,
+                Route = d.Route,
+                RegistryUrl = isRegistry ? d.Url : null,
+                LayoutPath = isRegistry ? null : SetOrNull(d.LayoutPath),
                 AllowPlainHttp = plainHttp,
-            });
+                CaBundlePath = SetOrNull(d.CaBundlePath),
+                ClientCertificatePath = SetOrNull(d.ClientCertificatePath),
+                ClientKeyPath = SetOrNull(d.ClientKeyPath),
+                BasicCredentialsFile = SetOrNull(d.BasicCredentialsFile),
+                BearerTokenFile = SetOrNull(d.BearerTokenFile),
+            };
+            if (SetOrNull(d.Repository) is { } repository)
+            {
+                mapped.Repository = repository;
+            }
+            target.Destinations.Add(mapped);
         }
         if (target.Destinations.Count == 0)
         {
@@ -64,8 +87,17 @@ public static class UplinkComposition
             {
                 Name = DefaultDestinationName,
                 Kind = UplinkDestinationKind.OciLayout,
-                LayoutPath = Path.Combine(data.Root, DefaultLayoutDirectoryName),
+                LayoutPath = Path.Combine(dataRoot, DefaultLayoutDirectoryName),
             });
         }
+        target.ChunkSizeBytes = station.ChunkSizeBytes ?? target.ChunkSizeBytes;
+        target.BandwidthLimitBytesPerSecond = station.BandwidthLimitBytesPerSecond ?? target.BandwidthLimitBytesPerSecond;
+        target.RequestTimeout = station.RequestTimeout ?? target.RequestTimeout;
+        target.RetryInitialDelay = station.RetryInitialDelay ?? target.RetryInitialDelay;
+        target.RetryMaxDelay = station.RetryMaxDelay ?? target.RetryMaxDelay;
+        target.PollInterval = station.PollInterval ?? target.PollInterval;
+        target.RetentionEnabled = station.RetentionEnabled ?? target.RetentionEnabled;
+        target.RetentionPeriod = station.RetentionPeriod ?? target.RetentionPeriod;
+        target.RequireStationSigner = station.RequireStationSigner ?? target.RequireStationSigner;
     }
 }

@@ -43,17 +43,9 @@ public sealed class CaseFormValidator(CalibreTable calibres, WebOptions options,
             errors["agency"] = strings.Format(language, "err.agency");
         }
         var caseNumber = Text("caseNumber", form.CaseNumber);
-        if (caseNumber is not null && !errors.ContainsKey("caseNumber"))
+        if (caseNumber is not null && !errors.ContainsKey("caseNumber") && CaseNumberProblem(caseNumber, options) is { } problem)
         {
-            if (!string.IsNullOrEmpty(options.CaseNumberPattern)
-                && !Regex.IsMatch(caseNumber, "^(?:" + options.CaseNumberPattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
-            {
-                errors["caseNumber"] = strings.Format(language, "err.pattern", options.CaseNumberPattern);
-            }
-            else if (!CheckDigits.IsValid(caseNumber, options.CaseNumberCheckDigit))
-            {
-                errors["caseNumber"] = strings.Format(language, "err.checkDigit");
-            }
+            errors["caseNumber"] = strings.Format(language, problem.Key, problem.Argument ?? "");
         }
         var exhibit = Text("exhibit", form.Exhibit);
         var item = Text("item", form.Item);
@@ -107,5 +99,19 @@ public sealed class CaseFormValidator(CalibreTable calibres, WebOptions options,
             SearchProtocol = new SearchProtocolFlags(form.RecoveredNearBorder, form.RecoveredByCustomsOrBorder,
                 form.FromSuspectedTrafficker, form.TerrorismRelated, form.FromForeignResident),
         }, errors);
+    }
+
+    /// <summary>
+    /// The lab's rules for a case number (typed or scanned): its pattern, then its check digit. Null when it passes;
+    /// otherwise the page string key that explains it (and its argument).
+    /// </summary>
+    public static (string Key, string? Argument)? CaseNumberProblem(string caseNumber, WebOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.CaseNumberPattern)
+            && !Regex.IsMatch(caseNumber, "^(?:" + options.CaseNumberPattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+        {
+            return ("err.pattern", options.CaseNumberPattern);
+        }
+        return CheckDigits.IsValid(caseNumber, options.CaseNumberCheckDigit) ? null : ("err.checkDigit", null);
     }
 }

@@ -1,20 +1,17 @@
 namespace Acquisition.Station.Web;
 
 /// <summary>
-/// What the page needs from the capture service (the same one the physical button drives). The workflow's service is
-/// adapted to this when it is registered; until then <see cref="UnavailableTechnicianCapture"/> says so.
+/// What the page needs from the capture service (the same one the physical button drives). The workflow's sequence
+/// is adapted to this by <see cref="SequenceTechnicianCapture"/>; tests and camera-less builds may register
+/// <see cref="UnavailableTechnicianCapture"/>. Progress and results come from <see cref="CaptureProgressTracker"/>
+/// and <see cref="CaptureResults"/>, whoever started the capture.
 /// </summary>
 public interface ITechnicianCapture
 {
     bool IsAvailable { get; }
 
-    CaptureProgressView Progress { get; }
-
-    /// <summary>Starts a capture of the current case for the signed-in operator; returns the capture id.</summary>
-    Task<string> StartAsync(string operatorId, CancellationToken cancellationToken);
+    /// <summary>Starts a capture of the current case for the signed-in operator and returns at once; progress follows as events.</summary>
+    Task StartAsync(string operatorId, CancellationToken cancellationToken);
 
     Task AbortAsync(string operatorId, CancellationToken cancellationToken);
-
-    /// <summary>Captures whose start falls on the given UTC day, newest first.</summary>
-    Task<IReadOnlyList<CaptureResultView>> ListAsync(DateOnly utcDay, CancellationToken cancellationToken);
 }

@@ -9,22 +9,51 @@ namespace Acquisition.Station.Web;
 /// <summary>
 /// MJPEG live view for centring the casing: frames scaled to at most Web:LiveViewMaxWidth, at most
 /// Web:LiveViewMaxFramesPerSecond, with the primer-detection circle and a focus bar drawn in. While the station is
-/// Capturing it sends nothing and takes no frames, so it never competes with a stack.
+/// Capturing it sends nothing and takes no frames, so it never competes with a stack. Between captures the
+/// <see cref="LiveViewLighting"/> lights the casing while frames are taken.
 /// </summary>
-public sealed class LiveView(IServiceProvider services, StationStateMachine state, IOptions<WebOptions> options, TimeProvider time)
+public sealed class LiveView(IServiceProvider services, StationStateMachine state, IOptions<WebOptions> options, TimeProvider time,
+    LiveViewLighting? lighting = null)
 {
     public const string Boundary = "acqframe";
 
+    private long _framesSent;
+
     public ICamera? Camera => services.GetService<ICamera>();
+
+    /// <summary>Frames sent to all viewers since start (diagnostics, and how the tests see that a stack pauses the view).</summary>
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Raised after each frame is flushed to a viewer (on the streaming request's flow; keep handlers quick).</summary>
+    public event EventHandler? FrameSent;
 
     public async Task StreamAsync(HttpResponse response, CancellationToken cancellationToken)
     {
         var camera = Camera ?? throw new InvalidOperationException("No camera in this station profile.");
         var detector = services.GetService<IPrimerDetector>();
         var web = options.Value;
-        var interval = TimeSpan.FromSeconds(1 / web.LiveViewMaxFramesPerSecond);
         response.ContentType = $"multipart/x-mixed-replace; boundary={Boundary}";
         response.Headers.CacheControl = "no-store";
+        if (lighting is not null)
+        {
+            await lighting.EnterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            await FramesAsync(response, camera, detector, web, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (lighting is not null)
+            {
+                await lighting.LeaveAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task FramesAsync(HttpResponse response, ICamera camera, IPrimerDetector? detector, WebOptions web, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(1 / web.LiveViewMaxFramesPerSecond);
         while (!cancellationToken.IsCancellationRequested)
         {
             if (state.State == StationState.Capturing)
@@ -33,12 +62,22 @@ public sealed class LiveView(IServiceProvider services, StationStateMachine stat
                 await state.WaitForAsync(StationState.Ready, cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            if (lighting is not null)
+            {
+                await lighting.BeforeFrameAsync(cancellationToken).ConfigureAwait(false);
+            }
             var frame = await camera.CaptureAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (state.State == StationState.Capturing)
+            {
+                continue; // a capture started while this frame was taken: the stack owns the camera now
+            }
             var jpeg = Render(frame, detector, web.LiveViewMaxWidth);
             await response.WriteAsync($"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n", cancellationToken).ConfigureAwait(false);
             await response.Body.WriteAsync(jpeg, cancellationToken).ConfigureAwait(false);
             await response.WriteAsync("\r\n", cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _framesSent);
+            FrameSent?.Invoke(this, EventArgs.Empty);
             await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
         }
     }

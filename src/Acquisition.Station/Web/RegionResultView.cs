@@ -1,11 +1,12 @@
 namespace Acquisition.Station.Web;
 
-/// <summary>One region of a capture: fused image and false-colour height map URLs, and QC with reasons.</summary>
+/// <summary>One region of a capture: QC with reasons, the fused image per lighting and the false-colour height map.</summary>
 public sealed record RegionResultView(
     string Region,
     bool QcPassed,
+    int Attempts,
     IReadOnlyList<string> QcReasons,
-    string? FusedImageUrl,
+    IReadOnlyList<FusedImageView> FusedImages,
     string? HeightMapUrl,
-    double HeightMinMicrometres,
-    double HeightMaxMicrometres);
+    double ZFromMicrometres,
+    double ZToMicrometres);

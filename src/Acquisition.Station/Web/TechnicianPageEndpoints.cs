@@ -60,9 +60,14 @@ public static class TechnicianPageEndpoints
         signedIn.MapGet("/status", StatusAsync);
         signedIn.MapPost("/capture", StartCaptureAsync);
         signedIn.MapPost("/abort", AbortAsync);
-        signedIn.MapGet("/captures", async (ITechnicianCapture capture, TimeProvider time, CancellationToken ct) =>
-            Results.Json(await capture.ListAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct).ConfigureAwait(false)));
-        signedIn.MapGet("/live", async (HttpContext ctx, LiveView live) =>
+        signedIn.MapGet("/captures", async (CaptureResults results, TimeProvider time, CancellationToken ct) =>
+            Results.Json(await results.ListDayAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct).ConfigureAwait(false)));
+        signedIn.MapGet("/captures/{id}/regions/{region}/fused/{lighting}", async (string id, string region, string lighting, CaptureResults results, CancellationToken ct) =>
+            Image(await results.FusedPngAsync(id, region, lighting, ct).ConfigureAwait(false)));
+        signedIn.MapGet("/captures/{id}/regions/{region}/height", async (string id, string region, CaptureResults results, CancellationToken ct) =>
+            Image(await results.HeightPngAsync(id, region, ct).ConfigureAwait(false)));
+        signedIn.MapGet("/events", TechnicianEventStream.StreamAsync);
+        signedIn.MapGet("/live", async (HttpContext ctx, LiveView live, IHostApplicationLifetime lifetime) =>
         {
             if (live.Camera is null)
             {
@@ -70,7 +75,9 @@ public static class TechnicianPageEndpoints
             }
             try
             {
-                await live.StreamAsync(ctx.Response, ctx.RequestAborted).ConfigureAwait(false);
+                // Ends with the browser or with the station, so an open page never holds up the shutdown.
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
+                await live.StreamAsync(ctx.Response, cts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -79,6 +86,9 @@ public static class TechnicianPageEndpoints
             return Results.Empty;
         });
     }
+
+    /// <summary>A rendered package image: it never changes, so the browser may keep it.</summary>
+    private static IResult Image(byte[]? png) => png is null ? Results.NotFound() : Results.Bytes(png, "image/png");
 
     private static IResult Asset(string name)
     {
@@ -97,17 +107,30 @@ public static class TechnicianPageEndpoints
 
     private sealed record SignInRequest(string? Id, string? Pin);
 
-    private static async Task<IResult> SignInAsync(HttpContext ctx, SignInRequest request, OperatorDirectory operators, AuditLog audit, WebStrings strings, CancellationToken ct)
+    private static async Task<IResult> SignInAsync(HttpContext ctx, SignInRequest request, OperatorDirectory operators, SignInThrottle throttle,
+        AuditLog audit, WebStrings strings, CancellationToken ct)
     {
-        var account = await operators.VerifyAsync(request.Id ?? "", request.Pin ?? "", ct).ConfigureAwait(false);
         var remote = ctx.Connection.RemoteIpAddress?.ToString() ?? "";
+        // What was typed is recorded bounded and printable: the audit log is not a place for arbitrary input.
+        var typed = new string((request.Id ?? "").Trim().Where(c => !char.IsControl(c)).Take(32).ToArray());
+        if (throttle.LockedUntil(typed) is { } locked)
+        {
+            // Refused without checking the PIN: while locked, a right guess must not be distinguishable from a wrong one.
+            await audit.AppendAsync("web:" + typed, "web.signin.refused-locked", new { remote, lockedUntil = locked }, ct).ConfigureAwait(false);
+            return Locked(ctx, strings, locked);
+        }
+        var account = await operators.VerifyAsync(request.Id ?? "", request.Pin ?? "", ct).ConfigureAwait(false);
         if (account is null)
         {
-            // What was typed is recorded bounded and printable: the audit log is not a place for arbitrary input.
-            var typed = new string((request.Id ?? "").Trim().Where(c => !char.IsControl(c)).Take(32).ToArray());
             await audit.AppendAsync("web:" + typed, "web.signin.failed", new { remote }, ct).ConfigureAwait(false);
+            if (await throttle.FailedAsync(typed, ct).ConfigureAwait(false) is { } until)
+            {
+                await audit.AppendAsync("web:" + typed, "web.signin.locked", new { remote, lockedUntil = until }, ct).ConfigureAwait(false);
+                return Locked(ctx, strings, until);
+            }
             return Results.Json(new { error = strings.Format(Lang(ctx), "signin.failed") }, statusCode: StatusCodes.Status401Unauthorized);
         }
+        throttle.Succeeded(typed);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.NameIdentifier, account.Id), new Claim(ClaimTypes.Name, account.Name)],
             CookieAuthenticationDefaults.AuthenticationScheme);
@@ -115,6 +138,10 @@ public static class TechnicianPageEndpoints
         await audit.AppendAsync("web:" + account.Id, "web.signin", new { remote }, ct).ConfigureAwait(false);
         return Results.Json(new { id = account.Id, name = account.Name });
     }
+
+    private static IResult Locked(HttpContext ctx, WebStrings strings, DateTimeOffset until) =>
+        Results.Json(new { error = strings.Format(Lang(ctx), "signin.locked", until.UtcDateTime.ToString("HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)), lockedUntil = until },
+            statusCode: StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult> SignOutAsync(HttpContext ctx, AuditLog audit, CancellationToken ct)
     {
@@ -150,7 +177,7 @@ public static class TechnicianPageEndpoints
     }
 
     private static async Task<IResult> StatusAsync(IServiceProvider services, StationStateMachine state, ITechnicianCapture capture,
-        IOptions<WebOptions> options, TimeProvider time, CancellationToken ct)
+        CaptureProgressTracker tracker, IOptions<WebOptions> options, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         // The door switch on the operator panel is the interlock the capture obeys; the same one the control API shows.
@@ -194,7 +221,7 @@ public static class TechnicianPageEndpoints
             outboxBacklog = backlog,
             captureAvailable = capture.IsAvailable,
             liveView = services.GetService<Acquisition.Core.Hardware.ICamera>() is not null,
-            progress = capture.Progress,
+            progress = tracker.Current,
         });
     }
 
@@ -219,8 +246,8 @@ public static class TechnicianPageEndpoints
         await audit.AppendAsync("web:" + operatorId, "web.capture.start", new { current.CaseNumber }, ct).ConfigureAwait(false);
         try
         {
-            var id = await capture.StartAsync(operatorId, ct).ConfigureAwait(false);
-            return Results.Json(new { captureId = id });
+            await capture.StartAsync(operatorId, ct).ConfigureAwait(false);
+            return Results.Accepted();
         }
         catch (InvalidOperationException ex)
         {
@@ -228,10 +255,10 @@ public static class TechnicianPageEndpoints
         }
     }
 
-    private static async Task<IResult> AbortAsync(HttpContext ctx, ITechnicianCapture capture, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> AbortAsync(HttpContext ctx, ITechnicianCapture capture, CaptureProgressTracker tracker, AuditLog audit, CancellationToken ct)
     {
         var operatorId = OperatorId(ctx.User);
-        await audit.AppendAsync("web:" + operatorId, "web.capture.abort", new { capture.Progress.CaptureId }, ct).ConfigureAwait(false);
+        await audit.AppendAsync("web:" + operatorId, "web.capture.abort", new { tracker.Current.CaptureId }, ct).ConfigureAwait(false);
         await capture.AbortAsync(operatorId, ct).ConfigureAwait(false);
         return Results.NoContent();
     }

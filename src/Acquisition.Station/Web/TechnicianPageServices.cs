@@ -22,6 +22,16 @@ public static class TechnicianPageServices
         services.AddSingleton<WebStrings>();
         services.AddSingleton<OperatorDirectory>();
         services.TryAddSingleton<ITechnicianCapture, SequenceTechnicianCapture>();
+        services.AddSingleton<TechnicianEventHub>();
+        services.AddSingleton<CaptureProgressTracker>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaptureProgressTracker>());
+        services.AddSingleton<CaptureResults>();
+        services.AddSingleton(sp => new PinLockStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Root, "web", "pin-locks"),
+            sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<ILogger<PinLockStore>>()));
+        services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<IOptions<WebOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<PinLockStore>()));
+        services.AddHostedService<SerialBarcodeScanner>();
+        services.AddSingleton<LiveViewLighting>();
         services.AddSingleton<LiveView>();
         services.AddHostedService<OperatorSeeding>();
         services.AddAuthorization();

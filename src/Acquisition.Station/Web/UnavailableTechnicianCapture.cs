@@ -5,13 +5,8 @@ public sealed class UnavailableTechnicianCapture : ITechnicianCapture
 {
     public bool IsAvailable => false;
 
-    public CaptureProgressView Progress { get; } = new("idle", null, null, null, 0, null, null);
-
-    public Task<string> StartAsync(string operatorId, CancellationToken cancellationToken) =>
+    public Task StartAsync(string operatorId, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("The capture service is not composed into this build of the station.");
 
     public Task AbortAsync(string operatorId, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<IReadOnlyList<CaptureResultView>> ListAsync(DateOnly utcDay, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<CaptureResultView>>([]);
 }

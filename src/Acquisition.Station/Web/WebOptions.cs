@@ -35,11 +35,38 @@ public sealed class WebOptions
     /// <summary>Check digit of the case-number format: None, Luhn (mod 10) or Iso7064Mod97 (ISO 7064 MOD 97-10).</summary>
     public CheckDigitScheme CaseNumberCheckDigit { get; set; } = CheckDigitScheme.None;
 
+    /// <summary>Serial barcode scanner device (e.g. /dev/ttyACM0); empty = none (a USB keyboard-wedge scanner needs no setting).</summary>
+    public string BarcodeScannerPort { get; set; } = "";
+
+    /// <summary>Baud rate of the serial barcode scanner.</summary>
+    public int BarcodeScannerBaudRate { get; set; } = 9600;
+
+    /// <summary>Wrong PINs in a row for one operator id before sign-in for that id is locked.</summary>
+    public int PinMaxAttempts { get; set; } = 5;
+
+    /// <summary>How long an operator id stays locked after <see cref="PinMaxAttempts"/> wrong PINs.</summary>
+    public TimeSpan PinLockout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Live-view frames are scaled down to at most this width.</summary>
     public int LiveViewMaxWidth { get; set; } = 1024;
 
     /// <summary>Live-view frame-rate cap.</summary>
     public double LiveViewMaxFramesPerSecond { get; set; } = 5;
+
+    /// <summary>Light the casing while a technician watches live view (off again when the view stops, idles or a capture starts).</summary>
+    public bool LiveViewLighting { get; set; } = true;
+
+    /// <summary>Ring segments lit for live view; empty = the overview lighting of the current case's recipe.</summary>
+    public int[] LiveViewLightSegments { get; set; } = [];
+
+    /// <summary>Intensity (0–1) of <see cref="LiveViewLightSegments"/>.</summary>
+    public double LiveViewLightIntensity { get; set; } = 0.5;
+
+    /// <summary>Coaxial intensity (0–1) with <see cref="LiveViewLightSegments"/>.</summary>
+    public double LiveViewLightCoaxial { get; set; }
+
+    /// <summary>The live-view lighting goes off when no viewer has taken a frame for this long (a stalled or hidden page).</summary>
+    public TimeSpan LiveViewLightIdle { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The status bar warns this long before a calibration expires.</summary>
     public TimeSpan CalibrationWarning { get; set; } = TimeSpan.FromDays(7);

@@ -65,12 +65,16 @@
     e.preventDefault();
     const r = await call('POST', '/signin', { id: $('op-id').value, pin: $('op-pin').value });
     $('op-pin').value = '';
-    if (!r.ok) { $('signin-error').textContent = (r.data && r.data.error) || fmt('signin.failed'); return; }
+    if (!r.ok) {
+      $('signin-error').textContent = r.data && r.data.lockedUntil ? fmt('signin.locked', dateTime(r.data.lockedUntil))
+        : (r.data && r.data.error) || fmt('signin.failed');
+      return;
+    }
     $('signin-error').textContent = '';
     afterSignIn(r.data);
   });
 
-  $('signout').addEventListener('click', async () => { await call('POST', '/signout'); show(false); });
+  $('signout').addEventListener('click', async () => { await call('POST', '/signout'); unlisten(); show(false); });
 
   $('lang').addEventListener('change', async () => {
     lang = $('lang').value;
@@ -104,15 +108,20 @@
   });
 
   $('capture').addEventListener('click', async () => {
+    $('capture').disabled = true;
     const r = await call('POST', '/capture');
-    if (!r.ok) { $('capture-msg').textContent = (r.data && r.data.error) || `HTTP ${r.status}`; }
+    if (!r.ok) { $('capture-msg').textContent = (r.data && r.data.error) || `HTTP ${r.status}`; $('capture').disabled = false; return; }
     refresh();
   });
   $('abort').addEventListener('click', async () => { await call('POST', '/abort'); refresh(); });
 
+  let captureAvailable = false;
+  let progress = { phase: 'idle', regions: [] };
+
   function renderStatus(s) {
     $('st-state').textContent = fmt(`state.${s.state}`);
     $('st-door').textContent = fmt(`status.door.${s.door}`);
+    document.body.dataset.door = s.door;
     const cal = $('st-cal');
     cal.className = '';
     if (!s.calibrations.length) { cal.textContent = fmt('status.calibration.none'); }
@@ -122,67 +131,164 @@
       if (worst) cal.className = worst.status === 'expired' ? 'bad' : 'warn';
     }
     $('st-outbox').textContent = s.outboxBacklog === null ? fmt('status.outbox.unavailable') : fmt('status.outbox.backlog', num(s.outboxBacklog, 0));
-    const p = s.progress;
-    $('capture').disabled = !s.captureAvailable || p.phase === 'running';
-    $('abort').disabled = p.phase !== 'running';
-    $('progress').value = p.fraction || 0;
-    let msg;
-    if (!s.captureAvailable) msg = fmt('capture.unavailable');
-    else if (p.phase === 'running') {
-      msg = fmt('capture.progress', p.region || '', p.lighting || '');
-      if (p.remaining) { const [h, m, sec] = p.remaining.split(':').map(Number); msg += ' — ' + fmt('capture.eta', num(h * 3600 + m * 60 + sec, 0)); }
-    } else if (p.phase === 'aborted') msg = fmt('capture.aborted', p.reason || '');
-    else if (p.phase === 'failed') msg = fmt('capture.failed', p.reason || '');
-    else if (p.phase === 'done') msg = fmt('capture.done');
-    else msg = fmt('capture.idle');
-    $('capture-msg').textContent = msg;
+    captureAvailable = s.captureAvailable;
+    renderProgress(s.progress);
     const live = $('live');
     if (!s.liveView) { live.hidden = true; $('live-msg').textContent = fmt('live.unavailable'); }
     else if (s.state === 'Capturing') { live.hidden = true; live.removeAttribute('src'); $('live-msg').textContent = fmt('live.paused'); }
     else { if (!live.getAttribute('src')) live.src = `${api}/live`; live.hidden = false; $('live-msg').textContent = ''; }
   }
 
+  // Progress per region and lighting with the ETA, from the server-sent events (and the status poll as a fallback).
+  function renderProgress(p) {
+    const wasRunning = progress.phase === 'running';
+    progress = p;
+    document.body.dataset.phase = p.phase;
+    $('capture').disabled = !captureAvailable || p.phase === 'running';
+    $('abort').disabled = p.phase !== 'running';
+    $('progress').value = p.fraction || 0;
+    let msg;
+    if (!captureAvailable) msg = fmt('capture.unavailable');
+    else if (p.phase === 'running') {
+      const parts = [fmt(`capture.step.${p.step}`)];
+      if (p.step === 'Stacking' && p.region) {
+        parts.push(fmt('capture.region', p.region, num(p.regionIndex + 1, 0), num(p.regionCount, 0)));
+        if (p.lighting) parts.push(fmt('capture.lighting', p.lighting));
+        parts.push(fmt('capture.slice', num(p.slice + 1, 0), num(p.sliceCount, 0)));
+        if (p.attempt > 1) parts.push(fmt('capture.retry'));
+      }
+      msg = parts.join(' · ');
+    } else if (p.phase === 'aborted') msg = fmt('capture.aborted', p.reason || '');
+    else if (p.phase === 'failed') msg = fmt('capture.failed', p.reason || '');
+    else if (p.phase === 'refused') msg = fmt('capture.refused', p.reason || '');
+    else if (p.phase === 'done') msg = fmt('capture.done');
+    else msg = fmt('capture.idle');
+    $('capture-msg').textContent = msg;
+    $('capture-eta').textContent = p.phase === 'running' && p.remainingSeconds != null
+      ? fmt('capture.eta', num(p.remainingSeconds, 0), num(p.framesDone, 0), num(p.framesPlanned, 0)) : '';
+    $('region-progress').replaceChildren(...(p.regions || []).map((r) => {
+      const li = document.createElement('li');
+      li.dataset.region = r.region;
+      li.dataset.state = r.state;
+      li.textContent = `${r.region}: ${fmt(`region.${r.state}`)}${r.lightings.length ? ` (${r.lightings.join(', ')})` : ''}`;
+      return li;
+    }));
+    if (wasRunning && p.phase !== 'running') { chosenCapture = null; refresh(); } // a finished capture is shown at once
+  }
+
+  const uploadText = (c) => fmt(`upload.${c.uploadState}`) + (c.uploadReason ? ` (${c.uploadReason})` : '');
+
+  // The capture whose result is shown: null follows the newest; a history row's Open button picks an earlier one.
+  let chosenCapture = null;
+  let lastCaptures = [];
   function renderCaptures(list) {
+    lastCaptures = list;
+    const shown = list.find((c) => c.captureId === chosenCapture) || list[0];
     const tbody = $('history').querySelector('tbody');
     tbody.replaceChildren(...list.map((c) => {
       const tr = document.createElement('tr');
-      for (const v of [timeOnly(c.startedAt), c.caseNumber, c.outcome, c.uploadState ? fmt(`upload.${c.uploadState}`) : fmt('upload.none')]) {
+      tr.dataset.captureId = c.captureId;
+      tr.dataset.upload = c.uploadState;
+      if (c === shown) tr.setAttribute('aria-current', 'true');
+      for (const v of [timeOnly(c.startedAt), `${c.caseNumber} / ${c.exhibit} / ${c.item}`, fmt(`outcome.${c.outcome}`), uploadText(c)]) {
         tr.appendChild(Object.assign(document.createElement('td'), { textContent: v }));
       }
+      const open = Object.assign(document.createElement('button'), { type: 'button', className: 'open', textContent: fmt('history.open') });
+      open.setAttribute('aria-label', `${fmt('history.open')} ${timeOnly(c.startedAt)} ${c.caseNumber} / ${c.exhibit} / ${c.item}`);
+      open.addEventListener('click', () => {
+        chosenCapture = c.captureId;
+        renderCaptures(lastCaptures);
+        $('results').scrollIntoView({ block: 'start' });
+      });
+      const cell = document.createElement('td');
+      cell.appendChild(open);
+      tr.appendChild(cell);
       return tr;
     }));
     const results = $('results');
-    if (!list.length) { results.textContent = fmt('results.none'); return; }
-    const c = list[0];
-    results.replaceChildren(...c.regions.map((r) => {
+    if (!list.length) { results.textContent = fmt('results.none'); delete results.dataset.captureId; return; }
+    const c = shown;
+    if (results.dataset.captureId === c.captureId && results.dataset.upload === c.uploadState && results.dataset.lang === lang) return; // unchanged: keep the images
+    results.dataset.captureId = c.captureId;
+    results.dataset.lang = lang;
+    results.dataset.upload = c.uploadState;
+    const head = document.createElement('p');
+    head.id = 'result-summary';
+    head.textContent = `${c.caseNumber} / ${c.exhibit} / ${c.item} · ${fmt(`outcome.${c.outcome}`)}${c.reasons.length ? `: ${c.reasons.join('; ')}` : ''}`;
+    const upload = document.createElement('p');
+    upload.append(`${fmt('results.upload')}: `, Object.assign(document.createElement('b'), { id: 'result-upload', textContent: uploadText(c) }));
+    upload.querySelector('b').dataset.state = c.uploadState;
+    results.replaceChildren(head, upload, ...c.regions.map((r) => {
       const div = document.createElement('div');
       div.className = 'region';
-      if (r.fusedImageUrl) div.appendChild(Object.assign(document.createElement('img'), { src: r.fusedImageUrl, alt: r.region }));
-      if (r.heightMapUrl) div.appendChild(Object.assign(document.createElement('img'), { src: r.heightMapUrl, alt: `${r.region} ${fmt('results.heightScale')}` }));
-      const text = document.createElement('div');
-      text.innerHTML = '';
+      div.dataset.region = r.region;
+      div.dataset.qc = r.qcPassed ? 'pass' : 'fail';
+      const text = document.createElement('p');
       text.append(Object.assign(document.createElement('b'), { textContent: r.region }), document.createElement('br'),
         (r.qcPassed ? fmt('results.qcPass') : fmt('results.qcFail')) + (r.qcReasons.length ? `: ${r.qcReasons.join('; ')}` : ''),
-        document.createElement('br'), `${fmt('results.heightScale')}: ${num(r.heightMinMicrometres)} – ${num(r.heightMaxMicrometres)}`,
-        Object.assign(document.createElement('div'), { className: 'scale' }),
-        `${fmt('results.upload')}: ${c.uploadState ? fmt(`upload.${c.uploadState}`) : fmt('upload.none')}${c.uploadReason ? ` (${c.uploadReason})` : ''}`);
+        r.attempts > 1 ? ` (${fmt('results.attempts', num(r.attempts, 0))})` : '',
+        document.createElement('br'), fmt('results.zRange', num(r.zFromMicrometres), num(r.zToMicrometres)));
       div.appendChild(text);
+      const images = document.createElement('div');
+      images.className = 'images';
+      for (const f of r.fusedImages) {
+        const fig = document.createElement('figure');
+        fig.append(Object.assign(document.createElement('img'), { src: f.url, alt: fmt('results.fused', r.region, f.lighting), className: 'fused' }),
+          Object.assign(document.createElement('figcaption'), { textContent: fmt('results.fused', r.region, f.lighting) }));
+        images.appendChild(fig);
+      }
+      if (r.heightMapUrl) {
+        const fig = document.createElement('figure');
+        fig.append(Object.assign(document.createElement('img'), { src: r.heightMapUrl, alt: fmt('results.height', r.region), className: 'height' }),
+          Object.assign(document.createElement('figcaption'), { textContent: fmt('results.height', r.region) }));
+        images.appendChild(fig);
+      }
+      div.appendChild(images);
       return div;
     }));
+  }
+
+  let events = null;
+  function listen() {
+    if (events) return;
+    events = new EventSource(`${api}/events`);
+    events.addEventListener('progress', (e) => renderProgress(JSON.parse(e.data)));
+    events.addEventListener('scan', (e) => onScan(JSON.parse(e.data)));
+    events.addEventListener('open', () => { document.body.dataset.events = 'open'; });
+  }
+  function unlisten() { if (events) { events.close(); events = null; delete document.body.dataset.events; } }
+
+  // A serial scanner's value goes into the focused text field (the case number when none is focused), like a USB scanner's.
+  function onScan(scan) {
+    const active = document.activeElement;
+    const target = active && active.tagName === 'INPUT' && active.closest('#case-form') && active.type !== 'checkbox' ? active : $('f-caseNumber');
+    target.value = scan.value;
+    const err = $(`e-${target.name}`);
+    if (target === $('f-caseNumber') && err) {
+      err.textContent = scan.valid ? '' : fmt('scan.invalid', fmt(scan.errorKey, scan.errorArgument || ''));
+      if (scan.valid) target.removeAttribute('aria-invalid'); else target.setAttribute('aria-invalid', 'true');
+    }
+    document.body.dataset.scans = String((+document.body.dataset.scans || 0) + 1);
   }
 
   let timer = null;
   async function refresh() {
     clearTimeout(timer);
-    if (!signedIn) return;
+    if (!signedIn) { unlisten(); return; }
+    listen();
     const s = await call('GET', '/status');
-    if (s.status === 401) { show(false); return; }
+    if (s.status === 401) { show(false); unlisten(); return; }
     if (s.ok) renderStatus(s.data);
     const caps = await call('GET', '/captures');
     if (caps.ok) renderCaptures(caps.data);
     document.body.dataset.refreshed = String((+document.body.dataset.refreshed || 0) + 1);
-    timer = setTimeout(refresh, s.ok && s.data.progress.phase === 'running' ? 500 : 2000);
+    timer = setTimeout(refresh, 2000);
   }
+
+  // A hidden page (screen off, another tab) stops its live view, so the live-view lighting goes off with it.
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) { $('live').removeAttribute('src'); $('live').hidden = true; } else if (signedIn) refresh();
+  });
 
   (async () => {
     await loadStrings();

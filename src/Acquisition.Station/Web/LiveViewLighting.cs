@@ -1,0 +1,199 @@
+using Acquisition.Core.Hardware;
+using Acquisition.Core.Station;
+using Microsoft.Extensions.Options;
+
+namespace Acquisition.Station.Web;
+
+/// <summary>
+/// Lights the casing while someone watches live view: between captures the lights are in the safe state (off), so
+/// the picture would be dark. Lit only while the station is Ready and a viewer is taking frames; switched off when the
+/// last viewer leaves, when no frame has been taken for Web:LiveViewLightIdle (a stalled or hidden page), and, before
+/// anything else can happen, when the station leaves Ready (a capture takes the lights over): the state machine raises
+/// its change synchronously, and that handler waits for any lighting change of the live view in flight, so the live
+/// view can never switch a light on after a capture set its own.
+/// </summary>
+public sealed class LiveViewLighting : IDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly StationStateMachine _state;
+    private readonly IOptions<WebOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LiveViewLighting> _log;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ITimer _idle;
+    private int _viewers;
+    private bool _lit;
+
+    public LiveViewLighting(IServiceProvider services, StationStateMachine state, IOptions<WebOptions> options, TimeProvider time, ILogger<LiveViewLighting> log)
+    {
+        _services = services;
+        _state = state;
+        _options = options;
+        _time = time;
+        _log = log;
+        _idle = time.CreateTimer(_ => _ = OffAsync("no live-view frame taken for Web:LiveViewLightIdle"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        state.Changed += OnStateChanged;
+    }
+
+    /// <summary>True while the live view has the lights on.</summary>
+    public bool IsLit => Volatile.Read(ref _lit);
+
+    /// <summary>Raised after the live view switched its lighting off (tests await it instead of polling).</summary>
+    public event EventHandler<string>? SwitchedOff;
+
+    private IRingLight? Light => _services.GetService<IRingLight>();
+
+    public async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _viewers++;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The last viewer leaving switches the lighting off.</summary>
+    public async Task LeaveAsync()
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            _viewers = Math.Max(0, _viewers - 1);
+            if (_viewers == 0)
+            {
+                await SwitchOffLockedAsync("the live view stopped", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Called before each live-view frame: lights the casing when the station is Ready and restarts the idle timer.</summary>
+    public async Task BeforeFrameAsync(CancellationToken cancellationToken)
+    {
+        var web = _options.Value;
+        if (!web.LiveViewLighting || Light is not { } light)
+        {
+            return;
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state.State != StationState.Ready)
+            {
+                return; // never light in Fault, Idle or while a capture owns the lights
+            }
+            _idle.Change(web.LiveViewLightIdle, Timeout.InfiniteTimeSpan);
+            if (!_lit)
+            {
+                var lighting = await ChooseAsync(light.SegmentCount, cancellationToken).ConfigureAwait(false);
+                await light.SetAsync(lighting, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lit, true);
+                _log.LogInformation("Live view lighting on: {Lighting}", lighting);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Web:LiveViewLightSegments when set, else the overview lighting of the current case's recipe (or of the first recipe).</summary>
+    private async Task<LightingState> ChooseAsync(int segmentCount, CancellationToken ct)
+    {
+        var web = _options.Value;
+        if (web.LiveViewLightSegments.Length > 0 || web.LiveViewLightCoaxial > 0)
+        {
+            return LightingState.Segmented(segmentCount, web.LiveViewLightSegments.Where(s => s < segmentCount), web.LiveViewLightIntensity, web.LiveViewLightCoaxial);
+        }
+        try
+        {
+            var access = _services.GetRequiredService<TechnicianCaseAccess>();
+            var calibres = access.Calibres;
+            var current = await access.Store.GetAsync(ct).ConfigureAwait(false);
+            var recipe = current is not null && calibres.TryFind(current.Calibre, out var entry) ? calibres.RecipeFor(entry)
+                : calibres.Recipes.Count > 0 ? calibres.Recipes[0] : null;
+            if (recipe is not null)
+            {
+                return recipe.Overview.Lighting.ToState(segmentCount);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
+        {
+            _log.LogWarning("No recipe for the live-view lighting ({Error}); all ring segments at Web:LiveViewLightIntensity instead.", e.Message);
+        }
+        return LightingState.Segmented(segmentCount, Enumerable.Range(0, segmentCount), web.LiveViewLightIntensity);
+    }
+
+    private async Task OffAsync(string why)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await SwitchOffLockedAsync(why, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Could not switch the live-view lighting off ({Why})", why);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SwitchOffLockedAsync(string why, CancellationToken ct)
+    {
+        _idle.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (!_lit || Light is not { } light)
+        {
+            return;
+        }
+        // Only switched off while the station is still Ready: after that the capture (or the safe-state guard) owns the lights.
+        if (_state.State == StationState.Ready)
+        {
+            await light.AllOffAsync(ct).ConfigureAwait(false);
+        }
+        Volatile.Write(ref _lit, false);
+        _log.LogInformation("Live view lighting off: {Why}", why);
+        SwitchedOff?.Invoke(this, why);
+    }
+
+    private void OnStateChanged(object? sender, StationStateChange change)
+    {
+        if (change.To == StationState.Ready || !IsLit && _gate.CurrentCount == 1)
+        {
+            return;
+        }
+        // Synchronous on purpose: the capture that caused this change must not set its lighting before ours is off.
+        _gate.Wait();
+        try
+        {
+            if (_lit && Light is { } light)
+            {
+                light.AllOffAsync(CancellationToken.None).GetAwaiter().GetResult();
+                Volatile.Write(ref _lit, false);
+                _idle.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _log.LogInformation("Live view lighting off: the station went {State}", change.To);
+                SwitchedOff?.Invoke(this, $"station {change.To}");
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _state.Changed -= OnStateChanged;
+        _idle.Dispose();
+        _gate.Dispose();
+    }
+}

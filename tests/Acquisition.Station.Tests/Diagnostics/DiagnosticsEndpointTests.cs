@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Acquisition.Core.Control;
+using Acquisition.Core.Hardware;
+using Acquisition.HardwareSim.Camera;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace Acquisition.Station.Tests.Diagnostics;
+
+/// <summary>
+/// POST /camera/snap, /autofocus and /selftest over the real control socket of a sim-profile station: the PNG is the
+/// camera's frame, autofocus finds the simulator's true focus, the self-test reports every device and fails the
+/// camera when the simulated camera stops delivering.
+/// </summary>
+public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelper output) : IClassFixture<SimStation>
+{
+    [Fact]
+    public async Task Snap_answers_a_PNG_of_the_cameras_size_and_depth_and_audits_its_hash()
+    {
+        using var client = station.CreateClient();
+        var camera = station.Get<ICamera>();
+        var settings = camera.Settings;
+
+        using var response = await client.PostAsync(ControlApiRoutes.CameraSnap, JsonContent.Create(new SnapRequest(ExposureMicroseconds: 4000), options: ControlApiJson.Options));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        var png = await response.Content.ReadAsByteArrayAsync();
+
+        using var decoded = Cv2.ImDecode(png, ImreadModes.Unchanged);
+        Assert.Equal((settings.Width, settings.Height), (decoded.Width, decoded.Height));
+        Assert.Equal(settings.Format == PixelFormat.Mono8 ? MatType.CV_8UC1 : MatType.CV_16UC1, decoded.Type());
+        Assert.Equal(settings, camera.Settings); // the snapshot's exposure did not stick
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(png));
+        var audit = await File.ReadAllLinesAsync(Path.Combine(station.DataDirectory, "audit", "audit.jsonl"));
+        var entry = audit.Select(l => JsonDocument.Parse(l).RootElement).Last(e => e.GetProperty("action").GetString() == "camera.snap");
+        Assert.Equal(sha, entry.GetProperty("details").GetProperty("sha256").GetString());
+        Assert.Equal(4000, entry.GetProperty("details").GetProperty("exposureMicroseconds").GetDouble());
+        Assert.Equal(Environment.UserName, entry.GetProperty("user").GetString());
+    }
+
+    [Fact]
+    public async Task Autofocus_streams_its_progress_and_leaves_the_stage_at_the_simulators_true_focus()
+    {
+        var stage = station.Get<IStage>();
+        var light = station.Get<IRingLight>();
+        var sim = station.Get<SimulatedCamera>();
+        // Over the primer (the scene origin), 60 µm above the focus of the head face, ring lit.
+        var start = StagePosition.FromMicrometres(sim.Options.SceneOriginXMachineMicrometres, sim.Options.SceneOriginYMachineMicrometres, sim.Options.ZAtDatumFocusMicrometres + 60);
+        await stage.MoveToAsync(start, CancellationToken.None).WaitAsync(SimStation.Guard);
+        await light.SetAsync(LightingState.Segmented(light.SegmentCount, Enumerable.Range(0, light.SegmentCount), 0.6), CancellationToken.None);
+
+        using var client = station.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, ControlApiRoutes.Autofocus)
+        {
+            Content = JsonContent.Create(new AutofocusRequest(RangeMicrometres: 400, StepMicrometres: 20), options: ControlApiJson.Options),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(ControlApiJson.EventStreamMediaType));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ControlApiJson.EventStreamMediaType, response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize<OperationEvent>(l, ControlApiJson.Options)!).ToList();
+
+        Assert.All(lines[..^1], e => Assert.Equal(OperationEvent.Progress, e.Event));
+        Assert.True(lines.Count >= 22, $"{lines.Count} lines"); // one per sample (21) and the result
+        Assert.Equal(OperationEvent.ResultEvent, lines[^1].Event);
+        var result = lines[^1].Result!.Value.Deserialize<AutofocusResult>(ControlApiJson.Options)!;
+        foreach (var s in result.Curve)
+        {
+            output.WriteLine($"{s.ZMicrometres:0.0} {s.Focus:G5}");
+        }
+
+        // The truth: the stage Z at which the heights the camera sees are in focus (their median, in the
+        // central region the focus measure uses).
+        var position = (await stage.QueryStatusAsync(CancellationToken.None)).Position;
+        var w = sim.Options.Width;
+        var h = sim.Options.Height;
+        using var truth = sim.GroundTruth(position, light.Current, new Rect(w / 20, h / 20, w * 9 / 10, h * 9 / 10));
+        truth.HeightMicrometres.GetArray(out float[] heights);
+        Array.Sort(heights);
+        var trueFocusZ = sim.Options.ZAtDatumFocusMicrometres + heights[heights.Length / 2];
+        output.WriteLine($"best {result.BestZMicrometres}, true {trueFocusZ:0.0}, {result.Message}");
+
+        Assert.True(result.PeakFound, result.Message);
+        Assert.Equal(21, result.Curve.Count);
+        Assert.InRange(result.BestZMicrometres!.Value, trueFocusZ - 15, trueFocusZ + 15);
+        Assert.InRange(position.Z.Value, result.BestZMicrometres.Value - 1, result.BestZMicrometres.Value + 1); // left at the best focus
+    }
+
+    [Fact]
+    public async Task Autofocus_refuses_a_step_larger_than_half_the_range_before_moving()
+    {
+        using var client = station.CreateClient();
+        using var response = await client.PostAsync(ControlApiRoutes.Autofocus, JsonContent.Create(new AutofocusRequest(100, 80), options: ControlApiJson.Options));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("at most half of rangeMicrometres", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Selftest_reports_every_device_and_fails_the_camera_while_the_simulated_camera_delivers_nothing()
+    {
+        using var client = station.CreateClient();
+        var light = station.Get<IRingLight>();
+        double[] lightsBefore = [.. light.Current.Segments, light.Current.Coaxial];
+        var healthy = await PostSelfTestAsync(client);
+        foreach (var item in healthy.Items)
+        {
+            output.WriteLine($"{item.Device} | {item.Check} | {item.Passed} | {item.Measured} {item.Unit} | {item.Expected} | {item.Message}");
+        }
+        string[] expected =
+        [
+            "stage/status report", "stage/homed", "stage/limit switches released at rest", "stage/controller firmware", "stage/GRBL settings read",
+            "stage/X travel", "stage/Y travel", "stage/Z travel", "stage/X short move and back", "stage/Y short move and back", "stage/Z short move and back",
+            "panel/door interlock", "panel/casing sensor", "panel/motor enable output",
+            "camera/frame", "camera/saturated pixels", "camera/temporal noise", "camera/black level (lights off)",
+            "ring light/all off (safe state)", "ring light/coaxial brightness",
+            .. Enumerable.Range(0, light.SegmentCount).Select(k => $"ring light/segment {k} brightness"),
+            "storage/free space", "storage/durable write and read back (64 KiB)", "clock/NTP synchronised",
+        ];
+        var checks = healthy.Items.Select(i => $"{i.Device}/{i.Check}").ToHashSet();
+        Assert.All(expected, e => Assert.Contains(e, checks));
+        // Everything the simulator models passes; the clock depends on the machine running the test.
+        Assert.All(healthy.Items.Where(i => i.Device != "clock"), i => Assert.True(i.Passed, $"{i.Device}/{i.Check}: {i.Measured} ({i.Message})"));
+        Assert.Equal(healthy.Items.All(i => i.Passed), healthy.Passed);
+        Assert.Equal("0", healthy.Items.Single(i => i.Check == "X short move and back").Measured);
+
+        var sim = station.Get<SimulatedCamera>();
+        sim.StopFrames();
+        SelfTestReport faulty;
+        try
+        {
+            faulty = await PostSelfTestAsync(client);
+        }
+        finally
+        {
+            sim.ResumeFrames();
+        }
+        Assert.False(faulty.Passed);
+        var frame = faulty.Items.Single(i => i.Device == "camera" && i.Check == "frame");
+        Assert.False(frame.Passed);
+        Assert.Contains("timed out", frame.Message, StringComparison.Ordinal);
+        Assert.All(faulty.Items.Where(i => i.Check.StartsWith("segment", StringComparison.Ordinal)), i => Assert.False(i.Passed));
+        Assert.True(faulty.Items.Single(i => i.Check == "X short move and back").Passed); // the other devices are still tested
+        Assert.Equal<double>(lightsBefore, light.Current.Segments.Append(light.Current.Coaxial)); // put back as they were
+
+        var audit = await File.ReadAllLinesAsync(Path.Combine(station.DataDirectory, "audit", "audit.jsonl"));
+        var last = audit.Select(l => JsonDocument.Parse(l).RootElement).Last(e => e.GetProperty("action").GetString() == "selftest.run");
+        Assert.False(last.GetProperty("details").GetProperty("passed").GetBoolean());
+        Assert.Contains("camera: frame", last.GetProperty("details").GetProperty("failed").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task The_real_acq_selftest_json_prints_the_report_and_exits_by_its_verdict()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo
+        {
+            FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "acq.dll"), "selftest", "--json", "--socket", station.SocketPath })
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["TERM"] = "dumb";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var guard = new CancellationTokenSource(SimStation.Guard))
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        var text = await stdout;
+        output.WriteLine(await stderr);
+
+        var report = JsonSerializer.Deserialize<SelfTestReport>(text, ControlApiJson.Options)!;
+        Assert.Contains(report.Items, i => i.Device == "camera" && i.Check == "frame" && i.Passed);
+        Assert.Contains(report.Items, i => i.Device == "storage" && i.Passed);
+        Assert.Equal(report.Passed ? 0 : 1, process.ExitCode); // documented: 1 when any item fails
+    }
+
+    private static async Task<SelfTestReport> PostSelfTestAsync(HttpClient client)
+    {
+        using var response = await client.PostAsync(ControlApiRoutes.SelfTest, null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonSerializer.Deserialize<SelfTestReport>(body, ControlApiJson.Options)!;
+    }
+}
