@@ -9,7 +9,7 @@ namespace Acquisition.Console.Tests;
 /// driven by the real drivers) with a temp data directory; ready when <c>acq status --json</c> over
 /// its socket reports the station's own Ready state.
 /// </summary>
-public sealed class StationDaemon : IAsyncLifetime
+public class StationDaemon : IAsyncLifetime
 {
     /// <summary>Each try is a whole acq process start, so this bounds readiness at minutes on a loaded machine, never seconds.</summary>
     private const int ReadinessTries = 150;
@@ -25,6 +25,9 @@ public sealed class StationDaemon : IAsyncLifetime
 
     public string Output => string.Join("\n", _output);
 
+    /// <summary>More command-line settings for the daemon (a derived fixture's configuration).</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
     internal Task<AcqResult> AcqAsync(params string[] args) => AcqProcess.RunAsync(["--socket", SocketPath, .. args]);
 
     public async Task InitializeAsync()
@@ -35,12 +38,16 @@ public sealed class StationDaemon : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[]
-        {
+        string[] arguments =
+        [
             "--config", Path.Combine(RepositoryRoot(), "firmware-config", "station.sim.json"),
             $"--Station:DataDirectory={DataDirectory}",
             "--Station:StationId=SIM-E2E",
-        })
+            // Daemon fixtures run side by side; the technician page is not under test here, so let each pick a free port.
+            "--Web:Port=0",
+            .. ExtraArguments,
+        ];
+        foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);
         }
