@@ -46,8 +46,10 @@ internal static class UplinkBench
 
             foreach (var (checkpoint, hit) in new[] { ("blob.before-patch", 6), ("blob.after-patch-saved", 6), ("blob.after-patch", 6), ("cancel-mid-patch", 6) })
             {
-                var resent = await ResendAfterAbandonAsync(data, keys, registry.Url, $"bench/kill-{checkpoint.Replace('.', '-')}", package.Path, checkpoint, hit, ct);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"abandon at {checkpoint} #{hit}: re-sent {resent / 1048576.0:F2} MiB ({resent / (double)Chunk:F2} chunks)"));
+                var (resent, where) = await ResendAfterAbandonAsync(data, keys, registry.Url, $"bench/kill-{checkpoint.Replace('.', '-')}", package.Path, checkpoint, hit, ct);
+                var blob = artifact.DistinctBlobs().FirstOrDefault(b => b.Digest == where.Digest);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"abandon at {checkpoint} #{hit}: last chunk sent {where.Length} B at offset {where.Offset} of {blob?.RelativePath ?? "?"} ({blob?.Size ?? 0} B); re-sent {resent / 1048576.0:F2} MiB ({resent / (double)Chunk:F2} chunks of {Chunk / 1048576} MiB)"));
             }
             return 0;
         }
@@ -152,13 +154,14 @@ internal static class UplinkBench
     }
 
     /// <summary>Abandons a push at a checkpoint (as a kill would), resumes with fresh state, returns bytes sent twice.</summary>
-    private static async Task<long> ResendAfterAbandonAsync(DataDirectory data, StationKeyStore keys, Uri registry, string repository, string packagePath, string checkpoint, int hit, CancellationToken ct)
+    private static async Task<(long Resent, (string Digest, long Offset, int Length) Where)> ResendAfterAbandonAsync(DataDirectory data, StationKeyStore keys, Uri registry, string repository, string packagePath, string checkpoint, int hit, CancellationToken ct)
     {
         var options = Options(registry, repository);
         var db = Path.Combine(data.Root, $"outbox-{repository.Replace('/', '-')}.db");
         var outbox = new Outbox(db, [("national", DestinationRoute.All)], TimeProvider.System);
         await outbox.EnqueueAsync(packagePath, keys.TrustedKeyIds(), ct);
         long sentFirst;
+        (string Digest, long Offset, int Length) where;
         using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             var abandon = new AbandonAt(checkpoint, hit, cancel);
@@ -172,6 +175,7 @@ internal static class UplinkBench
             {
             }
             sentFirst = first.BytesSent + abandon.PartialBytes;
+            where = abandon.LastChunk;
         }
         using var http2 = RegistryHttpClientFactory.Create(options.Destinations[0], options, TimeProvider.System);
         var second = new RegistryDestination("national", new RegistryClient(http2, registry, repository, TimeProvider.System, null, options.RequestTimeout), Chunk);
@@ -182,7 +186,7 @@ internal static class UplinkBench
             throw new InvalidOperationException($"resumed push ended {d.State}: {d.Reason}");
         }
         var artifact = await outbox.GetArtifactAsync(d.CaptureId, ct);
-        return sentFirst + second.BytesSent - artifact.DistinctBlobs().Sum(b => b.Size);
+        return (sentFirst + second.BytesSent - artifact.DistinctBlobs().Sum(b => b.Size), where);
     }
 
     private sealed class AbandonedException(string m) : Exception(m);
@@ -191,8 +195,25 @@ internal static class UplinkBench
     private sealed class AbandonAt(string checkpoint, int hit, CancellationTokenSource cancel) : IUplinkCheckpoints
     {
         private int _hits;
+        private bool _cancelArmed;
 
         public long PartialBytes { get; private set; }
+
+        /// <summary>The last chunk handed to the wire before the abandon: where in the package it landed.</summary>
+        public (string Digest, long Offset, int Length) LastChunk { get; private set; } = ("", 0, 0);
+
+        public void Sending(string blobDigest, long offset, int length)
+        {
+            LastChunk = (blobDigest, offset, length);
+            if (_cancelArmed)
+            {
+                _cancelArmed = false;
+                // Upper bound: the interrupted chunk may have gone out in full (its real length, not the chunk size).
+                PartialBytes = length;
+                // A few milliseconds into the transfer at loopback speed.
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(15));
+            }
+        }
 
         public void Reached(string name)
         {
@@ -200,9 +221,7 @@ internal static class UplinkBench
             {
                 if (name == "blob.before-patch" && ++_hits == hit)
                 {
-                    // Half of a chunk at loopback speed: cancel a few milliseconds into the transfer.
-                    cancel.CancelAfter(TimeSpan.FromMilliseconds(15));
-                    PartialBytes = Chunk; // upper bound: the interrupted chunk may have gone out in full
+                    _cancelArmed = true;
                 }
                 return;
             }
