@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Acquisition.Tests.Shared;
 
 namespace Acquisition.Console.Tests;
 
@@ -52,15 +53,7 @@ public sealed class ExpiredCalibrationEndToEndTests(ExpiredCalibrationDaemon sta
             }
         }
 
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(station.SocketPath), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        }) { BaseAddress = new Uri("http://station.local"), Timeout = TimeSpan.FromMinutes(2) };
+        using var client = ControlSocketClient.Create(station.SocketPath, TimeSpan.FromMinutes(2));
         var capture = await client.PostAsync("/capture", null);
         var body = await capture.Content.ReadAsStringAsync();
         // The sequence answers a refusal as an outcome (status Refused) with the reason.

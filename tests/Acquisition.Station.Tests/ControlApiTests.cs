@@ -1,35 +1,15 @@
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Acquisition.Core.Station;
 using Acquisition.Station.Hosting;
+using Acquisition.Tests.Shared;
 
 namespace Acquisition.Station.Tests;
 
 /// <summary>The control API over its real Unix socket, in an in-process host on the fake profile.</summary>
 public sealed class ControlApiTests
 {
-    private static HttpClient ClientFor(string socketPath) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        BaseAddress = new Uri("http://station"),
-        Timeout = StationProcess.Guard,
-    };
+    private static HttpClient ClientFor(string socketPath) => ControlSocketClient.Create(socketPath, StationProcess.Guard);
 
     private static async Task<WebApplication> StartStationAsync(TempDirectory temp, string hardware = "fake", params string[] extra)
     {

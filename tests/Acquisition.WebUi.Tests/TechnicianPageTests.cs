@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Acquisition.Core.Storage;
 using Microsoft.Playwright;
+using Acquisition.Tests.Shared;
 
 namespace Acquisition.WebUi.Tests;
 
@@ -120,16 +120,7 @@ public sealed class TechnicianPageTests(StationFixture station)
         Assert.Equal(HttpStatusCode.OK, (await https.GetAsync(station.BaseUrl + "/")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await https.GetAsync(station.BaseUrl + "/api/tech/case")).StatusCode);
 
-        using var socket = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(station.SocketPath), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        })
-        { BaseAddress = new Uri("http://station"), Timeout = StationFixture.Guard };
+        using var socket = ControlSocketClient.Create(station.SocketPath, StationFixture.Guard);
         Assert.Equal(HttpStatusCode.OK, (await socket.GetAsync("/status")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await socket.GetAsync("/api/tech/strings/en")).StatusCode);
 

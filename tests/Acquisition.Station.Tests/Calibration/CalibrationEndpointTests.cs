@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Acquisition.Core.Station;
 using Acquisition.Station.Hosting;
+using Acquisition.Tests.Shared;
 
 namespace Acquisition.Station.Tests.Calibration;
 
@@ -17,27 +17,7 @@ public sealed class CalibrationEndpointTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(3);
 
-    private static HttpClient ClientFor(string socketPath) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        BaseAddress = new Uri("http://station"),
-        Timeout = Guard,
-    };
+    private static HttpClient ClientFor(string socketPath) => ControlSocketClient.Create(socketPath, Guard);
 
     [Fact]
     public async Task Calibrations_reference_verification_and_key_rotation_work_over_the_socket_and_are_audited_with_the_peer_user()

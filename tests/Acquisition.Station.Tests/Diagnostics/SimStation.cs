@@ -1,6 +1,6 @@
-using System.Net.Sockets;
 using Acquisition.Core.Station;
 using Acquisition.Station.Hosting;
+using Acquisition.Tests.Shared;
 
 namespace Acquisition.Station.Tests.Diagnostics;
 
@@ -23,27 +23,7 @@ public sealed class SimStation : IAsyncLifetime
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public HttpClient CreateClient() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        BaseAddress = new Uri("http://station"),
-        Timeout = Guard,
-    };
+    public HttpClient CreateClient() => ControlSocketClient.Create(SocketPath, Guard);
 
     public async Task InitializeAsync()
     {
