@@ -38,6 +38,12 @@ public sealed class Outbox
     /// <summary>Raised after a package is newly enqueued, so the uplink service can wake up.</summary>
     public event EventHandler<string>? Enqueued;
 
+    /// <summary>
+    /// Raised with the capture id after a delivery's state or reason was committed (uploading, retry scheduled,
+    /// delivered, rejected, put back by an operator), so a screen can follow the upload without polling.
+    /// </summary>
+    public event EventHandler<string>? DeliveryChanged;
+
     private void Initialize()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
@@ -355,6 +361,7 @@ public sealed class Outbox
             """, null,
             ("$s", state.ToString()), ("$r", reason), ("$e", serverError), ("$n", next?.ToUnixTimeMilliseconds()), ("$t", NowMs()),
             ("$a", countAttempt ? 1 : 0), ("$v", verified), ("$id", captureId), ("$dest", destination));
+        DeliveryChanged?.Invoke(this, captureId);
         return Task.CompletedTask;
     }
 
@@ -372,6 +379,10 @@ public sealed class Outbox
         var n = cmd.ExecuteNonQuery();
         Exec(c, "DELETE FROM blobs WHERE capture_id=$id", tx, ("$id", captureId));
         tx.Commit();
+        if (n > 0)
+        {
+            DeliveryChanged?.Invoke(this, captureId);
+        }
         return Task.FromResult(n);
     }
 

@@ -19,11 +19,17 @@ public sealed class RegistryClient
     private readonly TimeProvider _time;
 
     private readonly TimeSpan _bodyTimeout;
+    private readonly string? _caBundlePath;
 
     /// <param name="bodyTimeout">Limit for reading an answer's body once its head arrived (a slow-loris answer);
     /// the resilience pipeline's per-request timeout ends at the head. Default 2 minutes.</param>
-    public RegistryClient(HttpClient http, Uri registry, string repository, TimeProvider time, long? bandwidthLimitBytesPerSecond = null, TimeSpan? bodyTimeout = null)
+    /// <param name="caBundlePath">The pinned CA bundle the HttpClient verifies against, or null for the system trust
+    /// store: named in the error when the registry's certificate is not trusted, so the technician knows where the CA
+    /// has to go.</param>
+    public RegistryClient(HttpClient http, Uri registry, string repository, TimeProvider time, long? bandwidthLimitBytesPerSecond = null, TimeSpan? bodyTimeout = null,
+        string? caBundlePath = null)
     {
+        _caBundlePath = caBundlePath;
         _http = http;
         _bodyTimeout = bodyTimeout ?? TimeSpan.FromMinutes(2);
         Registry = registry;
@@ -194,7 +200,7 @@ public sealed class RegistryClient
         {
             // The outer message is generic ("an error occurred while sending"); the inner ones say TLS, DNS, refused...
             var detail = string.Join(": ", Causes(ex).Select(e => e.Message).Distinct());
-            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {detail}", inner: ex);
+            throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {detail}{TrustHint(ex)}", inner: ex);
         }
         catch (Polly.Timeout.TimeoutRejectedException ex)
         {
@@ -208,6 +214,19 @@ public sealed class RegistryClient
         {
             throw new UplinkFailureException(UplinkFailureKind.Transient, $"{what} failed: {ex.Message}", inner: ex);
         }
+    }
+
+    /// <summary>What to do when the TLS handshake failed on the registry's certificate (kept queued: fixable on site).</summary>
+    private string TrustHint(Exception ex)
+    {
+        var tls = Causes(ex).OfType<System.Security.Authentication.AuthenticationException>().FirstOrDefault();
+        if (tls is null || !tls.Message.Contains("remote certificate", StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+        return _caBundlePath is null
+            ? $". The certificate of {Registry.Host} is not trusted by the system trust store: add the CA that issued it to the system trust store (on Debian: copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates), or set CaBundlePath of this destination to a PEM file holding that CA; check also that the URL names the host the certificate was issued for"
+            : $". The certificate of {Registry.Host} does not chain to a CA in CaBundlePath '{_caBundlePath}': put the CA that issued it into that PEM file, or leave CaBundlePath empty to use the system trust store; check also that the URL names the host the certificate was issued for";
     }
 
     private static IEnumerable<Exception> Causes(Exception ex)

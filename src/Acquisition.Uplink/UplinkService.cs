@@ -65,7 +65,7 @@ public sealed class UplinkService : BackgroundService
         }
         var http = RegistryHttpClientFactory.Create(d, _options, _time);
         _clients.Add(http);
-        var client = new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, _time, _options.BandwidthLimitBytesPerSecond, _options.RequestTimeout);
+        var client = new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, _time, _options.BandwidthLimitBytesPerSecond, _options.RequestTimeout, d.CaBundlePath);
         return new RegistryDestination(d.Name, client, _options.ChunkSizeBytes, _checkpoints);
     }
 

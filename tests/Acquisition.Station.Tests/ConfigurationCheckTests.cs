@@ -1,5 +1,6 @@
 using Acquisition.Station.Configuration;
 using Acquisition.Station.Hosting;
+using Acquisition.Station.Web;
 
 namespace Acquisition.Station.Tests;
 
@@ -8,13 +9,21 @@ public sealed class ConfigurationCheckTests
 {
     private static IReadOnlyList<string> Check(params (string Key, string? Value)[] values) => CheckWith(null, values);
 
-    private static IReadOnlyList<string> CheckWith(string? configFile, params (string Key, string? Value)[] values)
+    private static IReadOnlyList<string> CheckWith(string? configFile, params (string Key, string? Value)[] values) => CheckWith(configFile, false, values);
+
+    private static IReadOnlyList<string> CheckWith(string? configFile, bool withWebSection, params (string Key, string? Value)[] values)
     {
         var config = new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
         services.AddStationConfiguration(config, configFile);
+        if (withWebSection)
+        {
+            // The daemon registers the technician page's Web section too (AddTechnicianPage); the shipped
+            // station.json lists its live-view keys.
+            services.AddStationOptions<WebOptions, WebOptionsValidator>(config, WebOptions.Section);
+        }
         using var provider = services.BuildServiceProvider();
         return ConfigurationCheck.Run(provider);
     }
@@ -106,7 +115,7 @@ public sealed class ConfigurationCheckTests
                 // The real profile names the service group and installed paths, which this machine need not have.
                 .Where(kv => kv.Key != "ControlApi:SocketGroup")
                 .Select(kv => (kv.Key, kv.Value)).ToArray();
-            var failures = CheckWith(RepositoryPaths.FirmwareConfig(file), values!)
+            var failures = CheckWith(RepositoryPaths.FirmwareConfig(file), withWebSection: true, values!)
                 // The real profile's settings file is installed under /etc, which this machine need not have.
                 .Where(f => !(file == "station.json" && f.StartsWith("Stage:GrblSettingsFile", StringComparison.Ordinal))).ToList();
             Assert.True(failures.Count == 0, file + ": " + string.Join("\n", failures));

@@ -1,6 +1,9 @@
 namespace Acquisition.Uplink.Tests;
 
-/// <summary>Runs an action the Nth time a named checkpoint is reached (in-process fault injection).</summary>
+/// <summary>
+/// Runs an action the Nth time a named checkpoint is reached (in-process fault injection), and adds every chunk put on
+/// the wire to <see cref="Ledger"/> when one is given (what a resume re-sends).
+/// </summary>
 public sealed class CheckpointActions : IUplinkCheckpoints
 {
     private readonly Dictionary<string, int> _hits = new(StringComparer.Ordinal);
@@ -11,6 +14,10 @@ public sealed class CheckpointActions : IUplinkCheckpoints
         _actions.Add((name, hit, action));
         return this;
     }
+
+    public ResendLedger? Ledger { get; init; }
+
+    public void Sending(string blobDigest, long offset, int length) => Ledger?.Record(blobDigest, offset, length);
 
     public int Hits(string name)
     {

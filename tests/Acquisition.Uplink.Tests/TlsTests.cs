@@ -1,10 +1,15 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Acquisition.Uplink.Tests;
 
-/// <summary>HTTPS against the real registry: a pinned CA bundle, and a client certificate the registry requires (mTLS).</summary>
+/// <summary>
+/// HTTPS against the real registry: a pinned CA bundle, the system trust store (in a child process whose store is a
+/// test CA through SSL_CERT_FILE / SSL_CERT_DIR, never the machine's), and a client certificate the registry requires
+/// (mTLS).
+/// </summary>
 [Collection("registry")]
 public sealed class TlsTests : IAsyncLifetime
 {
@@ -24,6 +29,13 @@ public sealed class TlsTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_dir, "ca.pem"), ca.ExportCertificatePem());
 
         Issue(ca, "CN=127.0.0.1", "server", server: true);
+        // A CA the registry's certificate does not come from: a system store holding only this one lacks the right CA.
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var otherReq = new CertificateRequest("CN=Some Other CA", otherKey, HashAlgorithmName.SHA256);
+        otherReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var other = otherReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+        await File.WriteAllTextAsync(Path.Combine(_dir, "other-ca.pem"), other.ExportCertificatePem());
+        Directory.CreateDirectory(Path.Combine(_dir, "empty-cert-dir"));
         Issue(ca, "CN=station-07", "client", server: false);
         File.SetUnixFileMode(Path.Combine(_dir, "client.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
@@ -93,5 +105,74 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Equal(DeliveryState.Uploading, d.State);
         Assert.Equal(2, d.Attempts);
         Assert.Contains("SSL", d.Reason, StringComparison.OrdinalIgnoreCase);
+        if (!pin)
+        {
+            // The machine's own trust store does not hold the test CA: the reason says where the CA has to go.
+            Assert.Contains("is not trusted by the system trust store", d.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_pinned_bundle_without_the_registrys_ca_keeps_the_capture_queued_and_names_the_bundle()
+    {
+        var p = await _station.SealAsync(50_000);
+        var destination = Destination(pin: true, clientCert: true);
+        destination.CaBundlePath = Path.Combine(_dir, "other-ca.pem");
+        using var rig = new UplinkRig(_station, UplinkRig.Options1(destination));
+        await rig.EnqueueAsync(p.Path);
+        await rig.DrainAsync(2);
+        var d = Assert.Single(await rig.Outbox.ListAsync(CancellationToken.None));
+        Assert.Equal(DeliveryState.Uploading, d.State);
+        Assert.Contains($"does not chain to a CA in CaBundlePath '{destination.CaBundlePath}'", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_no_pinned_bundle_the_system_trust_store_verifies_the_registry_and_one_with_its_ca_delivers()
+    {
+        var p = await _station.SealAsync(60_000);
+        var (state, reason) = await RunSystemTrustChildAsync(Path.Combine(_dir, "ca.pem"));
+        Assert.True(state == "Delivered", $"{state}: {reason}");
+        // On the registry under its tag, read back over a pinned connection.
+        using var http = RegistryHttpClientFactory.Create(Destination(pin: true, clientCert: true), UplinkRig.Options1(Destination(pin: true, clientCert: true)), TimeProvider.System);
+        var tags = await new RegistryClient(http, _registry.Url, "trust/captures", TimeProvider.System).ListTagsAsync(CancellationToken.None);
+        Assert.Contains(p.CaptureId, tags);
+    }
+
+    [Fact]
+    public async Task A_system_trust_store_without_the_registrys_ca_keeps_the_capture_queued_and_says_where_the_ca_goes()
+    {
+        await _station.SealAsync(60_000);
+        var (state, reason) = await RunSystemTrustChildAsync(Path.Combine(_dir, "other-ca.pem"));
+        Assert.Equal("Uploading", state); // kept queued for the next attempt, never Rejected: fixable on site
+        Assert.Contains("is not trusted by the system trust store", reason, StringComparison.Ordinal);
+        Assert.Contains("update-ca-certificates", reason, StringComparison.Ordinal);
+        Assert.Contains("CaBundlePath", reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <see cref="TrustStoreHarness"/> with a system trust store that holds only <paramref name="caFile"/>.</summary>
+    private async Task<(string State, string Reason)> RunSystemTrustChildAsync(string caFile)
+    {
+        var psi = new ProcessStartInfo("dotnet", [typeof(TrustStoreHarness).Assembly.Location])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment[CrashHarness.HarnessVariable] = TrustStoreHarness.Mode;
+        psi.Environment["ACQ_DATA"] = _station.Root;
+        psi.Environment["ACQ_REGISTRY"] = _registry.Url.AbsoluteUri;
+        psi.Environment["ACQ_CLIENT_CERT"] = Path.Combine(_dir, "client.pem");
+        psi.Environment["ACQ_CLIENT_KEY"] = Path.Combine(_dir, "client.key");
+        // The child's system trust store: this file and an empty directory instead of /etc/ssl/certs.
+        psi.Environment["SSL_CERT_FILE"] = caFile;
+        psi.Environment["SSL_CERT_DIR"] = Path.Combine(_dir, "empty-cert-dir");
+        using var child = Process.Start(psi)!;
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        var output = await stdout;
+        Assert.True(child.ExitCode == 0, $"the child exited {child.ExitCode}: {output}{await stderr}");
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        return (lines.Single(l => l.StartsWith("STATE ", StringComparison.Ordinal))[6..], lines.Single(l => l.StartsWith("REASON ", StringComparison.Ordinal))[7..]);
     }
 }

@@ -23,7 +23,7 @@ public sealed class UplinkRig : IDisposable
             }
             var http = RegistryHttpClientFactory.Create(d, options, TimeProvider.System);
             _clients.Add(http);
-            return new RegistryDestination(d.Name, new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, TimeProvider.System, options.BandwidthLimitBytesPerSecond, options.RequestTimeout), options.ChunkSizeBytes, checkpoints);
+            return new RegistryDestination(d.Name, new RegistryClient(http, new Uri(d.RegistryUrl!), d.Repository, TimeProvider.System, options.BandwidthLimitBytesPerSecond, options.RequestTimeout, d.CaBundlePath), options.ChunkSizeBytes, checkpoints);
         }).ToArray();
         Processor = new UplinkProcessor(Outbox, Destinations, options, Clock, () => station.Keys.TrustedKeyIds(), logger);
     }

@@ -2,6 +2,7 @@ using Acquisition.Core.Hardware;
 using Acquisition.Core.Storage;
 using Acquisition.Packaging;
 using Acquisition.Station.Web;
+using Acquisition.Uplink;
 using Acquisition.Workflow.Capture;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -33,7 +34,7 @@ public sealed class CaptureFromPageTests(SimStationFixture sim, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task A_capture_from_the_page_shows_progress_per_region_with_eta_then_images_qc_and_upload_queued_then_uploaded()
+    public async Task A_capture_from_the_page_shows_progress_per_region_with_eta_then_images_qc_and_upload_queued_rejected_with_reason_then_uploaded()
     {
         var wall = System.Diagnostics.Stopwatch.StartNew(); // reported, never asserted
         await sim.LoadCasingAsync();
@@ -135,8 +136,36 @@ public sealed class CaptureFromPageTests(SimStationFixture sim, ITestOutputHelpe
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
 
-        // Released, the uplink delivers to the demo's OCI layout and the page shows it uploaded.
+        // The demo's OCI layout already lists this capture id under another manifest (say, a copy from another
+        // station's export on the same medium): released, the uplink delivers, the layout destination refuses to
+        // replace a capture, the outbox records Rejected with the reason, and the page shows it through its event
+        // stream (data-upload-event is set only by the SSE handler), in the result and in the day's history.
+        var layout = Path.Combine(sim.DataDirectory, "oci-export");
+        var index = Path.Combine(layout, "index.json");
+        Assert.False(File.Exists(index), "the layout was written before the first capture was uploaded");
+        Directory.CreateDirectory(layout);
+        var foreign = "sha256:" + new string('0', 64);
+        await File.WriteAllTextAsync(index,
+            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            + $"\"digest\":\"{foreign}\",\"size\":2,\"annotations\":{{\"org.opencontainers.image.ref.name\":\"{captureId}\"}}}}]}}");
         sim.Upload.Open();
+        await page.WaitForSelectorAsync($"body[data-upload-event='{captureId}:rejected']");
+        await page.WaitForSelectorAsync("#result-upload[data-state=rejected]");
+        var rejected = await page.TextContentAsync("#result-upload");
+        Assert.Contains($"local: the layout already holds capture {captureId} as {foreign}", rejected);
+        Assert.Equal("rejected", await page.GetAttributeAsync($"#history tr[data-capture-id='{captureId}']", "data-upload"));
+        Assert.Contains("the layout already holds capture", await page.TextContentAsync($"#history tr[data-capture-id='{captureId}']"));
+        var outbox = sim.App.Services.GetRequiredService<Outbox>();
+        var delivery = Assert.Single(await outbox.GetAsync(captureId, CancellationToken.None));
+        Assert.Equal(DeliveryState.Rejected, delivery.State);
+        await Chromium.ScreenshotAsync(page, "capture-result-rejected");
+
+        // The foreign entry removed and the delivery put back (what `acq outbox retry` does), the uplink delivers to
+        // the layout and the page shows it uploaded, again through the event stream.
+        File.Delete(index);
+        Assert.Equal(1, await outbox.RetryAsync(captureId, CancellationToken.None));
+        sim.App.Services.GetRequiredService<UplinkService>().Wake();
+        await page.WaitForSelectorAsync($"body[data-upload-event='{captureId}:uploaded']");
         await page.WaitForSelectorAsync("#result-upload[data-state=uploaded]");
         Assert.Contains("uploaded", await page.TextContentAsync($"#history tr[data-capture-id='{captureId}']"));
         await Chromium.ScreenshotAsync(page, "capture-result-uploaded");
@@ -269,6 +298,51 @@ public sealed class CaptureFromPageTests(SimStationFixture sim, ITestOutputHelpe
         await page.WaitForSelectorAsync($"#results[data-capture-id='{newest}']");
         Assert.Contains("E-ABORT", await page.TextContentAsync("#result-summary"));
         await Chromium.ScreenshotAsync(page, "history-earlier-result");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Zz_live_view_sets_its_exposure_and_never_lights_the_station_while_the_door_is_open()
+    {
+        var lighting = sim.App.Services.GetRequiredService<LiveViewLighting>();
+        var light = sim.App.Services.GetRequiredService<IRingLight>();
+        var camera = sim.App.Services.GetRequiredService<ICamera>();
+        var live = sim.App.Services.GetRequiredService<LiveView>();
+        // Rounded up to whole PWM periods of the ring light, as a capture rounds its own.
+        var pwm = light.PwmPeriod;
+        var exposure = pwm > TimeSpan.Zero ? pwm * Math.Max(1, Math.Ceiling(SimStationFixture.LiveViewExposure / pwm)) : SimStationFixture.LiveViewExposure;
+        using (var ready = new CancellationTokenSource(SimStationFixture.Guard))
+        {
+            await sim.State.WaitForAsync(Acquisition.Core.Station.StationState.Ready, ready.Token);
+        }
+
+        // Door open (the test before left it so; opened again here to stand alone): frames come, the lights stay off.
+        await sim.SetDoorAsync(open: true);
+        var page = await sim.SignedInPageAsync();
+        await WaitForFramesAsync(live, live.FramesSent + 2);
+        Assert.False(lighting.IsLit);
+        Assert.True(light.Current.IsOff, $"lights with the door open: {light.Current}");
+        // The capture before left its last region's exposure on the camera; the live view set its own.
+        Assert.Equal(exposure, camera.Settings.Exposure);
+
+        // Door closed: the next frame is taken lit.
+        await sim.SetDoorAsync(open: false);
+        await WaitForFramesAsync(live, live.FramesSent + 2);
+        Assert.True(lighting.IsLit);
+        Assert.False(light.Current.IsOff);
+
+        // Door opened while lit: switched off (the panel's door event or the next frame, whichever comes first),
+        // and frames keep coming unlit.
+        var off = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lighting.SwitchedOff += (_, why) => off.TrySetResult(why);
+        await sim.SetDoorAsync(open: true);
+        Assert.StartsWith("the door", await off.Task.WaitAsync(SimStationFixture.Guard), StringComparison.Ordinal);
+        Assert.True(light.Current.IsOff, $"lights after the door opened: {light.Current}");
+        await WaitForFramesAsync(live, live.FramesSent + 2);
+        Assert.False(lighting.IsLit);
+        Assert.True(light.Current.IsOff, $"lights while viewing with the door open: {light.Current}");
+        Assert.Equal(exposure, camera.Settings.Exposure);
+        await Chromium.ScreenshotAsync(page, "live-view-door-open");
         await page.Context.CloseAsync();
     }
 }

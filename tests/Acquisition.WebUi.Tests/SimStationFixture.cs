@@ -26,6 +26,9 @@ public sealed class SimStationFixture : IAsyncLifetime
     /// <summary>Below the 612 px sensor, so the browser test sees the cap applied.</summary>
     public const int LiveViewMaxWidth = 320;
 
+    /// <summary>Unlike the simulated camera's 10 ms start-up exposure and the recipes' own, so the test sees it applied.</summary>
+    public static readonly TimeSpan LiveViewExposure = TimeSpan.FromMilliseconds(4);
+
     private IPlaywright? _playwright;
 
     public string Root { get; } = Directory.CreateTempSubdirectory("acqwebsim").FullName;
@@ -62,6 +65,7 @@ public sealed class SimStationFixture : IAsyncLifetime
             $"--Web:CaseNumberPattern={StationFixture.CaseNumberPattern}",
             "--Web:CaseNumberCheckDigit=Luhn",
             $"--Web:LiveViewMaxWidth={LiveViewMaxWidth}",
+            "--Web:LiveViewExposure=" + LiveViewExposure.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         ]);
         App = StationHost.Build(launch, services =>
         {
@@ -133,6 +137,39 @@ public sealed class SimStationFixture : IAsyncLifetime
             Bench.InsertCasing();
             Check();
             await loaded.Task.WaitAsync(Guard);
+        }
+        finally
+        {
+            panel.EventRaised -= OnPanel;
+        }
+    }
+
+    /// <summary>Opens or closes the bench's door and waits until the panel reports it (debounced on the simulator's clock).</summary>
+    public async Task SetDoorAsync(bool open)
+    {
+        var panel = App.Services.GetRequiredService<IOperatorPanel>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
+        {
+            if (panel.DoorClosed != open)
+            {
+                done.TrySetResult();
+            }
+        }
+        void OnPanel(object? sender, PanelEvent e) => Check();
+        panel.EventRaised += OnPanel;
+        try
+        {
+            if (open)
+            {
+                Bench.OpenDoor();
+            }
+            else
+            {
+                Bench.CloseDoor();
+            }
+            Check();
+            await done.Task.WaitAsync(Guard);
         }
         finally
         {

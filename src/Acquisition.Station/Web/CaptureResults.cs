@@ -77,8 +77,12 @@ public sealed class CaptureResults(DataDirectory data, IServiceProvider services
             record.OperatorId, record.Status.ToString(), record.Reasons, regions, uploadState, uploadReason);
     }
 
-    /// <summary>The outbox's view over all destinations: rejected anywhere wins, then uploading, queued, and uploaded only when every destination has it.</summary>
-    private async Task<(string State, string? Reason)> UploadStateAsync(string captureId, CancellationToken ct)
+    /// <summary>
+    /// The outbox's view over all destinations: rejected anywhere wins (with the destination and the outbox's reason),
+    /// then uploading, queued, and uploaded only when every destination has it; uploading and queued carry the reason
+    /// of the last failed attempt while a retry is pending.
+    /// </summary>
+    public async Task<(string State, string? Reason)> UploadStateAsync(string captureId, CancellationToken ct)
     {
         if (services.GetService<Outbox>() is not { } outbox)
         {
@@ -97,9 +101,9 @@ public sealed class CaptureResults(DataDirectory data, IServiceProvider services
         {
             return ("uploaded", null);
         }
-        if (deliveries.Any(d => d.State == DeliveryState.Uploading))
+        if (deliveries.FirstOrDefault(d => d.State == DeliveryState.Uploading) is { } uploading)
         {
-            return ("uploading", null);
+            return ("uploading", uploading.Reason is null ? null : $"{uploading.Destination}: {uploading.Reason}");
         }
         var retrying = deliveries.FirstOrDefault(d => d.State == DeliveryState.Pending && d.Reason is not null);
         return ("queued", retrying is null ? null : $"{retrying.Destination}: {retrying.Reason}");

@@ -5,12 +5,14 @@ using Microsoft.Extensions.Options;
 namespace Acquisition.Station.Web;
 
 /// <summary>
-/// Lights the casing while someone watches live view: between captures the lights are in the safe state (off), so
-/// the picture would be dark. Lit only while the station is Ready and a viewer is taking frames; switched off when the
-/// last viewer leaves, when no frame has been taken for Web:LiveViewLightIdle (a stalled or hidden page), and, before
-/// anything else can happen, when the station leaves Ready (a capture takes the lights over): the state machine raises
-/// its change synchronously, and that handler waits for any lighting change of the live view in flight, so the live
-/// view can never switch a light on after a capture set its own.
+/// Prepares the camera and lights the casing while someone watches live view: between captures the lights are in the
+/// safe state (off), so the picture would be dark. Before each frame the camera gets Web:LiveViewExposure (a capture
+/// leaves its last region's exposure set). Lit only while the station is Ready, the door is closed and a viewer is
+/// taking frames; switched off when the door opens (the panel's debounced door input), when the last viewer leaves,
+/// when no frame has been taken for Web:LiveViewLightIdle (a stalled or hidden page), and, before anything else can
+/// happen, when the station leaves Ready (a capture takes the lights over): the state machine raises its change
+/// synchronously, and that handler waits for any camera or lighting change of the live view in flight, so the live
+/// view can never change the exposure or switch a light on after a capture set its own.
 /// </summary>
 public sealed class LiveViewLighting : IDisposable
 {
@@ -23,6 +25,8 @@ public sealed class LiveViewLighting : IDisposable
     private readonly ITimer _idle;
     private int _viewers;
     private bool _lit;
+    private IOperatorPanel? _panel;
+    private TimeSpan? _exposureApplied;
 
     public LiveViewLighting(IServiceProvider services, StationStateMachine state, IOptions<WebOptions> options, TimeProvider time, ILogger<LiveViewLighting> log)
     {
@@ -49,6 +53,12 @@ public sealed class LiveViewLighting : IDisposable
         try
         {
             _viewers++;
+            // Subscribed on first use, not in the constructor: the panel is opened with the hardware at start.
+            if (_panel is null && _services.GetService<IOperatorPanel>() is { } panel)
+            {
+                _panel = panel;
+                panel.EventRaised += OnPanelEvent;
+            }
         }
         finally
         {
@@ -74,20 +84,30 @@ public sealed class LiveViewLighting : IDisposable
         }
     }
 
-    /// <summary>Called before each live-view frame: lights the casing when the station is Ready and restarts the idle timer.</summary>
+    /// <summary>
+    /// Called before each live-view frame: sets the live-view exposure and lights the casing when the station is Ready
+    /// (lights only with the door closed), and restarts the idle timer.
+    /// </summary>
     public async Task BeforeFrameAsync(CancellationToken cancellationToken)
     {
         var web = _options.Value;
-        if (!web.LiveViewLighting || Light is not { } light)
-        {
-            return;
-        }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_state.State != StationState.Ready)
             {
-                return; // never light in Fault, Idle or while a capture owns the lights
+                return; // never touch the camera or the lights in Fault, Idle or while a capture owns them
+            }
+            await SetExposureAsync(web.LiveViewExposure, cancellationToken).ConfigureAwait(false);
+            if (!web.LiveViewLighting || Light is not { } light)
+            {
+                return;
+            }
+            if (_panel is { DoorClosed: false })
+            {
+                // An open door means hands in the enclosure: no light is switched on, and one left on goes off.
+                await SwitchOffLockedAsync("the door is open", cancellationToken).ConfigureAwait(false);
+                return;
             }
             _idle.Change(web.LiveViewLightIdle, Timeout.InfiniteTimeSpan);
             if (!_lit)
@@ -101,6 +121,36 @@ public sealed class LiveViewLighting : IDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Whole PWM periods of the ring light, as a capture does, so the live picture does not flicker.</summary>
+    private async Task SetExposureAsync(TimeSpan exposure, CancellationToken ct)
+    {
+        if (_services.GetService<ICamera>() is not { } camera)
+        {
+            return;
+        }
+        var pwm = Light?.PwmPeriod ?? TimeSpan.Zero;
+        if (pwm > TimeSpan.Zero)
+        {
+            exposure = pwm * Math.Max(1, Math.Ceiling(exposure / pwm));
+        }
+        var current = camera.Settings;
+        // A camera may accept a nearby value: that one counts as set, or it would be asked again every frame.
+        if (current.Exposure != exposure && current.Exposure != _exposureApplied)
+        {
+            var applied = await camera.ConfigureAsync(current with { Exposure = exposure }, ct).ConfigureAwait(false);
+            _exposureApplied = applied.Exposure;
+            _log.LogInformation("Live view exposure {Exposure} ms (asked {Asked} ms)", applied.Exposure.TotalMilliseconds, exposure.TotalMilliseconds);
+        }
+    }
+
+    private void OnPanelEvent(object? sender, PanelEvent e)
+    {
+        if (e.Kind == PanelEventKind.DoorOpened)
+        {
+            _ = OffAsync("the door was opened");
         }
     }
 
@@ -193,6 +243,10 @@ public sealed class LiveViewLighting : IDisposable
     public void Dispose()
     {
         _state.Changed -= OnStateChanged;
+        if (_panel is not null)
+        {
+            _panel.EventRaised -= OnPanelEvent;
+        }
         _idle.Dispose();
         _gate.Dispose();
     }

@@ -26,6 +26,8 @@ public static class TechnicianPageServices
         services.AddSingleton<CaptureProgressTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<CaptureProgressTracker>());
         services.AddSingleton<CaptureResults>();
+        services.AddSingleton<UploadStatusPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UploadStatusPublisher>());
         services.AddSingleton(sp => new PinLockStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Root, "web", "pin-locks"),
             sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<ILogger<PinLockStore>>()));
         services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<IOptions<WebOptions>>(), sp.GetRequiredService<TimeProvider>(),

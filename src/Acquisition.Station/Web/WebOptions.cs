@@ -68,6 +68,12 @@ public sealed class WebOptions
     /// <summary>The live-view lighting goes off when no viewer has taken a frame for this long (a stalled or hidden page).</summary>
     public TimeSpan LiveViewLightIdle { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Camera exposure while live view takes frames (rounded up to whole PWM periods of the ring light, as a capture
+    /// does); each capture sets its recipe's own exposure again.
+    /// </summary>
+    public TimeSpan LiveViewExposure { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The status bar warns this long before a calibration expires.</summary>
     public TimeSpan CalibrationWarning { get; set; } = TimeSpan.FromDays(7);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,13 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         if (options.LiveViewMaxFramesPerSecond is <= 0 or > 15)
         {
             failures.Add($"Web:LiveViewMaxFramesPerSecond = {options.LiveViewMaxFramesPerSecond}: must be above 0 and at most 15.");
+        }
+        else if (options.LiveViewExposure < TimeSpan.FromMilliseconds(0.01) || options.LiveViewExposure > TimeSpan.FromMilliseconds(500)
+            || options.LiveViewExposure.TotalSeconds > 1 / options.LiveViewMaxFramesPerSecond)
+        {
+            // A frame cannot expose for longer than the live view's frame period.
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Web:LiveViewExposure = {options.LiveViewExposure}: must be 00:00:00.00001 – 00:00:00.5 and no longer than one live-view frame period ({1000 / options.LiveViewMaxFramesPerSecond:0.###} ms at Web:LiveViewMaxFramesPerSecond = {options.LiveViewMaxFramesPerSecond})."));
         }
         if (!string.IsNullOrEmpty(options.CertificateFile) && !File.Exists(options.CertificateFile))
         {

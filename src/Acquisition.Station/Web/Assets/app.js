@@ -208,10 +208,12 @@
     const results = $('results');
     if (!list.length) { results.textContent = fmt('results.none'); delete results.dataset.captureId; return; }
     const c = shown;
-    if (results.dataset.captureId === c.captureId && results.dataset.upload === c.uploadState && results.dataset.lang === lang) return; // unchanged: keep the images
+    if (results.dataset.captureId === c.captureId && results.dataset.upload === c.uploadState
+      && results.dataset.uploadText === uploadText(c) && results.dataset.lang === lang) return; // unchanged: keep the images
     results.dataset.captureId = c.captureId;
     results.dataset.lang = lang;
     results.dataset.upload = c.uploadState;
+    results.dataset.uploadText = uploadText(c);
     const head = document.createElement('p');
     head.id = 'result-summary';
     head.textContent = `${c.caseNumber} / ${c.exhibit} / ${c.item} · ${fmt(`outcome.${c.outcome}`)}${c.reasons.length ? `: ${c.reasons.join('; ')}` : ''}`;
@@ -254,9 +256,22 @@
     events = new EventSource(`${api}/events`);
     events.addEventListener('progress', (e) => renderProgress(JSON.parse(e.data)));
     events.addEventListener('scan', (e) => onScan(JSON.parse(e.data)));
+    events.addEventListener('upload', (e) => onUpload(JSON.parse(e.data)));
     events.addEventListener('open', () => { document.body.dataset.events = 'open'; });
   }
   function unlisten() { if (events) { events.close(); events = null; delete document.body.dataset.events; } }
+
+  // The outbox changed a capture's upload (queued, uploading, retrying, uploaded, rejected with the reason): shown at
+  // once in its history row and, when it is the one shown, in the result, without waiting for the next refresh.
+  function onUpload(u) {
+    const c = lastCaptures.find((x) => x.captureId === u.captureId);
+    if (c) {
+      c.uploadState = u.uploadState;
+      c.uploadReason = u.uploadReason;
+      renderCaptures(lastCaptures);
+    }
+    document.body.dataset.uploadEvent = `${u.captureId}:${u.uploadState}`;
+  }
 
   // A serial scanner's value goes into the focused text field (the case number when none is focused), like a USB scanner's.
   function onScan(scan) {
