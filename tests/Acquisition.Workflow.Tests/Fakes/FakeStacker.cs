@@ -16,7 +16,7 @@ internal sealed class FakeStacker : IStackAccumulatorFactory
     public Dictionary<Acquisition.Core.Domain.Region, int> Attempts { get; } = [];
     public List<(int Lighting, Micrometres Z)> Added { get; } = [];
 
-    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel)
+    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, Acquisition.Imaging.Stacking.MagnificationModel magnification)
     {
         Attempts[region.Region] = Attempts.GetValueOrDefault(region.Region) + 1;
         return new Accumulator(this, region, Attempts[region.Region], frameWidth, frameHeight);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Acquisition.Core.Control;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Units;
+using Acquisition.Imaging.Stacking;
 using OpenCvSharp;
 
 namespace Acquisition.Workflow.Calibration.Procedures;
@@ -18,6 +19,13 @@ public sealed class PixelSizeProcedure
 {
     public const double DefaultTravelMicrometres = 200;
     public const int DefaultFramesAveraged = 8;
+
+    /// <summary>
+    /// The Z span over which the magnification change is measured (half below, half above the start): wide enough for
+    /// a measurable scale change, narrow enough that the flat target stays recognisable (equally defocused at both ends,
+    /// so the blur does not bias the comparison).
+    /// </summary>
+    public const double DefaultMagnificationSpanMicrometres = 60;
 
     /// <summary>Above this fit RMS the shifts disagree with any linear map (target slipped, stage lost steps).</summary>
     public const double ResidualLimitPixels = 1.0;
@@ -92,6 +100,10 @@ public sealed class PixelSizeProcedure
             shifts.Add(MeasureShift(reference.Image, moved.Image, predicted));
             moves.Add((mx, my));
         }
+        progress?.Report(new ProcedureProgress(0.9, "magnification against z"));
+        await stage.MoveToAsync(start, ct).ConfigureAwait(false);
+        var span = parameters.GetValueOrDefault("magnificationSpanMicrometres", DefaultMagnificationSpanMicrometres);
+        var magnification = span > 0 ? await MagnificationAsync(start, span, frames, ct).ConfigureAwait(false) : null;
         progress?.Report(new ProcedureProgress(0.95, "fit"));
         await stage.MoveToAsync(start, ct).ConfigureAwait(false);
 
@@ -135,11 +147,14 @@ public sealed class PixelSizeProcedure
             ["atZMicrometres"] = start.Z.Value,
             ["travelMicrometres"] = travel,
             ["pitchMicrometres"] = pitch,
+            ["magnificationChangePerMicrometre"] = magnification?.PerMicrometre,
+            ["magnificationSpanMicrometres"] = magnification is null ? null : span,
         };
         var residualValues = new Dictionary<string, object?>
         {
             ["rmsPixels"] = Math.Round(rms, 4),
             ["maxPixels"] = Math.Round(residuals.Max(), 4),
+            ["magnificationHalfSpanPerMicrometre"] = magnification is null ? null : new[] { magnification.LowerHalf, magnification.UpperHalf },
             ["moves"] = moves.Select((mv, i) => new { xMicrometres = mv.X, yMicrometres = mv.Y, shiftXPixels = Math.Round(shifts[i].X, 4), shiftYPixels = Math.Round(shifts[i].Y, 4) }).ToList(),
         };
         var summary = new List<MeasuredValue>
@@ -149,8 +164,46 @@ public sealed class PixelSizeProcedure
             new("rotation", Math.Round(rotation, 4), "°"),
             new("residual RMS", Math.Round(rms, 4), "px", null, ResidualLimitPixels, rms <= ResidualLimitPixels),
         };
+        if (magnification is not null)
+        {
+            summary.Add(new MeasuredValue("magnification change", Math.Round(magnification.PerMicrometre * 1e6, 3), "ppm/µm"));
+        }
         return new ProcedureOutcome(values, residualValues, summary, warnings, []);
     }
+
+    /// <summary>
+    /// The magnification change per µm of stage Z (non-telecentric optics), from images of the flat target at the
+    /// start Z ± half the span, each approached from below; the two half spans measured separately are its residual.
+    /// </summary>
+    private async Task<MagnificationMeasurement> MagnificationAsync(StagePosition start, double span, int frames, CancellationToken ct)
+    {
+        var zs = new[] { start.Z.Value - (span / 2), start.Z.Value, start.Z.Value + (span / 2) };
+        var images = new List<AveragedImage>();
+        try
+        {
+            foreach (var z in zs)
+            {
+                await _devices.Stage.MoveZFromBelowAsync(new Micrometres(z), ct).ConfigureAwait(false);
+                images.Add(await FrameMath.AverageAsync(_devices, frames, ct).ConfigureAwait(false));
+            }
+            double K(int a, int b) => MagnificationModel.Calibrate(images[a].Image, zs[a], images[b].Image, zs[b]).RelativeChangePerMicrometre;
+            var k = K(0, 2);
+            if (!double.IsFinite(k) || Math.Abs(k) >= 1e-3)
+            {
+                throw new CalibrationRefusedException(Invariant($"The magnification change with Z measures {k} per µm, beyond any plausible optics (limit 1e-3): the target is not flat or not textured enough. Use the dot grid, or pass magnificationSpanMicrometres=0 to skip this step."));
+            }
+            return new MagnificationMeasurement(Math.Round(k, 9), Math.Round(K(0, 1), 9), Math.Round(K(1, 2), 9));
+        }
+        finally
+        {
+            foreach (var image in images)
+            {
+                image.Dispose();
+            }
+        }
+    }
+
+    private sealed record MagnificationMeasurement(double PerMicrometre, double LowerHalf, double UpperHalf);
 
     private async Task<AveragedImage> ImageAtAsync(StagePosition position, int frames, CancellationToken ct)
     {
