@@ -69,6 +69,48 @@ public sealed class CalibrationAppliedTests(ITestOutputHelper output)
             $"with the gain map the fused image should follow the true shading within 6 %: spread {correctedSpread:P1} (without: {uncorrectedSpread:P1})");
     }
 
+    [Fact]
+    public async Task The_pixel_size_procedure_recovers_the_hidden_magnification_drift_and_the_capture_applies_it()
+    {
+        // Strongly non-telecentric optics (0.04 % per µm, 12× the default) on a 10 px-period dot grid, where an
+        // unrefined measurement aliases (it read 1.55e-4).
+        const double truthPerMicrometre = 4e-4;
+        var camera = SimBench.QuarterResolution with { MagnificationChangePerMicrometre = truthPerMicrometre };
+        await using var bench = await SimBench.StartAsync(camera, SurfacePresets.DefaultCasing());
+        using var recipe = new FaultRecipe();
+        using var rig = new StationRig(bench, firmwareConfig: recipe.Path);
+
+        await using (var target = await SimBench.StartAsync(camera, SurfacePresets.DotGrid(100, 40, halfWidthMicrometres: 4000)))
+        {
+            await target.Stage.HomeAsync(CancellationToken.None).WaitAsync(Guard);
+            await target.Stage.MoveToAsync(StagePosition.FromMicrometres(SimBench.OriginX, SimBench.OriginY, SimBench.FocusZ - 100), CancellationToken.None).WaitAsync(Guard);
+            await target.Stage.MoveZFromBelowAsync(new Micrometres(SimBench.FocusZ), CancellationToken.None).WaitAsync(Guard);
+            var runner = new CalibrationRunner(new CalibrationDevices(target.Stage, target.Camera, target.Lights, target.Clock), rig.Calibrations, rig.Data, rig.Writer, "test");
+            await runner.RunAsync(CalibrationKind.PixelSize, new CalibrationRequest("dot-grid", new Dictionary<string, double> { ["framesAveraged"] = 2 }),
+                "alice", null, CancellationToken.None).WaitAsync(Guard);
+        }
+        var measuredRecord = rig.Calibrations.History(CalibrationKind.PixelSize)[^1];
+        Assert.Equal("pixel-size-v2", measuredRecord.Id);
+        var measured = measuredRecord.Values.GetProperty("magnificationChangePerMicrometre").GetDouble();
+        output.WriteLine($"magnification change: measured {measured:0.###e+0} per µm, truth {truthPerMicrometre:0.###e+0}; halves {measuredRecord.Residuals!.Value.GetProperty("magnificationHalfSpanPerMicrometre")}");
+        // Measured 4.04e-4 to 4.08e-4 (2026-11-23).
+        Assert.InRange(measured, truthPerMicrometre * 0.95, truthPerMicrometre * 1.05);
+
+        // The station's own pixel size with the measured change (this test is about the magnification only).
+        await rig.Calibrations.RecordAsync(CalibrationKind.PixelSize, JsonSerializer.SerializeToElement(new
+        {
+            pixelSizeXMicrometres = camera.PixelSizeMicrometres,
+            pixelSizeYMicrometres = camera.PixelSizeMicrometres,
+            rotationDegrees = 0.0,
+            magnificationChangePerMicrometre = measured,
+        }), "alice", null, null, CancellationToken.None);
+        var outcome = await CaptureAsync(rig);
+        var applied = outcome.Record.CalibrationsApplied.Single(a => a.Kind == "Magnification");
+        Assert.True(applied.Applied, applied.Detail);
+        Assert.Equal("pixel-size-v3", applied.RecordId);
+        Assert.Contains(outcome.Record.Calibrations, c => c.Id == "pixel-size-v3");
+    }
+
     private async Task<CaptureOutcome> CaptureAsync(StationRig rig)
     {
         var outcome = await rig.Sequence.RunAsync(SequenceHarness.Case(), "tech01", CancellationToken.None).WaitAsync(Guard);
