@@ -20,7 +20,7 @@ public sealed class SimulatorStartupService(
         var settings = await camera.ConfigureAsync(simulatedCamera.Settings, cancellationToken).ConfigureAwait(false);
         var o = simulatedCamera.Options;
         var seeded = await calibrations.SeedSimulatorProfileAsync(
-            new SimulatorCalibrationProfile(o.PixelSizeMicrometres, o.CameraToStageRotationDegrees), cancellationToken).ConfigureAwait(false);
+            new SimulatorCalibrationProfile(o.PixelSizeMicrometres, o.CameraToStageRotationDegrees, o.MagnificationChangePerMicrometre), cancellationToken).ConfigureAwait(false);
         log.LogInformation("Simulated camera {Width}×{Height} at {PixelSize} µm/px ({Scene}); {Seeded} simulator calibration record(s) seeded.",
             settings.Width, settings.Height, simulator.Value.Camera.PixelSizeMicrometres, "default 9 mm casing", seeded.Count);
     }

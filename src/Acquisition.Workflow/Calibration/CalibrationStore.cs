@@ -158,6 +158,7 @@ public sealed class CalibrationStore
                 pixelSizeXMicrometres = profile.PixelSizeMicrometres,
                 pixelSizeYMicrometres = profile.PixelSizeMicrometres,
                 rotationDegrees = profile.RotationDegrees,
+                magnificationChangePerMicrometre = profile.MagnificationChangePerMicrometre,
             },
             [CalibrationKind.FlatField] = new { identity = true, lightings = Array.Empty<string>() },
             [CalibrationKind.ZScale] = new { micrometresPerCommandedMicrometre = 1.0 },
@@ -173,6 +174,9 @@ public sealed class CalibrationStore
         }
         return seeded;
     }
+
+    /// <summary>Where the files a record of <paramref name="kind"/> names (gain maps) are kept.</summary>
+    public string FilesDirectory(CalibrationKind kind) => Path.Combine(DirectoryOf(kind), "files");
 
     private string DirectoryOf(CalibrationKind kind) => Path.Combine(_data.Calibration, KindName(kind));
 

@@ -6,6 +6,7 @@ using Acquisition.Core.Hardware;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Core.Units;
+using Acquisition.Imaging.Stacking;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Capture.Record;
 using Acquisition.Workflow.Processing;
@@ -224,6 +225,7 @@ public sealed class CaptureSequence
         await MakeSafeAsync(run, monitor, fault).ConfigureAwait(false);
         var timing = run.Ledger.Report(run.AcquisitionEnded);
         var record = await BuildRecordAsync(run, timing).ConfigureAwait(false);
+        run.Corrections?.Dispose();
         Report(run, CapturePhase.Sealing);
         string? packagePath = null;
         if (run.Writer is not null)
@@ -337,6 +339,11 @@ public sealed class CaptureSequence
         {
             throw new CaptureRefusedException(ex.Message, ex);
         }
+        var camera = _devices.Camera.Settings;
+        run.Corrections = CaptureCalibrations.Load(_calibrations, check.Used, now,
+            run.Recipe.Regions.SelectMany(r => r.Lightings).Append(run.Recipe.Overview.Lighting).ToList(),
+            segments, camera.Width, camera.Height);
+        run.Calibrations = [.. check.Used, .. run.Corrections.Records.Where(r => check.Used.All(u => u.Id != r.Id))];
 
         run.ClockSynchronised = _clock.IsSynchronised(out var clockDetail);
         if (!run.ClockSynchronised)
@@ -423,7 +430,7 @@ public sealed class CaptureSequence
         var pixel = run.Pixel!;
         var overview = recipe.Overview;
         await ConfigureExposureAsync(overview.Exposure, ct).ConfigureAwait(false);
-        await _devices.Lights.SetAsync(overview.Lighting.ToState(_devices.Lights.SegmentCount), ct).ConfigureAwait(false);
+        await _devices.Lights.SetAsync(LightFor(run, overview.Lighting), ct).ConfigureAwait(false);
         var load = _options.LoadPosition;
         await MoveXyAsync(run, load.X, load.Y, ct).ConfigureAwait(false);
         await MoveZAsync(run, load.Z, ct).ConfigureAwait(false);
@@ -566,7 +573,7 @@ public sealed class CaptureSequence
         var o = run.Recipe!.Overview;
         var pixel = run.Pixel!;
         await ConfigureExposureAsync(o.Exposure, ct).ConfigureAwait(false);
-        await _devices.Lights.SetAsync(o.Lighting.ToState(_devices.Lights.SegmentCount), ct).ConfigureAwait(false);
+        await _devices.Lights.SetAsync(LightFor(run, o.Lighting), ct).ConfigureAwait(false);
         await MoveXyAsync(run, run.PrimerCentre.X, run.PrimerCentre.Y, ct).ConfigureAwait(false);
         await MoveZAsync(run, run.FocusZ, ct).ConfigureAwait(false);
         var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
@@ -670,7 +677,9 @@ public sealed class CaptureSequence
     {
         // The ETA's rate counts from here, so the first frame's own cost (and the move to the region) is in it.
         run.StackingStartedAt ??= _time.GetElapsedTime(run.StartedTimestamp);
-        var lights = region.Lightings.Select(l => l.ToState(_devices.Lights.SegmentCount)).ToList();
+        var lights = region.Lightings.Select(l => LightFor(run, l)).ToList();
+        // Resolved once per stack: the consumer multiplies each frame by its lighting's gain map before stacking.
+        var gains = region.Lightings.Select(l => run.Corrections?.GainFor(l.Name)).ToArray();
         await ConfigureExposureAsync(region.Exposure, ct).ConfigureAwait(false);
         var positions = region.SlicePositions().ToList();
         var focus = run.FocusZ;
@@ -679,7 +688,8 @@ public sealed class CaptureSequence
         await MoveXyAsync(run, x, y, ct).ConfigureAwait(false);
 
         var settings = _devices.Camera.Settings;
-        using var stacker = _processing.Stacker.Create(region, settings.Width, settings.Height, run.Pixel!);
+        using var stacker = _processing.Stacker.Create(region, settings.Width, settings.Height, run.Pixel!,
+            run.Corrections?.Magnification ?? MagnificationModel.Identity);
         var channel = Channel.CreateBounded<(int Lighting, Frame Frame, Micrometres Z)>(
             new BoundedChannelOptions(Math.Max(2, lights.Count * 2)) { SingleReader = true, SingleWriter = true });
         var consumer = Task.Run(async () =>
@@ -688,7 +698,8 @@ public sealed class CaptureSequence
             {
                 await foreach (var item in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    stacker.Add(item.Lighting, item.Frame, item.Z);
+                    var gain = gains[item.Lighting];
+                    stacker.Add(item.Lighting, gain is null ? item.Frame : CaptureCalibrations.Flatten(item.Frame, gain), item.Z);
                 }
             }
             catch (Exception ex)
@@ -761,6 +772,10 @@ public sealed class CaptureSequence
     }
 
     // ---------------------------------------------------------------- motion, camera, safety
+
+    /// <summary>A recipe lighting as set on the ring: its levels corrected by the lights calibration, when there is one.</summary>
+    private LightingState LightFor(Run run, LightingStep step) =>
+        run.Corrections?.Light(step, _devices.Lights.SegmentCount) ?? step.ToState(_devices.Lights.SegmentCount);
 
     private async Task MoveXyAsync(Run run, Micrometres x, Micrometres y, CancellationToken ct)
     {
@@ -923,6 +938,7 @@ public sealed class CaptureSequence
             Timing = TimingRecord.From(timing),
             AuditHeadHash = head,
             RawStacksIncluded = _options.KeepRawStacks,
+            CalibrationsApplied = run.Corrections?.Applied ?? [],
         };
     }
 
@@ -953,6 +969,7 @@ public sealed class CaptureSequence
         public bool CasingSensorPresent { get; set; } = true;
         public bool Homed { get; set; }
         public PixelCalibration? Pixel { get; set; }
+        public CaptureCalibrations? Corrections { get; set; }
         public StagePosition LastPosition { get; set; }
         public StagePosition PrimerCentre { get; set; }
         public Micrometres FocusZ { get; set; }

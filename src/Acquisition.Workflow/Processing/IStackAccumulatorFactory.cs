@@ -1,3 +1,4 @@
+using Acquisition.Imaging.Stacking;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Recipes;
 
@@ -6,5 +7,6 @@ namespace Acquisition.Workflow.Processing;
 /// <summary>Creates a stacker for one region attempt.</summary>
 public interface IStackAccumulatorFactory
 {
-    IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel);
+    /// <param name="magnification">The calibrated magnification change with z (relative to the autofocus plane).</param>
+    IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification);
 }

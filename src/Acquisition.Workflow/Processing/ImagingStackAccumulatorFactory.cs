@@ -19,7 +19,7 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
     /// <summary>The field the registration crop should cover at least, in micrometres.</summary>
     public const double MinimumRegistrationFieldMicrometres = 2000;
 
-    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel)
+    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
     {
         var downscale = RegistrationDownscaleFor(frameWidth, frameHeight, pixel);
         return new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(), () =>
@@ -28,6 +28,10 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
             if (o.RegistrationDownscale == 0 && downscale is { } d)
             {
                 o.RegistrationDownscale = d;
+            }
+            if (o.Magnification.IsIdentity)
+            {
+                o.Magnification = magnification;
             }
             return o;
         });

@@ -109,7 +109,8 @@ internal sealed class BreechFaceCapture
         var audit = new AuditLog(data, bench.Clock);
         var calibres = BreechFaceOnlyRecipes();
         var calibrations = new CalibrationStore(data, writer, audit, bench.Clock, new CalibrationOptions());
-        await calibrations.SeedSimulatorProfileAsync(new SimulatorCalibrationProfile(bench.CameraOptions.PixelSizeMicrometres, bench.CameraOptions.CameraToStageRotationDegrees),
+        await calibrations.SeedSimulatorProfileAsync(new SimulatorCalibrationProfile(bench.CameraOptions.PixelSizeMicrometres, bench.CameraOptions.CameraToStageRotationDegrees,
+            bench.CameraOptions.MagnificationChangePerMicrometre),
             cancellationToken);
         var keys = new StationKeyStore(data, bench.Clock);
         var options = new CaptureOptions

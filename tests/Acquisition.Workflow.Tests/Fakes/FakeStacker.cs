@@ -15,10 +15,12 @@ internal sealed class FakeStacker : IStackAccumulatorFactory
     public Func<RegionRecipe, int, (double ValidFraction, int Level)> Plan { get; set; } = (_, _) => (1.0, 20000);
     public Dictionary<Acquisition.Core.Domain.Region, int> Attempts { get; } = [];
     public List<(int Lighting, Micrometres Z)> Added { get; } = [];
+    public List<Acquisition.Imaging.Stacking.MagnificationModel> Magnifications { get; } = [];
 
-    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel)
+    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, Acquisition.Imaging.Stacking.MagnificationModel magnification)
     {
         Attempts[region.Region] = Attempts.GetValueOrDefault(region.Region) + 1;
+        Magnifications.Add(magnification);
         return new Accumulator(this, region, Attempts[region.Region], frameWidth, frameHeight);
     }
 

@@ -29,9 +29,12 @@ public sealed class FlatFieldProcedure
 
     public FlatFieldProcedure(CalibrationDevices devices) => _devices = devices;
 
-    /// <summary>The lightings calibrated: the whole ring, then each segment alone (how the recipes light a casing).</summary>
+    /// <summary>
+    /// The lightings calibrated: the whole ring, each segment alone, and the coaxial light alone (no segments): how the
+    /// recipes light a casing. A capture corrects each recipe lighting with the map of the same combination.
+    /// </summary>
     public static IReadOnlyList<(string Name, int[] Segments)> Lightings(int segmentCount) =>
-        [("ring-all", [.. Enumerable.Range(0, segmentCount)]), .. Enumerable.Range(0, segmentCount).Select(k => ($"segment-{k}", new[] { k }))];
+        [("ring-all", [.. Enumerable.Range(0, segmentCount)]), .. Enumerable.Range(0, segmentCount).Select(k => ($"segment-{k}", new[] { k })), ("coaxial", [])];
 
     public async Task<ProcedureOutcome> RunAsync(IReadOnlyDictionary<string, double> parameters, IProgress<ProcedureProgress>? progress, CancellationToken ct)
     {
@@ -109,13 +112,17 @@ public sealed class FlatFieldProcedure
     private async Task<double> ChooseLevelAsync(string name, int[] segments, CancellationToken ct)
     {
         var lights = _devices.Lights;
-        await lights.SetAsync(LightingState.Segmented(lights.SegmentCount, segments, ProbeLevel), ct).ConfigureAwait(false);
+        await lights.SetAsync(State(lights.SegmentCount, segments, ProbeLevel), ct).ConfigureAwait(false);
         using var probe = await FrameMath.AverageAsync(_devices, 1, ct).ConfigureAwait(false);
         var mean = Cv2.Mean(probe.Image).Val0 / probe.FullScale;
         var level = mean <= 0 ? 1 : Math.Clamp(ProbeLevel * AimFraction / mean, 0.01, 1);
-        await lights.SetAsync(LightingState.Segmented(lights.SegmentCount, segments, level), ct).ConfigureAwait(false);
+        await lights.SetAsync(State(lights.SegmentCount, segments, level), ct).ConfigureAwait(false);
         return Math.Round(level, 4);
     }
+
+    /// <summary>The listed segments at <paramref name="level"/>, or the coaxial light alone when none are listed.</summary>
+    private static LightingState State(int segmentCount, int[] segments, double level) =>
+        segments.Length == 0 ? LightingState.Segmented(segmentCount, [], 0, level) : LightingState.Segmented(segmentCount, segments, level);
 
     private static void Check(string lighting, AveragedImage image)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Acquisition.Core.Control;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Units;
+using Acquisition.Imaging.Stacking;
 using OpenCvSharp;
 
 namespace Acquisition.Workflow.Calibration.Procedures;
@@ -18,6 +19,13 @@ public sealed class PixelSizeProcedure
 {
     public const double DefaultTravelMicrometres = 200;
     public const int DefaultFramesAveraged = 8;
+
+    /// <summary>
+    /// The Z span over which the magnification change is measured (half below, half above the start): wide enough for
+    /// a measurable scale change, narrow enough that the flat target stays recognisable (equally defocused at both ends,
+    /// so the blur does not bias the comparison).
+    /// </summary>
+    public const double DefaultMagnificationSpanMicrometres = 60;
 
     /// <summary>Above this fit RMS the shifts disagree with any linear map (target slipped, stage lost steps).</summary>
     public const double ResidualLimitPixels = 1.0;
@@ -92,6 +100,11 @@ public sealed class PixelSizeProcedure
             shifts.Add(MeasureShift(reference.Image, moved.Image, predicted));
             moves.Add((mx, my));
         }
+        progress?.Report(new ProcedureProgress(0.9, "magnification against z"));
+        await stage.MoveToAsync(start, ct).ConfigureAwait(false);
+        var span = parameters.GetValueOrDefault("magnificationSpanMicrometres", DefaultMagnificationSpanMicrometres);
+        var magnification = span > 0 ? await MagnificationAsync(start, span, frames, ct).ConfigureAwait(false) : null;
+        var magnificationWarning = magnification is null ? null : MagnificationProblem(magnification);
         progress?.Report(new ProcedureProgress(0.95, "fit"));
         await stage.MoveToAsync(start, ct).ConfigureAwait(false);
 
@@ -121,6 +134,10 @@ public sealed class PixelSizeProcedure
         {
             throw new CalibrationRefusedException(Invariant($"The image shifts do not fit a linear map (residual RMS {rms:0.###} px, limit {ResidualLimitPixels} px): the target may have slipped or the stage lost steps. Fix the target and retry."));
         }
+        if (magnificationWarning is not null)
+        {
+            warnings.Add(magnificationWarning);
+        }
         if (pitch is { } certified)
         {
             warnings.Add(Invariant($"The scale is traceable to the stage travel; the target pitch {certified} µm is recorded, not used in the fit."));
@@ -135,11 +152,15 @@ public sealed class PixelSizeProcedure
             ["atZMicrometres"] = start.Z.Value,
             ["travelMicrometres"] = travel,
             ["pitchMicrometres"] = pitch,
+            ["magnificationChangePerMicrometre"] = magnificationWarning is null ? magnification?.PerMicrometre : null,
+            ["magnificationSpanMicrometres"] = magnification is null ? null : span,
         };
         var residualValues = new Dictionary<string, object?>
         {
             ["rmsPixels"] = Math.Round(rms, 4),
             ["maxPixels"] = Math.Round(residuals.Max(), 4),
+            ["magnificationMeasuredPerMicrometre"] = magnification?.PerMicrometre,
+            ["magnificationHalfSpanPerMicrometre"] = magnification is null ? null : new[] { magnification.LowerHalf, magnification.UpperHalf },
             ["moves"] = moves.Select((mv, i) => new { xMicrometres = mv.X, yMicrometres = mv.Y, shiftXPixels = Math.Round(shifts[i].X, 4), shiftYPixels = Math.Round(shifts[i].Y, 4) }).ToList(),
         };
         var summary = new List<MeasuredValue>
@@ -149,8 +170,85 @@ public sealed class PixelSizeProcedure
             new("rotation", Math.Round(rotation, 4), "°"),
             new("residual RMS", Math.Round(rms, 4), "px", null, ResidualLimitPixels, rms <= ResidualLimitPixels),
         };
+        if (magnification is not null && magnificationWarning is null)
+        {
+            summary.Add(new MeasuredValue("magnification change", Math.Round(magnification.PerMicrometre * 1e6, 3), "ppm/µm"));
+        }
         return new ProcedureOutcome(values, residualValues, summary, warnings, []);
     }
+
+    /// <summary>
+    /// The magnification change per µm of stage Z (non-telecentric optics), from images of the flat target at the
+    /// start Z ± half the span, each approached from below; the two half spans measured separately are its residual.
+    /// </summary>
+    private async Task<MagnificationMeasurement> MagnificationAsync(StagePosition start, double span, int frames, CancellationToken ct)
+    {
+        var zs = new[] { start.Z.Value - (span / 2), start.Z.Value, start.Z.Value + (span / 2) };
+        var images = new List<AveragedImage>();
+        try
+        {
+            foreach (var z in zs)
+            {
+                await _devices.Stage.MoveZFromBelowAsync(new Micrometres(z), ct).ConfigureAwait(false);
+                images.Add(await FrameMath.AverageAsync(_devices, frames, ct).ConfigureAwait(false));
+            }
+            // Each span is refined: the upper image is scaled back by the estimate and what scale is left is measured
+            // again. Tile shifts then stay near zero, where phase correlation has no pull towards whole pixels and a
+            // periodic target (a dot grid) cannot alias; the full span starts from the halves' mean for the same reason.
+            double Refine(int a, int b, double k)
+            {
+                var dz = zs[b] - zs[a];
+                for (var iteration = 0; iteration < 3; iteration++)
+                {
+                    var scale = 1 + (k * dz);
+                    using var undone = ScaledAboutCentre(images[b].Image, 1 / scale);
+                    var left = MagnificationModel.Calibrate(images[a].Image, zs[a], undone, zs[b]).RelativeChangePerMicrometre;
+                    k = ((scale * (1 + (left * dz))) - 1) / dz;
+                }
+                return k;
+            }
+            double Coarse(int a, int b) => MagnificationModel.Calibrate(images[a].Image, zs[a], images[b].Image, zs[b]).RelativeChangePerMicrometre;
+            var lower = Refine(0, 1, Coarse(0, 1));
+            var upper = Refine(1, 2, Coarse(1, 2));
+            var k = Refine(0, 2, (lower + upper) / 2);
+            return new MagnificationMeasurement(Math.Round(k, 9), Math.Round(lower, 9), Math.Round(upper, 9));
+        }
+        finally
+        {
+            foreach (var image in images)
+            {
+                image.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why a magnification measurement is not recorded (the pixel size still is), or null: implausible optics, or the
+    /// two half spans disagree, which a target that is not flat (a casing) or has too little texture gives.
+    /// </summary>
+    private static string? MagnificationProblem(MagnificationMeasurement m)
+    {
+        if (!double.IsFinite(m.PerMicrometre) || Math.Abs(m.PerMicrometre) >= 1e-3)
+        {
+            return Invariant($"The magnification change with Z measured {m.PerMicrometre:0.###e+0} per µm, beyond any plausible optics (limit 1e-3): not recorded. Repeat on the flat dot grid.");
+        }
+        var disagreement = Math.Abs(m.LowerHalf - m.UpperHalf);
+        if (disagreement > (0.25 * Math.Max(Math.Abs(m.LowerHalf), Math.Abs(m.UpperHalf))) + 1.5e-5)
+        {
+            return Invariant($"The magnification change with Z is inconsistent ({m.LowerHalf:0.###e+0} per µm below the start, {m.UpperHalf:0.###e+0} above): not recorded, so captures register slices by translation only. Repeat on the flat dot grid.");
+        }
+        return null;
+    }
+
+    private static Mat ScaledAboutCentre(Mat image, double scale)
+    {
+        using var m = Cv2.GetRotationMatrix2D(new Point2f((image.Cols - 1) / 2f, (image.Rows - 1) / 2f), 0, scale);
+        var result = new Mat();
+        Cv2.WarpAffine(image, result, m, image.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+        return result;
+    }
+
+    private sealed record MagnificationMeasurement(double PerMicrometre, double LowerHalf, double UpperHalf);
 
     private async Task<AveragedImage> ImageAtAsync(StagePosition position, int frames, CancellationToken ct)
     {

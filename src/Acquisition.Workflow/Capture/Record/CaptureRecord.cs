@@ -44,5 +44,11 @@ public sealed record CaptureRecord
     public string? AuditHeadHash { get; init; }
     public bool RawStacksIncluded { get; init; }
 
+    /// <summary>
+    /// Per calibration kind (flat field, lights, magnification): the record the capture took its correction from and
+    /// what it applied to the frames, the light levels or the stacker, or why nothing. Raw frames stay uncorrected.
+    /// </summary>
+    public IReadOnlyList<AppliedCalibration> CalibrationsApplied { get; init; } = [];
+
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 }
