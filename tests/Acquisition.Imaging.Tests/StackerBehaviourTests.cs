@@ -32,6 +32,29 @@ public sealed class StackerBehaviourTests
     }
 
     [Fact]
+    public void Pixel_state_is_the_same_at_a_fine_and_a_coarse_z_step()
+    {
+        // The memory target compares 64 slices at 1 µm with 16 at 4 µm: the z-smoothing state must not depend on the step.
+        using var scene = SyntheticStack.Create(128, 128, seed: 3);
+        long StateAfter(double step, int slices)
+        {
+            using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+            for (int i = 0; i < slices; i++)
+            {
+                double z = -slices / 2.0 * step + step * i;
+                using var frame = scene.RenderFrame(z, 1, 0, 0, 0.01, 8, (ulong)i);
+                stacker.Add(frame, 8, Um(z));
+            }
+            long bytes = stacker.PixelStateBytes;
+            using var result = stacker.Complete();
+            Assert.Equal(slices, result.Statistics.SliceCount);
+            return bytes;
+        }
+        long fine = StateAfter(1, 64), coarse = StateAfter(4, 16);
+        Assert.Equal(coarse, fine);
+    }
+
+    [Fact]
     public void A_slice_that_cannot_be_registered_throws_by_default()
     {
         using var scene = SyntheticStack.Create(128, 128, seed: 4);

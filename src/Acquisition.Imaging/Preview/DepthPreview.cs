@@ -22,29 +22,7 @@ public static class DepthPreview
             throw new ArgumentException("The height map must be CV_32FC1.", nameof(heightMicrometres));
         }
         int w = heightMicrometres.Width, h = heightMicrometres.Height;
-        var valid = new List<float>();
-        for (int y = 0; y < h; y++)
-        {
-            var p = (float*)heightMicrometres.Ptr(y);
-            for (int x = 0; x < w; x++)
-            {
-                if (!float.IsNaN(p[x]))
-                {
-                    valid.Add(p[x]);
-                }
-            }
-        }
-        double lo = 0, hi = 1;
-        if (valid.Count > 0)
-        {
-            valid.Sort();
-            lo = valid[(int)(0.01 * (valid.Count - 1))];
-            hi = valid[(int)(0.99 * (valid.Count - 1))];
-            if (hi - lo < 1e-6)
-            {
-                hi = lo + 1;
-            }
-        }
+        var (lo, hi) = PercentileRange(heightMicrometres);
 
         using var grey = new Mat(h, w, MatType.CV_8UC1);
         using var invalid = new Mat(h, w, MatType.CV_8UC1);
@@ -99,6 +77,67 @@ public static class DepthPreview
             Label(canvas, Format(targetUm) + " um", new Point(x0, y0 - 6 * scale), font, scale);
         }
         return canvas;
+    }
+
+    /// <summary>
+    /// The 1st and 99th percentiles of the valid heights from a fixed 4096-bin histogram between their minimum and
+    /// maximum (two passes, constant memory: a list of every valid height was tens of MB on a full frame). The
+    /// bin width (range / 4096) is far below what a colour scale shows.
+    /// </summary>
+    private static unsafe (double Lo, double Hi) PercentileRange(Mat height)
+    {
+        const int bins = 4096;
+        int w = height.Width, h = height.Height;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        long count = 0;
+        for (int y = 0; y < h; y++)
+        {
+            var p = (float*)height.Ptr(y);
+            for (int x = 0; x < w; x++)
+            {
+                if (!float.IsNaN(p[x]))
+                {
+                    min = Math.Min(min, p[x]);
+                    max = Math.Max(max, p[x]);
+                    count++;
+                }
+            }
+        }
+        if (count == 0)
+        {
+            return (0, 1);
+        }
+        var histogram = new long[bins];
+        double width = Math.Max(max - min, 1e-12) / bins;
+        for (int y = 0; y < h; y++)
+        {
+            var p = (float*)height.Ptr(y);
+            for (int x = 0; x < w; x++)
+            {
+                if (!float.IsNaN(p[x]))
+                {
+                    histogram[Math.Min((int)((p[x] - min) / width), bins - 1)]++;
+                }
+            }
+        }
+        double lo = BinValue(histogram, (long)(0.01 * (count - 1)), min, width);
+        double hi = BinValue(histogram, (long)(0.99 * (count - 1)), min, width);
+        return hi - lo < 1e-6 ? (lo, lo + 1) : (lo, hi);
+    }
+
+    /// <summary>Lower edge of the bin that holds the value of the given rank (0-based); the top bin's upper edge.</summary>
+    private static double BinValue(long[] histogram, long rank, double min, double width)
+    {
+        long seen = 0;
+        for (int i = 0; i < histogram.Length; i++)
+        {
+            seen += histogram[i];
+            if (seen > rank)
+            {
+                return min + (i == histogram.Length - 1 ? histogram.Length : i) * width;
+            }
+        }
+        return min + histogram.Length * width;
     }
 
     private static void Label(Mat canvas, string text, Point at, double font, int thickness) =>
