@@ -75,7 +75,10 @@ public static class SimHardware
                 SceneOriginYMachineMicrometres = o.SceneOriginYMicrometres,
                 ZAtDatumFocusMicrometres = o.FocusZMicrometres,
             };
-            return new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause) { Trace = bench.TraceLine };
+            var camera = new SimulatedCamera(bench, options, SurfacePresets.DefaultCasing(), bench.SimClock.Pause) { Trace = bench.TraceLine };
+            // "camera-disconnect" / "camera-timeout" from the bench-control socket act on this camera.
+            bench.WireCamera(camera);
+            return camera;
         });
         services.AddSingleton<ICamera>(sp =>
         {
@@ -110,7 +113,7 @@ public static class SimHardware
             return light.Driver == RingLightDriver.NativePwm
                 ? new RingLight(new PwmChannelBank([.. DriverOptions.UsedOutputs(light).Select(c => bench.PwmChannels[c])]),
                     DriverOptions.RingLightOverUsedOutputs(light), log)
-                : new RingLight(new Pca9685(bench.Pca9685, light.PwmFrequencyHz), DriverOptions.RingLight(light), log);
+                : new RingLight(new Pca9685(bench.Pca9685, light.PwmFrequencyHz, timeProvider: bench.SimClock), DriverOptions.RingLight(light), log);
         });
         return services;
     }
