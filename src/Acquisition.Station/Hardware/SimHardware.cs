@@ -102,8 +102,13 @@ public static class SimHardware
             var bench = sp.GetRequiredService<SimulatedBench>();
             var stage = sp.GetRequiredService<IOptions<StageOptions>>().Value;
             var port = new SerialPort(bench.SerialPortPath, stage.BaudRate);
+            // One clock for motion and serial round trips: the pty host watches the reader, so the virtual clock
+            // cannot jump to a round-trip bound while a reply is between the port and its waiter.
             return new GrblStage(port, DriverOptions.Stage(stage, bench.SerialPortPath), bench.SimClock,
-                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>(), TimeProvider.System);
+                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>())
+            {
+                ReaderObserver = bench.Motion,
+            };
         });
         services.AddSingleton<IRingLight>(sp =>
         {
