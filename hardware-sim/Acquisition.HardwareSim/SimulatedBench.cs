@@ -89,6 +89,57 @@ public sealed class SimulatedBench : IBenchState, IDisposable
     /// </summary>
     public Func<CancellationToken, Task<byte[]>>? SnapPng { get; set; }
 
+    /// <summary>
+    /// Wires a simulated camera to the bench's fault switches, so that "camera-disconnect" and "camera-timeout" from
+    /// tests, the control socket or the tool act on it (and switching them off recovers it). Faults already on act at
+    /// once. Dispose the result to unwire.
+    /// </summary>
+    public IDisposable WireCamera(Camera.SimulatedCamera camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        void Apply(string name, bool on)
+        {
+            switch (name)
+            {
+                case "camera-disconnect" when on:
+                    camera.Disconnect();
+                    break;
+                case "camera-disconnect":
+                    camera.Reconnect();
+                    break;
+                case "camera-timeout" when on:
+                    camera.StopFrames();
+                    break;
+                case "camera-timeout":
+                    camera.ResumeFrames();
+                    break;
+            }
+        }
+        Faults.Changed += Apply;
+        if (Faults.CameraDisconnected)
+        {
+            Apply("camera-disconnect", true);
+        }
+        if (Faults.CameraFrameTimeouts)
+        {
+            Apply("camera-timeout", true);
+        }
+        return new Unwire(() => Faults.Changed -= Apply);
+    }
+
+    private sealed class Unwire(Action undo) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                undo();
+            }
+        }
+    }
+
     public StagePosition TruePositionAt(DateTimeOffset at) => Grbl.TruePositionAt(at);
 
     public StagePosition ReportedPositionAt(DateTimeOffset at) => Grbl.ReportedPositionAt(at);

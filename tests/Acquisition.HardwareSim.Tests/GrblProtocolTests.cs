@@ -41,7 +41,8 @@ public sealed partial class GrblProtocolTests
     [Fact]
     public async Task Ten_mm_move_takes_the_trapezoid_time_on_the_virtual_clock()
     {
-        using var b = new GrblBench(new GrblOptions { SettingOverrides = { [110] = 500, [120] = 10, [22] = 0, [20] = 0, [21] = 0 } });
+        using var b = new GrblBench(new GrblOptions { SettingOverrides = { [110] = 500, [120] = 10, [22] = 0, [20] = 0, [21] = 0, [1] = 255 } });
+        // $1=255 (as the station sets it): no step-idle timer falls due between the ok of G4 P0 and the end stamp.
         await b.BannerAsync();
         DateTimeOffset start;
         // Hold a lease while sending and reading the ok, so virtual time cannot move between the block's start and our stamp.

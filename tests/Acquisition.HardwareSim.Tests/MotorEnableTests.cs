@@ -9,7 +9,12 @@ public sealed class MotorEnableTests
     [Fact]
     public async Task Drivers_off_loses_the_reference_and_a_pushed_carriage_needs_homing_to_be_found_again()
     {
-        using var bench = new SimulatedBench(new SimulatedBenchOptions { MotorEnableWired = true });
+        // $1=255 as the station sets it, so that only the motor-enable line lets go of the carriage.
+        using var bench = new SimulatedBench(new SimulatedBenchOptions
+        {
+            MotorEnableWired = true,
+            Grbl = new Grbl.GrblOptions { SettingOverrides = { [1] = 255 } },
+        });
         using var gpio = new GpioController(bench.Gpio);
         using var serial = new SerialSession(bench.SerialPortPath, bench.SimClock);
         await serial.BannerAsync();
@@ -54,7 +59,7 @@ public sealed class MotorEnableTests
         using var bench = new SimulatedBench(new SimulatedBenchOptions
         {
             MotorEnableWired = true,
-            Grbl = new Grbl.GrblOptions { UnpoweredZDriftMicrometres = -150 },
+            Grbl = new Grbl.GrblOptions { UnpoweredZDriftMicrometres = -150, SettingOverrides = { [1] = 255 } },
         });
         using var gpio = new GpioController(bench.Gpio);
         gpio.OpenPin(bench.Pins.MotorEnable, PinMode.Output, PinValue.High);

@@ -16,7 +16,12 @@ public sealed class ToolTests : IDisposable
 
     public ToolTests()
     {
-        _bench = new SimulatedBench(new SimulatedBenchOptions { ControlSocketPath = Path.Combine(_dir, "bench.sock") });
+        // $1=255 as the station sets it: the drivers hold between moves, so "push" is refused while they are on.
+        _bench = new SimulatedBench(new SimulatedBenchOptions
+        {
+            ControlSocketPath = Path.Combine(_dir, "bench.sock"),
+            Grbl = new Grbl.GrblOptions { SettingOverrides = { [1] = 255 } },
+        });
     }
 
     private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)

@@ -110,6 +110,7 @@ public sealed partial class GrblController
                 return;
             }
             var now = NowTicks;
+            var wasPowered = DriversPowered;
             _driversEnabled = enabled;
             for (var i = 0; i < 3; i++)
             {
@@ -118,7 +119,7 @@ public sealed partial class GrblController
             if (!enabled)
             {
                 _referenceValid = false;
-                if (_options.UnpoweredZDriftMicrometres != 0)
+                if (wasPowered && _options.UnpoweredZDriftMicrometres != 0)
                 {
                     // A back-drivable Z moves under the optics' weight as soon as the motor lets go.
                     PushLocked(2, _options.UnpoweredZDriftMicrometres / 1000.0, now);
@@ -137,10 +138,15 @@ public sealed partial class GrblController
         lock (_gate)
         {
             AdvanceToNow();
-            if (_driversEnabled)
+            if (DriversPowered)
             {
                 throw new InvalidOperationException(
-                    "The stepper drivers are powered and hold the carriage; switch the motor-enable output off before pushing an axis.");
+                    "The stepper drivers are powered and hold the carriage; switch the motor-enable output off (or let GRBL's $1 step idle delay disable them) before pushing an axis.");
+            }
+            if (micrometres != 0)
+            {
+                // Moved by hand: GRBL's step counters no longer describe the carriage.
+                _referenceValid = false;
             }
             PushLocked((int)axis, micrometres / 1000.0, NowTicks);
             Reschedule();
@@ -161,7 +167,7 @@ public sealed partial class GrblController
     /// <summary>An axis follows no steps while it is stalled or its driver is off.</summary>
     private void ApplyFrozen(int i, long now)
     {
-        var frozen = _stalled[i] || !_driversEnabled;
+        var frozen = _stalled[i] || !DriversPowered;
         var a = _record.Truth[i];
         if (frozen == a.FrozenTrueSteps.HasValue)
         {

@@ -30,6 +30,9 @@ public sealed partial class GrblController
         public bool IsJog { get; } = isJog;
         public long DwellEndTicks { get; set; }
 
+        /// <summary>A second move the same line plans after the first (G28/G30: the stored position after the intermediate point).</summary>
+        public double[]? ThenTarget { get; init; }
+
         /// <summary>Runs once the planner has drained, before the line answers (offset changes).</summary>
         public Action? AfterDrain { get; init; }
     }
@@ -61,6 +64,11 @@ public sealed partial class GrblController
                     return false;
                 }
                 Plan(b.Target!, b.RateMmPerMin, b.IsJog);
+                if (b.ThenTarget is { } then)
+                {
+                    _blocked = new BlockedLine(BlockReason.PlannerFull, then, b.RateMmPerMin, 0, b.IsJog);
+                    return TryUnblock();
+                }
                 break;
             case BlockReason.DwellAfterDrain:
                 // GRBL's G4 first synchronises: it waits until the planner has drained and the machine is at rest.
@@ -134,6 +142,7 @@ public sealed partial class GrblController
         var block = _queue[0];
         _queue.RemoveAt(0);
         block.StartTicks = atTicks;
+        WakeSteppers(atTicks);
         _current = block;
         OpenRecord(block, atTicks);
         ComputeLimitTrip(block, atTicks);
@@ -191,6 +200,10 @@ public sealed partial class GrblController
                     continue;
                 }
             }
+            if (StepperIdleDue(now))
+            {
+                continue;
+            }
             if (_restoreEndTicks is { } restore && restore <= now)
             {
                 _restoreEndTicks = null;
@@ -219,6 +232,7 @@ public sealed partial class GrblController
         Consider(_limitTripTicks);
         Consider(_restoreEndTicks);
         Consider(_armedFireTicks);
+        Consider(_stepperIdleDueTicks);
         if (_blocked is { Reason: BlockReason.Dwelling } d)
         {
             Consider(d.DwellEndTicks);
@@ -435,6 +449,7 @@ public sealed partial class GrblController
         _referenceValid = false;
         // The limit switch stops the steppers at once (GRBL's pin-change interrupt resets the stepper subsystem).
         StopAbruptly(atTicks);
+        StepperGoIdle(atTicks, alarm: true);
         CriticalAlarm(GrblCodes.AlarmHardLimit);
     }
 
@@ -476,6 +491,8 @@ public sealed partial class GrblController
             }
         }
         StopAbruptly(now);
+        // GRBL's reset runs st_go_idle: with an alarm raised the drivers go off even at $1=255.
+        StepperGoIdle(now, alarm: alarm is not null);
         _blocked = null;
         _homingAxes.Clear();
         _restoreEndTicks = null;

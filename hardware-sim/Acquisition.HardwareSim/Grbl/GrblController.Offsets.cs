@@ -120,9 +120,8 @@ public sealed partial class GrblController
         {
             Emit(Parameter("G" + (54 + n).ToString(CultureInfo.InvariantCulture), _coordSystemsMm[n]));
         }
-        // G28/G30 home positions are not simulated (the station does not use them): GRBL's cleared EEPROM values.
-        Emit(Parameter("G28", [0, 0, 0]));
-        Emit(Parameter("G30", [0, 0, 0]));
+        Emit(Parameter("G28", _homePositionsMm[0]));
+        Emit(Parameter("G30", _homePositionsMm[1]));
         Emit(Parameter("G92", _g92Mm));
         Emit("[TLO:0.000]");
         Emit("[PRB:0.000,0.000,0.000:0]");

@@ -236,6 +236,11 @@ public sealed partial class GrblController
 
     private void OpenRecord(MotionBlock? block, long atTicks)
     {
+        if (block is null && _record.Block is not null)
+        {
+            // The steppers come to rest: GRBL's st_go_idle.
+            StepperGoIdle(atTicks, alarm: false, mayEnable: false);
+        }
         var ev = Evaluate(_record, atTicks);
         _record.ToTicks = atTicks;
         var truth = new AxisTruth[3];
@@ -259,7 +264,7 @@ public sealed partial class GrblController
         var truth = new AxisTruth[3];
         for (var i = 0; i < 3; i++)
         {
-            truth[i] = new AxisTruth(newReported[i], ev.MotorMm[i], 0, _stalled[i] || !_driversEnabled ? newReported[i] : null, ev.CarriageMm[i]);
+            truth[i] = new AxisTruth(newReported[i], ev.MotorMm[i], 0, _stalled[i] || !DriversPowered ? newReported[i] : null, ev.CarriageMm[i]);
         }
         _record = new ExecutionRecord(null, newReported, atTicks, truth);
         _history.Add(_record);

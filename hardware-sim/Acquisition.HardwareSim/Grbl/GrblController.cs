@@ -85,6 +85,8 @@ public sealed partial class GrblController : IDisposable
             {
                 _state = GrblMachineState.Alarm;
             }
+            StepperGoIdle(NowTicks, alarm: false);
+            Reschedule();
             EmitBanner();
         }
     }
@@ -324,12 +326,21 @@ public sealed partial class GrblController : IDisposable
             case "$SLP":
                 return GrblCodes.UnsupportedCommand;
             case "$RST=$":
+            case "$RST=#":
             case "$RST=*":
                 if (!idleOrAlarm)
                 {
                     return GrblCodes.IdleError;
                 }
-                Settings.RestoreDefaults();
+                // GRBL's settings_restore: $ the settings, # the coordinate data (G54-G59, G28, G30), * both.
+                if (line != "$RST=#")
+                {
+                    Settings.RestoreDefaults();
+                }
+                if (line != "$RST=$")
+                {
+                    ClearStoredParameters();
+                }
                 return GrblCodes.Ok;
         }
         if (line.StartsWith("$J=", StringComparison.Ordinal))
@@ -390,6 +401,8 @@ public sealed partial class GrblController : IDisposable
         public bool SetG92;
         public bool ClearG92;
         public int? CoordSelect;
+        public int? GoHome;
+        public int? SetHome;
         public double? L;
         public bool? Absolute;
         public bool? Inches;
@@ -418,11 +431,14 @@ public sealed partial class GrblController : IDisposable
             if (w.Letter is 'G' or 'M')
             {
                 var g921 = w.Letter == 'G' && !jog && Math.Abs(w.Value - 92.1) < 1e-9;
-                if (w.Value != Math.Floor(w.Value) && !g921)
+                // G28.1/G30.1 store the current machine position as the G28/G30 position.
+                var g281 = w.Letter == 'G' && !jog && Math.Abs(w.Value - 28.1) < 1e-9;
+                var g301 = w.Letter == 'G' && !jog && Math.Abs(w.Value - 30.1) < 1e-9;
+                if (w.Value != Math.Floor(w.Value) && !g921 && !g281 && !g301)
                 {
                     return GrblCodes.UnsupportedCommand;
                 }
-                var code = g921 ? -921 : (int)w.Value;
+                var code = g921 ? -921 : g281 ? -281 : g301 ? -301 : (int)w.Value;
                 string group;
                 if (w.Letter == 'G')
                 {
@@ -458,6 +474,14 @@ public sealed partial class GrblController : IDisposable
                             break;
                         case -921:
                             block.ClearG92 = true;
+                            group = "nonmodal";
+                            break;
+                        case 28 or 30 when !jog:
+                            block.GoHome = code == 28 ? 0 : 1;
+                            group = "nonmodal";
+                            break;
+                        case -281 or -301:
+                            block.SetHome = code == -281 ? 0 : 1;
                             group = "nonmodal";
                             break;
                         case >= 54 and <= 59 when !jog:
@@ -548,7 +572,7 @@ public sealed partial class GrblController : IDisposable
         var absolute = b.Absolute ?? _absolute;
         double? feed = b.Feed is { } f ? (inches ? f * 25.4 : f) : null;
         var setsOffsets = b.SetCoordinates || b.SetG92 || b.ClearG92;
-        if (b.HasAxis && !setsOffsets && motion == 1 && (feed ?? _feedMmPerMin) <= 0)
+        if (b.HasAxis && !setsOffsets && b.GoHome is null && motion == 1 && (feed ?? _feedMmPerMin) <= 0)
         {
             return GrblCodes.UndefinedFeedRate;
         }
@@ -559,6 +583,11 @@ public sealed partial class GrblController : IDisposable
         if (setsOffsets && b.Motion is not null && b.HasAxis)
         {
             // G10/G92 use the axis words; an explicit motion command in the same block would too.
+            return GrblCodes.AxisCommandConflict;
+        }
+        if (b.GoHome is not null && b.Motion is not null)
+        {
+            // G28/G30 are axis commands of their own: an explicit G0/G1 in the same block conflicts.
             return GrblCodes.AxisCommandConflict;
         }
         if (b.L is not null && !b.SetCoordinates)
@@ -596,6 +625,16 @@ public sealed partial class GrblController : IDisposable
         if (b.SetG92 || b.ClearG92)
         {
             return SetG92(b, inches);
+        }
+        if (b.SetHome is { } setHome)
+        {
+            // GRBL stores gc_state.position, the parser's position (the end of the last planned move); axis words
+            // in the same block are an implicit move in the current motion mode, after the store.
+            _homePositionsMm[setHome] = [.. _plannedMm];
+        }
+        if (b.GoHome is { } goHome)
+        {
+            return GoToStoredPosition(goHome, b, inches, absolute);
         }
         if (b.Dwell)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Acquisition.Hardware.Grbl;
 using Acquisition.HardwareSim.Clock;
 using Acquisition.HardwareSim.Serial;
 
@@ -14,7 +15,7 @@ namespace Acquisition.HardwareSim.Grbl;
 /// <see cref="Unplug"/> removes the link and hangs up the pty (the station's reads fail, as when a USB cable is
 /// pulled); <see cref="Replug"/> makes a new pty behind the same link and powers the controller up again.
 /// </remarks>
-public sealed class GrblPtyHost : IDisposable
+public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
 {
     private readonly object _gate = new();
     private readonly SimulationClock _clock;
@@ -22,6 +23,8 @@ public sealed class GrblPtyHost : IDisposable
     private readonly IDisposable _probe;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private PseudoTerminal? _pty;
+    private PtyWrites? _writes;
+    private ReaderSession? _reader;
     private int _lastUnreadByStation;
     private long _unreadChangedAtMs;
 
@@ -70,6 +73,7 @@ public sealed class GrblPtyHost : IDisposable
         {
             old = _pty;
             _pty = null;
+            _writes = null;
         }
         if (_linkPath is not null)
         {
@@ -123,7 +127,51 @@ public sealed class GrblPtyHost : IDisposable
         lock (_gate)
         {
             _pty = pty;
+            _writes = new PtyWrites();
         }
+    }
+
+    /// <summary>
+    /// The station opened the port (its reader has read nothing yet): from here, bytes it takes from the pty count as
+    /// "in flight" until it reports them handled, and unread bytes never go stale (it will read them).
+    /// </summary>
+    public ISerialReaderSession Opened()
+    {
+        PseudoTerminal? pty;
+        PtyWrites? writes;
+        lock (_gate)
+        {
+            pty = _pty;
+            writes = _writes;
+        }
+        ReaderSession session;
+        if (pty is null || writes is null)
+        {
+            session = new ReaderSession(this, null, null, 0);
+        }
+        else if (!Monitor.TryEnter(writes, TimeSpan.FromSeconds(1)))
+        {
+            // A write blocked on a full queue nobody reads: no exact baseline, so no accounting for this opening.
+            session = new ReaderSession(this, null, null, 0);
+        }
+        else
+        {
+            try
+            {
+                // Under the writes' lock: no write is half done, so written − unread is exactly what was consumed.
+                session = new ReaderSession(this, pty, writes, writes.Count - pty.BytesUnreadByStation);
+            }
+            finally
+            {
+                Monitor.Exit(writes);
+            }
+        }
+        lock (_gate)
+        {
+            _reader = session;
+        }
+        _clock.NoteActivity();
+        return session;
     }
 
     /// <summary>Optional transcript hook: ("rx" | "tx", text) for every chunk read from or written to the pty.</summary>
@@ -133,15 +181,24 @@ public sealed class GrblPtyHost : IDisposable
     {
         Trace?.Invoke("tx", System.Text.Encoding.ASCII.GetString(bytes));
         PseudoTerminal? pty;
+        PtyWrites? writes;
         lock (_gate)
         {
             pty = _pty;
+            writes = _writes;
         }
         _clock.NoteActivity();
+        if (pty is null || writes is null)
+        {
+            return; // unplugged: the bytes go nowhere, as from a controller whose cable is out
+        }
         try
         {
-            // Unplugged: the bytes go nowhere, as from a controller whose cable is out.
-            pty?.Write(bytes);
+            lock (writes)
+            {
+                writes.Count += bytes.Length;
+                pty.Write(bytes);
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -151,9 +208,13 @@ public sealed class GrblPtyHost : IDisposable
     private bool InFlight()
     {
         PseudoTerminal? pty;
+        PtyWrites? writes;
+        ReaderSession? reader;
         lock (_gate)
         {
             pty = _pty;
+            writes = _writes;
+            reader = _reader;
         }
         if (pty is null)
         {
@@ -162,6 +223,16 @@ public sealed class GrblPtyHost : IDisposable
         if (pty.BytesUnreadBySimulator > 0)
         {
             return true;
+        }
+        if (reader is { IsOpen: true } && ReferenceEquals(reader.Pty, pty) && writes is not null)
+        {
+            // The station's reader is open on this pty: every byte is in flight until it reports it handled, whether
+            // still in the kernel's queue or already in its hands (the hop that a wall-clock quiet window cannot see).
+            // Written is read before unread: a write in between only makes "consumed" smaller, and restarts the
+            // clock's quiet window anyway.
+            var written = Volatile.Read(ref writes.Count);
+            var consumed = written - pty.BytesUnreadByStation - reader.Baseline;
+            return pty.BytesUnreadByStation > 0 || consumed > reader.HandledBytes;
         }
         var unread = pty.BytesUnreadByStation;
         lock (_gate)
@@ -173,6 +244,42 @@ public sealed class GrblPtyHost : IDisposable
                 _unreadChangedAtMs = nowMs;
             }
             return unread > 0 && nowMs - _unreadChangedAtMs < StaleAfter.TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Bytes written to one pty (a replug starts a new one).</summary>
+    private sealed class PtyWrites
+    {
+        public long Count;
+    }
+
+    private sealed class ReaderSession(GrblPtyHost host, PseudoTerminal? pty, PtyWrites? writes, long baseline) : ISerialReaderSession
+    {
+        private long _handled;
+        private int _closed;
+
+        public PseudoTerminal? Pty { get; } = pty;
+
+        public PtyWrites? Writes { get; } = writes;
+
+        public long Baseline { get; } = baseline;
+
+        public long HandledBytes => Interlocked.Read(ref _handled);
+
+        public bool IsOpen => Volatile.Read(ref _closed) == 0 && Pty is not null;
+
+        public void Handled(long bytesHandled)
+        {
+            Interlocked.Exchange(ref _handled, bytesHandled);
+            host._clock.NoteActivity();
+        }
+
+        public void Closed()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                host._clock.NoteActivity();
+            }
         }
     }
 }

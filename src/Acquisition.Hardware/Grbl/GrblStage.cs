@@ -26,11 +26,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     // Motion, settle, polling and the connect banner run on this clock (the simulator's in tests).
     private readonly TimeProvider _clock;
 
-    // Bounds of serial round trips without motion (a status report, a settings ack, the banner after a reset):
-    // injected separately because they measure the serial path, not the machine. The same clock as _clock unless
-    // the composition says otherwise; a simulator on a virtual clock passes the system clock here, since the
-    // virtual clock cannot see the station's own thread-pool work between reading a reply and routing it and
-    // would jump to the timeout (measured: 3 of 13 fault tests failed that way on a loaded 2-core machine).
+    // Bounds of single serial round trips (a status report, a settings ack, the banner after a reset), each armed
+    // only after its request is written. The same clock as _clock unless the composition passes another; on the
+    // simulator's virtual clock a ReaderObserver keeps time still while a reply is between the port and its waiter.
     private readonly TimeProvider _roundTrip;
     private readonly ILogger _log;
     private readonly IOperatorPanel? _motorEnable;
@@ -102,6 +100,13 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         _portFactory = port is not null ? () => port : () => new SerialPort(options.PortName, options.BaudRate, Parity.None, 8, StopBits.One);
         _status = new StageStatus(StageMotionState.Unknown, StagePosition.Origin, false, "", clock.GetUtcNow());
     }
+
+    /// <summary>
+    /// Optional: told when the port opens, how far the reader has handled what it read, and when it stops. The
+    /// simulator's pty host uses it to hold its virtual clock while a reply is between the port and its waiter, which
+    /// is what lets round-trip bounds run on the one injected clock. Set before <see cref="ConnectAsync"/>.
+    /// </summary>
+    public ISerialReaderObserver? ReaderObserver { get; init; }
 
     public event EventHandler<StageStatus>? StatusChanged;
 
@@ -331,7 +336,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             _readerCts = readerCts;
         }
         var stream = port.BaseStream;
-        _readerTask = Task.Run(() => ReadLoopAsync(stream, readerCts.Token));
+        // Before the reader starts: the observer's count of consumed bytes begins here.
+        var session = ReaderObserver?.Opened();
+        _readerTask = Task.Run(() => ReadLoopAsync(stream, session, readerCts.Token));
     }
 
     private void ClosePort()
@@ -363,10 +370,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     // ---------------------------------------------------------------- reader loop
 
-    private async Task ReadLoopAsync(Stream stream, CancellationToken cancellationToken)
+    private async Task ReadLoopAsync(Stream stream, ISerialReaderSession? session, CancellationToken cancellationToken)
     {
         var buffer = new byte[512];
         var line = new StringBuilder();
+        long handled = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -394,6 +402,9 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                         }
                     }
                 }
+                // After the lines are routed (their waiters completed), never before: see ReaderObserver.
+                handled += n;
+                session?.Handled(handled);
             }
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -403,6 +414,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         catch (Exception ex)
         {
             OnPortLost(ex);
+        }
+        finally
+        {
+            session?.Closed();
         }
     }
 
@@ -840,6 +855,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             reply = await pending.Reply.Task.WaitAsync(timeout, motionBound ? _clock : _roundTrip, cancellationToken).ConfigureAwait(false);
         }
+        catch (TimeoutException) when (pending.Reply.Task.IsCompleted)
+        {
+            // Routed as the bound fell due: the reply is in time.
+            reply = await pending.Reply.Task.ConfigureAwait(false);
+        }
         catch (TimeoutException ex)
         {
             // A status round trip flushes everything GRBL sent before it through the reader loop: if the reply was
@@ -874,6 +894,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             _log.LogInformation("Soft-resetting GRBL: {Reason}", reason);
             WriteRealtime(SoftResetByte);
             await banner.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (banner.Task.IsCompleted)
+        {
+            // Routed as the bound fell due: the banner is in time.
         }
         catch (TimeoutException ex)
         {
@@ -910,6 +934,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 try
                 {
                     return await waiter.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (waiter.Task.IsCompleted)
+                {
+                    // Routed as the bound fell due: the report is in time.
+                    return await waiter.Task.ConfigureAwait(false);
                 }
                 catch (TimeoutException ex) when (attempt >= 2)
                 {
@@ -1100,13 +1129,17 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             _moving = true;
             LastMoveTimeout = timeout;
         }
-        using var timeoutCts = new CancellationTokenSource(timeout, _clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         PendingLine? move = null, sync = null;
+        CancellationTokenSource? timeoutCts = null;
+        CancellationTokenSource? linked = null;
         try
         {
-            move = await EnqueueLineAsync(feedMillimetresPerMinute is { } feed ? GCode.FeedToMachine(target, feed) : GCode.RapidToMachine(target), linked.Token).ConfigureAwait(false);
-            sync = await EnqueueLineAsync(GCode.SyncDwell, linked.Token).ConfigureAwait(false);
+            move = await EnqueueLineAsync(feedMillimetresPerMinute is { } feed ? GCode.FeedToMachine(target, feed) : GCode.RapidToMachine(target), cancellationToken).ConfigureAwait(false);
+            sync = await EnqueueLineAsync(GCode.SyncDwell, cancellationToken).ConfigureAwait(false);
+            // Armed once both lines are on the wire: the bound is for the controller's work. Armed before, the station's
+            // own work up to the write (invisible to a virtual clock) could let the clock jump to it.
+            timeoutCts = new CancellationTokenSource(timeout, _clock);
+            linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
             try
             {
                 await AwaitMotionDoneAsync(move, sync, target, abort.Task, linked.Token).ConfigureAwait(false);
@@ -1126,9 +1159,18 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                     ? _options.CommandTimeout
                     : TrapezoidTime(now.Position, target, feedMillimetresPerMinute) * _options.MotionTimeoutFactor + _options.MotionTimeoutMargin;
                 _log.LogWarning("Move to {Target} is still running after its timeout; allowing {Rest} for the rest of the path", target, rest);
-                using var grace = new CancellationTokenSource(rest, acknowledged ? _roundTrip : _clock);
-                using var graceLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
-                await AwaitMotionDoneAsync(move, sync, target, abort.Task, graceLinked.Token).ConfigureAwait(false);
+                if (acknowledged)
+                {
+                    // G4 P0's ok means the planner has drained: only the Idle-at-target check is left, a status round
+                    // trip with its own bound. A timer here could fire before the station even asks.
+                    await AwaitMotionDoneAsync(move, sync, target, abort.Task, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    using var grace = new CancellationTokenSource(rest, _clock);
+                    using var graceLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
+                    await AwaitMotionDoneAsync(move, sync, target, abort.Task, graceLinked.Token).ConfigureAwait(false);
+                }
             }
             lock (_gate)
             {
@@ -1141,7 +1183,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             await Task.Delay(_options.SettleTime, _clock, cancellationToken).ConfigureAwait(false);
             LastSettledAt = _clock.GetUtcNow();
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutCts is { IsCancellationRequested: true })
         {
             var unanswered = new[] { move, sync }.Where(p => p is { Reply.Task.IsCompleted: false }).Select(p => $"'{p!.Text}'").ToList();
             var what = unanswered.Count > 0
@@ -1159,6 +1201,8 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         }
         finally
         {
+            linked?.Dispose();
+            timeoutCts?.Dispose();
             lock (_gate)
             {
                 _motionAbort = null;
@@ -1183,6 +1227,11 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             {
                 await tick.ConfigureAwait(false);
                 var polled = await QueryStatusAsync(token).ConfigureAwait(false);
+                // ALARM:n comes before the report that shows Alarm, so its specific error is already here: prefer it.
+                if (abort.IsCompleted)
+                {
+                    throw await abort.ConfigureAwait(false);
+                }
                 ThrowIfHeld(polled, target);
             }
         }
@@ -1206,6 +1255,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                     throw new HardwareFaultException($"GRBL reports Idle at {status.Position}, not at the target {target} (axes {string.Join(",", off)} beyond {tolerance:0.###} µm). The command stream is out of step; home the stage.", requiresHoming: true);
                 }
                 return;
+            }
+            if (abort.IsCompleted)
+            {
+                throw await abort.ConfigureAwait(false);
             }
             ThrowIfHeld(status, target);
             await Task.Delay(_options.MotionPollInterval, _clock, token).ConfigureAwait(false);
@@ -1322,13 +1375,15 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     /// <summary>Feed hold until stopped, then reset, so that GRBL's buffers and ours agree again. Returns true when homing is needed.</summary>
     private async Task<bool> RecoverAsync(string reason)
     {
-        using var cts = new CancellationTokenSource(_options.CommandTimeout * 3, _roundTrip);
+        // Each step has its own bound (a status round trip, the banner after the reset) and the polls are counted: no
+        // timer spans the station's own work between them (see CancelJogAsync).
+        var cts = CancellationToken.None;
         try
         {
             WriteRealtime(FeedHoldByte);
             for (var i = 0; i < 50; i++)
             {
-                var status = await QueryStatusAsync(cts.Token).ConfigureAwait(false);
+                var status = await QueryStatusAsync(cts).ConfigureAwait(false);
                 bool holdComplete;
                 lock (_gate)
                 {
@@ -1338,10 +1393,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 {
                     break;
                 }
-                await Task.Delay(_options.MotionPollInterval, _clock, cts.Token).ConfigureAwait(false);
+                await Task.Delay(_options.MotionPollInterval, _clock, cts).ConfigureAwait(false);
             }
-            await SoftResetAsync(reason, cts.Token).ConfigureAwait(false);
-            await QueryStatusAsync(cts.Token).ConfigureAwait(false);
+            await SoftResetAsync(reason, cts).ConfigureAwait(false);
+            await QueryStatusAsync(cts).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HardwareFaultException or OperationCanceledException or TimeoutException)
         {
@@ -1387,17 +1442,20 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     {
         EnsureConnected();
         WriteRealtime(JogCancelByte);
-        using var limit = new CancellationTokenSource(_options.CommandTimeout, _roundTrip);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
-        while (true)
+        // Bounded by a number of polls, not a timer spanning them: on a virtual clock a timer armed across the
+        // station's own work between polls could fall due before the next poll is even asked for.
+        var polls = Math.Max(1, (int)Math.Ceiling(_options.CommandTimeout / _options.MotionPollInterval));
+        for (var i = 0; i < polls; i++)
         {
-            var status = await QueryStatusAsync(cts.Token).ConfigureAwait(false);
+            var status = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
             if (status.State != StageMotionState.Jog)
             {
                 return;
             }
-            await Task.Delay(_options.MotionPollInterval, _clock, cts.Token).ConfigureAwait(false);
+            await Task.Delay(_options.MotionPollInterval, _clock, cancellationToken).ConfigureAwait(false);
         }
+        throw new HardwareFaultException(string.Create(CultureInfo.InvariantCulture,
+            $"GRBL on {_options.PortName} was still jogging {polls} status polls ({_options.CommandTimeout.TotalSeconds:0.###} s) after the jog cancel (0x85). Feed-hold or reset the controller."));
     }
 
     public Task FeedHoldAsync(CancellationToken cancellationToken)

@@ -26,23 +26,29 @@ public sealed class Pca9685 : ILightChannelBank
     /// <summary>The internal oscillator.</summary>
     public const double OscillatorHz = Pca9685Registers.OscillatorHz;
 
+    /// <summary>The datasheet's minimum time between clearing SLEEP and writing RESTART (oscillator start-up).</summary>
+    public static readonly TimeSpan OscillatorStartup = TimeSpan.FromMicroseconds(500);
+
     private readonly I2cDevice _device;
     private readonly bool _ownsDevice;
-    private readonly Action<TimeSpan> _oscillatorWait;
+    private readonly TimeProvider _time;
 
     /// <param name="device">The chip at its address (default 0x40) on the station's I2C bus.</param>
     /// <param name="frequencyHertz">PWM frequency, 24–1526 Hz.</param>
-    /// <param name="oscillatorWait">Waits ≥ 500 µs for the oscillator after leaving SLEEP; a real spin by default.</param>
-    public Pca9685(I2cDevice device, double frequencyHertz = 1526, bool ownsDevice = false, Action<TimeSpan>? oscillatorWait = null)
+    /// <param name="timeProvider">
+    /// The station's clock, on which the 500 µs oscillator start-up is waited (the simulator's clock on the bench);
+    /// the system clock when not given.
+    /// </param>
+    public Pca9685(I2cDevice device, double frequencyHertz = 1526, bool ownsDevice = false, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         _device = device;
         _ownsDevice = ownsDevice;
-        _oscillatorWait = oscillatorWait ?? SpinWaitFor;
+        _time = timeProvider ?? TimeProvider.System;
         // Totem-pole outputs for the LED driver's logic inputs; outputs change on the I2C STOP.
         WriteRegister(Mode2, Mode2OutDrv);
         WriteRegister(Mode1, Mode1AutoIncrement | Mode1AllCall);
-        _oscillatorWait(TimeSpan.FromMilliseconds(0.5));
+        WaitForOscillator();
         SetFrequency(frequencyHertz);
         AllOff();
     }
@@ -72,7 +78,7 @@ public sealed class Pca9685 : ILightChannelBank
         WriteRegister(Mode1, (byte)(mode1 | Mode1Sleep));
         WriteRegister(PreScale, prescale);
         WriteRegister(Mode1, (byte)(mode1 & ~Mode1Sleep));
-        _oscillatorWait(TimeSpan.FromMilliseconds(0.5));
+        WaitForOscillator();
         // Restart resumes the PWM channels that were running before SLEEP.
         WriteRegister(Mode1, (byte)((mode1 & ~Mode1Sleep) | Mode1Restart | Mode1AutoIncrement));
         Prescale = prescale;
@@ -142,13 +148,17 @@ public sealed class Pca9685 : ILightChannelBank
     private void WriteBlock(byte register, byte onL, byte onH, byte offL, byte offH) =>
         _device.Write([register, onL, onH, offL, offH]);
 
-    private static void SpinWaitFor(TimeSpan span)
+    /// <summary>
+    /// Blocks for <see cref="OscillatorStartup"/> on the injected clock. Synchronous because it runs in the
+    /// constructor and in <see cref="SetFrequency"/> (start-up and reconfiguration only, never per frame). A timer
+    /// rather than a spin: on the simulator's virtual clock a blocked thread counts as waiting, so time moves on;
+    /// on the system clock the timer's ~1 ms granularity only lengthens a minimum wait.
+    /// </summary>
+    private void WaitForOscillator()
     {
-        var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
-        {
-            Thread.SpinWait(50);
-        }
+        using var elapsed = new ManualResetEventSlim();
+        using var timer = _time.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), elapsed, OscillatorStartup, Timeout.InfiniteTimeSpan);
+        elapsed.Wait();
     }
 
     public void Dispose()

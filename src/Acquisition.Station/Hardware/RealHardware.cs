@@ -39,7 +39,8 @@ public static class RealHardware
             return light.Driver switch
             {
                 RingLightDriver.Pca9685 => new RingLight(
-                    new Pca9685(I2cDevice.Create(new I2cConnectionSettings(light.I2cBus, light.I2cAddress)), light.PwmFrequencyHz, ownsDevice: true),
+                    new Pca9685(I2cDevice.Create(new I2cConnectionSettings(light.I2cBus, light.I2cAddress)), light.PwmFrequencyHz, ownsDevice: true,
+                        timeProvider: sp.GetRequiredService<TimeProvider>()),
                     DriverOptions.RingLight(light), log),
                 RingLightDriver.NativePwm => new RingLight(
                     new PwmChannelBank([.. DriverOptions.UsedOutputs(light).Select(c => PwmChannel.Create(PwmChip, c, light.PwmFrequencyHz, 0))]),

@@ -20,7 +20,9 @@ namespace Acquisition.Station.Service;
 /// The service engineer's endpoints of the control API (docs/control-api.md): the full status, manual stage motion,
 /// lights and the configuration in effect. They are mapped on the control API's pipeline, which answers only on the
 /// Unix socket and only to callers with peer credentials; every privileged action is audited with that peer's user
-/// before the answer is sent.
+/// before the answer is sent. Homing, jog, move and a light setting take the station's <see cref="ServicingLease"/>
+/// for their duration, as diagnostics do: none starts during a capture or a diagnostic, and no capture starts
+/// during one.
 /// </summary>
 public static class ServiceEndpoints
 {
@@ -124,6 +126,11 @@ public static class ServiceEndpoints
         {
             return refused;
         }
+        using var lease = ServicingLease.TryTake(machine, "manual homing", context.GetCaller().UserName, out var held);
+        if (lease is null)
+        {
+            return held!;
+        }
         var from = stage.Status.Position;
         return await RunMotionAsync(context, audit, "stage.home", stage, () => stage.HomeAsync(CancellationToken.None),
             after => new { from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
@@ -139,6 +146,11 @@ public static class ServiceEndpoints
         if (RefuseMotion(machine, panel, needsHome: stage) is { } refused)
         {
             return refused;
+        }
+        using var lease = ServicingLease.TryTake(machine, "manual jog", context.GetCaller().UserName, out var held);
+        if (lease is null)
+        {
+            return held!;
         }
         // A fresh report, not the cached one: the target and the arrival check must start from where the stage is now.
         var from = (await stage.QueryStatusAsync(CancellationToken.None).ConfigureAwait(false)).Position;
@@ -174,6 +186,11 @@ public static class ServiceEndpoints
         {
             return refused;
         }
+        using var lease = ServicingLease.TryTake(machine, "manual move", context.GetCaller().UserName, out var held);
+        if (lease is null)
+        {
+            return held!;
+        }
         var from = stage.Status.Position;
         var target = new StagePosition(
             request.XMicrometres is { } x ? new Micrometres(x) : from.X,
@@ -190,7 +207,7 @@ public static class ServiceEndpoints
             after => new { target = Describe(target), from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> SetLightsAsync(HttpContext context, IRingLight light, AuditLog audit)
+    private static async Task<IResult> SetLightsAsync(HttpContext context, StationStateMachine machine, IRingLight light, AuditLog audit)
     {
         var request = await ReadAsync<LightsRequest>(context).ConfigureAwait(false);
         if (request is null)
@@ -215,6 +232,12 @@ public static class ServiceEndpoints
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors, "The lights request is out of range; see errors.", statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+        // The lights belong to a running capture or diagnostic: the same lease as theirs, so neither can start mid-change.
+        using var lease = ServicingLease.TryTake(machine, "manual light setting", context.GetCaller().UserName, out var held);
+        if (lease is null)
+        {
+            return held!;
         }
         var state = LightingState.Segmented(light.SegmentCount, segments, request.Level, request.Coaxial ?? light.Current.Coaxial);
         await light.SetAsync(state, context.RequestAborted).ConfigureAwait(false);

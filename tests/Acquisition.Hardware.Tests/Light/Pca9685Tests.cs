@@ -1,10 +1,36 @@
+using Acquisition.HardwareSim.Clock;
 using Acquisition.Hardware.Light;
 
 namespace Acquisition.Hardware.Tests.Light;
 
-public class Pca9685Tests
+public sealed class Pca9685Tests : IDisposable
 {
     private readonly RecordingI2cDevice _device = new() { ReadValue = Pca9685.Mode1AutoIncrement | Pca9685.Mode1AllCall };
+    private readonly SimulationClock _clock = new(); // virtual, advancing once every party waits
+
+    public void Dispose() => _clock.Dispose();
+
+    [Fact]
+    public async Task Restart_is_written_only_after_the_oscillator_start_up_on_the_injected_clock()
+    {
+        using var manual = new SimulationClock(new SimulationClockOptions { AutoAdvance = false });
+        var start = manual.GetUtcNow();
+        var construct = Task.Run(() => new Pca9685(_device, 1000, timeProvider: manual));
+        // The constructor blocks on the clock's timer after waking the chip (no wall-clock wait, no spin on Stopwatch).
+        Assert.True(SpinWait.SpinUntil(() => manual.PendingTimerCount == 1, TimeSpan.FromSeconds(30)));
+        manual.Advance(Pca9685.OscillatorStartup - TimeSpan.FromTicks(1));
+        Assert.False(construct.IsCompleted);
+        Assert.Equal(1, manual.PendingTimerCount);
+        manual.Advance(TimeSpan.FromTicks(1));
+        // SetFrequency clears SLEEP and waits again before RESTART.
+        Assert.True(SpinWait.SpinUntil(() => manual.PendingTimerCount == 1 || construct.IsCompleted, TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain(Writes, w => w is [Pca9685.Mode1, var m] && (m & Pca9685.Mode1Restart) != 0);
+        manual.Advance(Pca9685.OscillatorStartup);
+        var chip = await construct.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(Writes, w => w is [Pca9685.Mode1, var m] && (m & Pca9685.Mode1Restart) != 0);
+        Assert.Equal(2 * Pca9685.OscillatorStartup, manual.GetUtcNow() - start);
+        chip.Dispose();
+    }
 
     private List<byte[]> Writes => _device.Writes;
 
@@ -28,7 +54,7 @@ public class Pca9685Tests
     [Fact]
     public void Prescale_is_written_in_sleep_then_the_chip_is_restarted_and_all_outputs_are_off()
     {
-        var chip = new Pca9685(_device, 1000, oscillatorWait: _ => { });
+        var chip = new Pca9685(_device, 1000, timeProvider: _clock);
         var sleepAt = Writes.FindIndex(w => w is [Pca9685.Mode1, var m] && (m & Pca9685.Mode1Sleep) != 0);
         var prescaleAt = Writes.FindIndex(w => w is [Pca9685.PreScale, 5]);
         var restartAt = Writes.FindIndex(w => w is [Pca9685.Mode1, var m] && (m & Pca9685.Mode1Restart) != 0 && (m & Pca9685.Mode1Sleep) == 0);
@@ -41,7 +67,7 @@ public class Pca9685Tests
     [Fact]
     public void Duty_becomes_LEDn_ON_OFF_counts_with_full_on_and_full_off_bits()
     {
-        var chip = new Pca9685(_device, 1526, oscillatorWait: _ => { });
+        var chip = new Pca9685(_device, 1526, timeProvider: _clock);
         _device.Writes.Clear();
         chip.SetDuty(0, 0.5);
         chip.SetDuty(3, 1.0);

@@ -26,9 +26,13 @@ internal sealed class GrblBench : IAsyncDisposable
         File.CreateSymbolicLink(PortLink, Host.PortPath);
         stageOptions.PortName = PortLink;
         Options = stageOptions;
-        // Serial round trips are bounded on the system clock (failure guards on real pty I/O): the virtual clock cannot
-        // see the driver's thread-pool work between reading a reply and routing it.
-        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel, TimeProvider.System);
+        // The current pty host watches the stage's reader, so that the virtual clock cannot jump while a reply is
+        // between the port and its waiter. Single round trips stay bounded on the system clock (a failure guard on real
+        // pty I/O): on the virtual clock, status round trips still timed out under load (see docs/hardware.md).
+        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel, TimeProvider.System)
+        {
+            ReaderObserver = new CurrentHost(this),
+        };
     }
 
     public SimulationClock Clock { get; }
@@ -109,5 +113,11 @@ internal sealed class GrblBench : IAsyncDisposable
         {
             // temp dir; harmless
         }
+    }
+
+    /// <summary>Forwards to whichever host is plugged in now (a re-plug makes a new one behind the same link).</summary>
+    private sealed class CurrentHost(GrblBench bench) : ISerialReaderObserver
+    {
+        public ISerialReaderSession Opened() => bench.Host.Opened();
     }
 }

@@ -128,6 +128,78 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
         Assert.True(!Directory.Exists(packages) || !Directory.EnumerateFileSystemEntries(packages).Any(), "a package was written");
     }
 
+    [Theory]
+    [InlineData("manual jog")]
+    [InlineData("manual move")]
+    [InlineData("manual homing")]
+    [InlineData("manual light setting")]
+    public async Task A_manual_motion_or_light_setting_from_the_socket_holds_the_station_so_a_capture_is_refused_meanwhile(string activity)
+    {
+        var machine = station.Get<StationStateMachine>();
+        var sequence = station.Get<CaptureSequence>();
+        var stage = station.Get<IStage>();
+        Assert.Equal(StationState.Ready, machine.State);
+        using var client = station.CreateClient();
+        using var other = station.CreateClient();
+        var at = stage.Status.Position;
+        Task<HttpResponseMessage> Send() => activity switch
+        {
+            "manual jog" => client.PostAsync(ControlApiRoutes.StageJog, JsonContent.Create(new JogRequest(Axis.Z, -20), options: ControlApiJson.Options)),
+            "manual move" => client.PostAsync(ControlApiRoutes.StageMove,
+                JsonContent.Create(new MoveRequest(at.X.Value, at.Y.Value, at.Z.Value - 20), options: ControlApiJson.Options)),
+            "manual homing" => client.PostAsync(ControlApiRoutes.StageHome, null),
+            _ => client.PutAsync(ControlApiRoutes.Lights, JsonContent.Create(new LightsRequest([0, 4], 0.3), options: ControlApiJson.Options)),
+        };
+
+        // The request is held right after it took the station (before it touches a device), as the self-test above.
+        using var release = new ManualResetEventSlim(false);
+        var entered = new TaskCompletionSource<StationStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Hold(object? sender, StationStateChange change)
+        {
+            if (change.To == StationState.Servicing && entered.TrySetResult(change))
+            {
+                release.Wait(SimStation.Guard);
+            }
+        }
+        machine.Changed += Hold;
+        Task<HttpResponseMessage>? manual = null;
+        try
+        {
+            manual = Send();
+            var servicing = await entered.Task.WaitAsync(SimStation.Guard);
+            Assert.Contains(activity + " started by " + Environment.UserName, servicing.Reason, StringComparison.Ordinal);
+            using (var capture = await other.PostAsync("/capture", null))
+            {
+                var body = await capture.Content.ReadAsStringAsync();
+                output.WriteLine(body);
+                Assert.Equal(HttpStatusCode.Conflict, capture.StatusCode);
+                Assert.Contains(activity + " started by", body, StringComparison.Ordinal);
+            }
+            Assert.False(sequence.IsRunning);
+        }
+        finally
+        {
+            release.Set();
+            machine.Changed -= Hold;
+        }
+        using (var answer = await manual.WaitAsync(SimStation.Guard))
+        {
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(StationState.Ready, machine.State);
+        Assert.Equal(activity + " finished", machine.LastChange.Reason);
+        if (activity is "manual jog" or "manual move")
+        {
+            using var back = await client.PostAsync(ControlApiRoutes.StageJog, JsonContent.Create(new JogRequest(Axis.Z, 20), options: ControlApiJson.Options));
+            Assert.True(back.StatusCode == HttpStatusCode.OK, await back.Content.ReadAsStringAsync());
+        }
+        else if (activity == "manual light setting")
+        {
+            using var off = await client.PutAsync(ControlApiRoutes.Lights, JsonContent.Create(new LightsRequest([], 0, 0), options: ControlApiJson.Options));
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task Privileged_endpoints_answer_404_on_the_technician_https_listener_and_are_served_on_the_socket()
     {
