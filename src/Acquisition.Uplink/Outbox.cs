@@ -110,7 +110,8 @@ public sealed class Outbox
 
     /// <summary>
     /// Queues a sealed package once. Only a "complete" capture that verifies is queued for upload; a package that
-    /// does not verify is recorded as Rejected with every problem and is never uploaded.
+    /// does not verify is recorded as Rejected with every problem and is never uploaded. A correction supplement is
+    /// queued behind the capture it corrects, as a referrer of it (see EnqueueCorrectionAsync).
     /// </summary>
     public async Task<EnqueueResult> EnqueueAsync(string packagePath, IReadOnlyCollection<string>? trustedKeyIds, CancellationToken cancellationToken)
     {
