@@ -17,6 +17,7 @@ app.Add(CalibrateCommand.Create);
 app.Add(VerifyCommand.Create);
 app.Add(CaseCommand.Create);
 app.Add(HoldCommand.Create);
+app.Add(CaptureCommand.Create);
 app.Add(OutboxCommand.Create);
 app.Add(ConfigCommand.Create);
 app.Add(AuditCommand.Create);

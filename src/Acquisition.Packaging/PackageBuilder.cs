@@ -107,12 +107,45 @@ public sealed class PackageBuilder
     public async Task<SealedPackage> SealAsync(ReadOnlyMemory<byte> captureJson, ECDsa signer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signer);
+        if (SupplementOf is not null)
+        {
+            throw new InvalidOperationException($"Package {CaptureId} is a supplement of {SupplementOf}: seal it with SealCorrectionAsync (a correction.json, no capture.json).");
+        }
         ValidateCaptureJson(captureJson.Span);
+        return await SealWithRecordAsync(PackageFiles.Capture, PackageMediaTypes.Capture, captureJson, signer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Seals a correction supplement: correction.json (the record, checked against <see cref="CorrectionRecord.Problems"/>),
+    /// signer.json, manifest.json (with supplementOf) and its signature. The original package is only referenced.
+    /// </summary>
+    public async Task<SealedPackage> SealCorrectionAsync(CorrectionRecord correction, ECDsa signer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(correction);
+        ArgumentNullException.ThrowIfNull(signer);
+        if (SupplementOf is null)
+        {
+            throw new InvalidOperationException($"Package {CaptureId} was begun as an original capture; a correction needs Begin(..., supplementOf: originalId).");
+        }
+        if (correction.CorrectionId != CaptureId || correction.OriginalCaptureId != SupplementOf)
+        {
+            throw new ArgumentException($"correction.json must be for correction {CaptureId} of capture {SupplementOf}, not {correction.CorrectionId} of {correction.OriginalCaptureId}.", nameof(correction));
+        }
+        var problems = correction.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("The correction is not valid: " + string.Join("; ", problems), nameof(correction));
+        }
+        return await SealWithRecordAsync(PackageFiles.Correction, PackageMediaTypes.Correction, correction.ToUtf8Bytes(), signer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SealedPackage> SealWithRecordAsync(string recordPath, string recordMediaType, ReadOnlyMemory<byte> record, ECDsa signer, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
-            await WriteEntryAsync(PackageFiles.Capture, PackageMediaTypes.Capture, (s, ct) => s.WriteAsync(captureJson, ct).AsTask(), cancellationToken).ConfigureAwait(false);
+            await WriteEntryAsync(recordPath, recordMediaType, (s, ct) => s.WriteAsync(record, ct).AsTask(), cancellationToken).ConfigureAwait(false);
             var signerJson = SignerJson(signer);
             await WriteEntryAsync(PackageFiles.Signer, PackageMediaTypes.Signer, (s, ct) => s.WriteAsync(signerJson, ct).AsTask(), cancellationToken).ConfigureAwait(false);
 

@@ -4,6 +4,7 @@ namespace Acquisition.Packaging;
 public static class PackageMediaTypes
 {
     public const string Capture = "application/vnd.acquisition.capture.v1+json";
+    public const string Correction = "application/vnd.acquisition.correction.v1+json";
     public const string Png = "image/png";
     public const string X3p = "application/vnd.iso.5436-2.x3p+zip";
     public const string Json = "application/json";
@@ -19,6 +20,7 @@ public static class PackageMediaTypes
         switch (relativePath)
         {
             case PackageFiles.Capture: return Capture;
+            case PackageFiles.Correction: return Correction;
             case PackageFiles.Manifest: return Manifest;
             case PackageFiles.Signature: return Signature;
             case PackageFiles.Signer: return Signer;

@@ -91,7 +91,16 @@ public static class PackageVerifier
                 problems.Add($"{entry.Path} has SHA-256 {actual}, the manifest says {entry.Sha256} (content changed)");
             }
         }
-        foreach (var required in new[] { PackageFiles.Capture, PackageFiles.Signer })
+        // An original carries its capture record, a supplement its correction record; neither may pose as the other.
+        var record = manifest.SupplementOf is null ? PackageFiles.Capture : PackageFiles.Correction;
+        var foreign = manifest.SupplementOf is null ? PackageFiles.Correction : PackageFiles.Capture;
+        if (listed.Contains(foreign))
+        {
+            problems.Add(manifest.SupplementOf is null
+                ? $"manifest.json lists {foreign} but has no supplementOf: a correction record belongs only in a supplement"
+                : $"manifest.json is a supplement of {manifest.SupplementOf} but lists {foreign}: a supplement carries a correction.json, never a capture record");
+        }
+        foreach (var required in new[] { record, PackageFiles.Signer })
         {
             if (!listed.Contains(required))
             {

@@ -35,7 +35,11 @@ public sealed class OciLayoutDestination : IUplinkDestination
     public async Task<string> DeliverAsync(OutboxDelivery delivery, OciArtifact artifact, Outbox outbox, CancellationToken cancellationToken) =>
         await ExportAsync(delivery.PackagePath, artifact, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Copies the package's blobs and the manifest into the layout and tags it with the capture id.</summary>
+    /// <summary>
+    /// Copies the package's blobs and the manifest into the layout and names it in index.json with its tag (the capture
+    /// id, or <c>&lt;originalId&gt;-correction-&lt;n&gt;</c>); a correction's manifest carries its subject, which is how
+    /// a reader of the layout finds the corrections of a capture (OciLayoutVerifier reports it per entry).
+    /// </summary>
     public async Task<string> ExportAsync(string packagePath, OciArtifact artifact, CancellationToken cancellationToken)
     {
         await EnsureLayoutAsync(cancellationToken).ConfigureAwait(false);
@@ -56,7 +60,7 @@ public sealed class OciLayoutDestination : IUplinkDestination
         _checkpoints.Reached("layout.index-written");
 
         var check = await OciLayoutVerifier.VerifyAsync(LayoutPath, cancellationToken).ConfigureAwait(false);
-        var entry = check.Manifests.FirstOrDefault(m => m.Tag == artifact.CaptureId);
+        var entry = check.Manifests.FirstOrDefault(m => m.Tag == artifact.Tag);
         if (entry is null || entry.Digest != artifact.ManifestDigest || !check.IsValid)
         {
             throw new UplinkFailureException(UplinkFailureKind.Transient, $"the layout at {LayoutPath} does not verify after writing {artifact.CaptureId}: {string.Join("; ", check.Problems)}");
@@ -121,23 +125,23 @@ public sealed class OciLayoutDestination : IUplinkDestination
         var manifests = index["manifests"]?.AsArray() ?? throw new UplinkFailureException(UplinkFailureKind.Transient, $"{indexPath} has no manifests array");
         foreach (var m in manifests)
         {
-            if (m?["annotations"]?[OciMediaTypes.RefNameAnnotation]?.GetValue<string>() == artifact.CaptureId)
+            if (m?["annotations"]?[OciMediaTypes.RefNameAnnotation]?.GetValue<string>() == artifact.Tag)
             {
                 var existing = m["digest"]?.GetValue<string>();
                 if (existing == artifact.ManifestDigest)
                 {
                     return;
                 }
-                throw new UplinkFailureException(UplinkFailureKind.Rejected, $"the layout already holds capture {artifact.CaptureId} as {existing}, not {artifact.ManifestDigest}; a capture is never replaced");
+                throw new UplinkFailureException(UplinkFailureKind.Rejected, $"the layout already holds {artifact.Tag} as {existing}, not {artifact.ManifestDigest}; a capture or correction is never replaced");
             }
         }
         manifests.Add(new JsonObject
         {
             ["mediaType"] = OciMediaTypes.ImageManifest,
-            ["artifactType"] = OciMediaTypes.CasingArtifact,
+            ["artifactType"] = artifact.ArtifactType,
             ["digest"] = artifact.ManifestDigest,
             ["size"] = artifact.ManifestBytes.Length,
-            ["annotations"] = new JsonObject { [OciMediaTypes.RefNameAnnotation] = artifact.CaptureId },
+            ["annotations"] = new JsonObject { [OciMediaTypes.RefNameAnnotation] = artifact.Tag },
         });
         var bytes = JsonSerializer.SerializeToUtf8Bytes(index);
         var tmp = Path.Combine(LayoutPath, ".tmp", $"index.json.{Guid.NewGuid():N}.tmp");

@@ -40,13 +40,17 @@ public static class OciLayoutVerifier
                 var digest = m.GetProperty("digest").GetString()!;
                 var size = m.GetProperty("size").GetInt64();
                 string? tag = m.TryGetProperty("annotations", out var a) && a.TryGetProperty(OciMediaTypes.RefNameAnnotation, out var t) ? t.GetString() : null;
-                manifests.Add(new OciLayoutManifestEntry(tag, digest, size));
                 var bytes = await CheckBlobAsync(layoutPath, digest, size, $"manifest of {tag}", problems, cancellationToken, keep: true).ConfigureAwait(false);
                 if (bytes is null)
                 {
+                    manifests.Add(new OciLayoutManifestEntry(tag, digest, size));
                     continue;
                 }
                 using var manifest = JsonDocument.Parse(bytes);
+                var artifactType = manifest.RootElement.TryGetProperty("artifactType", out var at) ? at.GetString() : null;
+                var subject = manifest.RootElement.TryGetProperty("subject", out var sub) && sub.TryGetProperty("digest", out var sd) ? sd.GetString() : null;
+                manifests.Add(new OciLayoutManifestEntry(tag, digest, size, artifactType, subject));
+
                 var config = manifest.RootElement.GetProperty("config");
                 await CheckBlobAsync(layoutPath, config.GetProperty("digest").GetString()!, config.GetProperty("size").GetInt64(), $"config of {tag}", problems, cancellationToken).ConfigureAwait(false);
                 foreach (var layer in manifest.RootElement.GetProperty("layers").EnumerateArray())

@@ -116,7 +116,8 @@ public sealed class Outbox
 
     /// <summary>
     /// Queues a sealed package once. Only a "complete" capture that verifies is queued for upload; a package that
-    /// does not verify is recorded as Rejected with every problem and is never uploaded.
+    /// does not verify is recorded as Rejected with every problem and is never uploaded. A correction supplement is
+    /// queued behind the capture it corrects, as a referrer of it (see EnqueueCorrectionAsync).
     /// </summary>
     public async Task<EnqueueResult> EnqueueAsync(string packagePath, IReadOnlyCollection<string>? trustedKeyIds, CancellationToken cancellationToken)
     {
@@ -128,6 +129,10 @@ public sealed class Outbox
             if (IsKnown(dirName))
             {
                 return new EnqueueResult(dirName, EnqueueOutcome.AlreadyQueued, [], [], null);
+            }
+            if (SupplementOf(packagePath) is { } originalId)
+            {
+                return await EnqueueCorrectionAsync(packagePath, dirName, originalId, trustedKeyIds, cancellationToken).ConfigureAwait(false);
             }
             CaptureSummary? capture = null;
             var problems = new List<string>();
@@ -183,6 +188,119 @@ public sealed class Outbox
         {
             _enqueueGate.Release();
         }
+    }
+
+    /// <summary>The original's id when the package's manifest says it is a supplement; null otherwise (or unreadable: the capture path names that).</summary>
+    private static string? SupplementOf(string packagePath)
+    {
+        try
+        {
+            return PackageManifest.Parse(File.ReadAllBytes(Path.Combine(packagePath, PackageFiles.Manifest))).SupplementOf;
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Queues a correction supplement once, as its own artifact whose subject is the original's recorded OCI manifest and
+    /// which goes to the destinations the original went to (after it: destinations drain in queue order). A correction
+    /// of a capture that was never queued for upload (aborted, failed, refused by the outbox) stays local, like its
+    /// original. One that does not verify, or that references other manifest bytes than the ones queued, is Rejected.
+    /// </summary>
+    private async Task<EnqueueResult> EnqueueCorrectionAsync(string packagePath, string dirName, string originalId, IReadOnlyCollection<string>? trustedKeyIds, CancellationToken cancellationToken)
+    {
+        var original = OriginalForCorrection(originalId);
+        if (original is null || original.Value.OciManifest.Length == 0)
+        {
+            return new EnqueueResult(dirName, EnqueueOutcome.NotComplete, [],
+                [original is null
+                    ? $"it corrects capture {originalId}, which is not queued for upload (not complete, or not queued yet); the correction stays local like its original"
+                    : $"it corrects capture {originalId}, which the outbox rejected; the correction stays local like its original"], null);
+        }
+        var (originalManifest, originalDigest, flagged, originalRoutes) = original.Value;
+        var problems = new List<string>();
+        var packagesDirectory = Path.GetDirectoryName(packagePath)!;
+        var verification = Directory.Exists(Path.Combine(packagesDirectory, originalId))
+            ? await CorrectionVerifier.VerifyAsync(packagePath, packagesDirectory, trustedKeyIds, cancellationToken).ConfigureAwait(false)
+            // The original may already be gone (retention after delivery): its queued artifact still records its manifest.json hash.
+            : await PackageVerifier.VerifyAsync(packagePath, trustedKeyIds, cancellationToken).ConfigureAwait(false);
+        problems.AddRange(verification.Problems);
+        CorrectionRecord? correction = null;
+        try
+        {
+            correction = CorrectionRecord.Parse(await File.ReadAllBytesAsync(Path.Combine(packagePath, PackageFiles.Correction), cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            problems.Add($"{PackageFiles.Correction} cannot be read: {ex.Message}");
+        }
+        var queuedManifestJson = OciArtifact.FromManifestBytes(originalId, originalManifest).Layers.FirstOrDefault(l => l.RelativePath == PackageFiles.Manifest);
+        if (correction is not null && queuedManifestJson is not null && queuedManifestJson.Hex != correction.OriginalManifestSha256)
+        {
+            problems.Add($"the correction references manifest.json {correction.OriginalManifestSha256} of {originalId}, but the capture was queued with {queuedManifestJson.Hex}");
+        }
+        if (correction is not null && (correction.CorrectionId != dirName || correction.OriginalCaptureId != originalId))
+        {
+            problems.Add($"{PackageFiles.Correction} is for correction {correction.CorrectionId} of {correction.OriginalCaptureId}, but the package is {dirName}, a supplement of {originalId}");
+        }
+        OciArtifact? artifact = null;
+        if (problems.Count == 0)
+        {
+            artifact = await OciArtifact.FromCorrectionPackageAsync(packagePath, new OciSubject(OciMediaTypes.ImageManifest, originalDigest, originalManifest.LongLength), cancellationToken).ConfigureAwait(false);
+        }
+        var routed = originalRoutes.Length > 0 ? originalRoutes : _destinations.Select(d => d.Name).ToArray();
+        _checkpoints.Reached("enqueue.before-commit");
+        try
+        {
+            InsertCapture(dirName, packagePath, flagged, artifact, routed, problems);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            return new EnqueueResult(dirName, EnqueueOutcome.AlreadyQueued, [], [], null);
+        }
+        _checkpoints.Reached("enqueue.after-commit");
+        if (problems.Count > 0)
+        {
+            return new EnqueueResult(dirName, EnqueueOutcome.Rejected, routed, problems, null);
+        }
+        Enqueued?.Invoke(this, dirName);
+        return new EnqueueResult(dirName, EnqueueOutcome.Enqueued, routed, [], artifact!.ManifestDigest);
+    }
+
+    /// <summary>The original's queued OCI manifest, its digest, routing flag and destinations; null when it is not in the outbox.</summary>
+    private (byte[] OciManifest, string OciManifestDigest, bool Flagged, string[] Destinations)? OriginalForCorrection(string originalId)
+    {
+        using var c = Open();
+        byte[] manifest;
+        string digest;
+        bool flagged;
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT oci_manifest, oci_manifest_digest, flagged FROM captures WHERE capture_id=$id";
+            cmd.Parameters.AddWithValue("$id", originalId);
+            using var r = cmd.ExecuteReader();
+            if (!r.Read())
+            {
+                return null;
+            }
+            manifest = (byte[])r.GetValue(0);
+            digest = r.GetString(1);
+            flagged = r.GetInt64(2) != 0;
+        }
+        var destinations = new List<string>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT destination FROM deliveries WHERE capture_id=$id ORDER BY destination";
+            cmd.Parameters.AddWithValue("$id", originalId);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                destinations.Add(r.GetString(0));
+            }
+        }
+        return (manifest, digest, flagged, [.. destinations]);
     }
 
     private void InsertCapture(string dirName, string packagePath, bool flagged, OciArtifact? artifact, string[] routed, List<string> problems)

@@ -11,7 +11,7 @@ namespace Acquisition.Uplink;
 /// The few OCI distribution calls the uplink needs, each mapping the server's answer to success or an
 /// <see cref="UplinkFailureException"/> of the right kind. Upload URLs are absolute strings so they can be stored.
 /// </summary>
-public sealed class RegistryClient
+public sealed partial class RegistryClient
 {
     private const int MaxErrorBody = 16 * 1024;
     private readonly HttpClient _http;

@@ -6,7 +6,8 @@ namespace Acquisition.Uplink;
 /// Pushes a capture artifact to an OCI registry: for each blob, skip it if the server has it (HEAD), else resume the
 /// recorded session from the offset the server confirms (GET), or start one (POST); send chunks (PATCH with
 /// Content-Range), recording the confirmed offset after each; close with PUT ?digest=. Then PUT the recorded
-/// manifest under the capture id (idempotent) and read it back by tag to compare digests.
+/// manifest under its tag (idempotent) and read it back by tag to compare digests; a correction is then linked to the
+/// capture it corrects (OCI 1.1 referrers, with the tag-schema fallback for registries without the referrers API).
 /// </summary>
 public sealed class RegistryDestination : IUplinkDestination
 {
@@ -44,16 +45,21 @@ public sealed class RegistryDestination : IUplinkDestination
             await UploadBlobAsync(delivery, blob, p, outbox, cancellationToken).ConfigureAwait(false);
         }
         _checkpoints.Reached("manifest.before-put");
-        var reported = await _client.PutManifestAsync(artifact.CaptureId, artifact.ManifestBytes, cancellationToken).ConfigureAwait(false);
+        var reported = await _client.PutManifestAsync(artifact.Tag, artifact.ManifestBytes, cancellationToken).ConfigureAwait(false);
         _checkpoints.Reached("manifest.after-put");
         if (reported is not null && reported != artifact.ManifestDigest)
         {
             throw new UplinkFailureException(UplinkFailureKind.Transient, $"the registry stored the manifest as {reported}, expected {artifact.ManifestDigest}");
         }
-        var readBack = await _client.ReadBackDigestAsync(artifact.CaptureId, cancellationToken).ConfigureAwait(false);
+        var readBack = await _client.ReadBackDigestAsync(artifact.Tag, cancellationToken).ConfigureAwait(false);
         if (readBack != artifact.ManifestDigest)
         {
-            throw new UplinkFailureException(UplinkFailureKind.Transient, $"the manifest read back under tag {artifact.CaptureId} has digest {readBack}, expected {artifact.ManifestDigest}");
+            throw new UplinkFailureException(UplinkFailureKind.Transient, $"the manifest read back under tag {artifact.Tag} has digest {readBack}, expected {artifact.ManifestDigest}");
+        }
+        if (artifact.Subject is not null)
+        {
+            // A correction: make sure the registry lists it among the referrers of the capture it corrects.
+            await _client.LinkReferrerAsync(artifact, cancellationToken).ConfigureAwait(false);
         }
         return readBack;
     }

@@ -149,7 +149,8 @@ public sealed class UplinkProcessor
         {
             return $"manifest.json was edited after it was queued ({actual}, queued as {manifestBlob.Digest})";
         }
-        foreach (var rel in new[] { PackageFiles.Capture, PackageFiles.Signer, PackageFiles.Signature })
+        // The config is the package's record: capture.json, or correction.json for a correction supplement.
+        foreach (var rel in new[] { sealedDigest.Config.RelativePath, PackageFiles.Signer, PackageFiles.Signature })
         {
             if (!File.Exists(Path.Combine(packagePath, rel)))
             {

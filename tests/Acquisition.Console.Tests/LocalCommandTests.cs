@@ -53,6 +53,33 @@ public sealed class LocalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_package_checks_a_correction_against_the_original_next_to_it()
+    {
+        var (data, original) = await SealPackageAsync(_tmp.Combine("data"));
+        const string correctionId = "01JD3Q4V6Z8KXW3N9M2T5R7B2D";
+        var builder = PackageBuilder.Begin(data, correctionId, "ST-01", new DurableFileWriter(data), TimeProvider.System, supplementOf: original.CaptureId);
+        using (var key = await new StationKeyStore(data, TimeProvider.System).GetOrCreateSigningKeyAsync(CancellationToken.None))
+        {
+            await builder.SealCorrectionAsync(new CorrectionRecord(correctionId, original.CaptureId, original.ManifestSha256, 1,
+                [new FieldCorrection("caseNumber", "2026-1", "2026-2")], "typo", "alice", DateTimeOffset.UnixEpoch), key, CancellationToken.None);
+        }
+        var supplement = Path.Combine(data.Packages, correctionId);
+
+        var ok = await AcqProcess.RunAsync("verify", "package", supplement, "--data", data.Root, "--json");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Equal(original.CaptureId, ok.Json().GetProperty("supplementOf").GetString());
+        Assert.True(ok.Json().GetProperty("originalChecked").GetBoolean());
+
+        // The original changed after the correction was made: the correction no longer corrects it.
+        var manifest = Path.Combine(original.Path, "manifest.json");
+        File.SetUnixFileMode(manifest, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("ST-01", "ST-02", StringComparison.Ordinal));
+        var bad = await AcqProcess.RunAsync("verify", "package", supplement);
+        Assert.True(bad.ExitCode == 1, bad.ToString());
+        Assert.Contains("does not correct this package", bad.Stdout);
+    }
+
+    [Fact]
     public async Task Verify_package_rejects_a_signer_that_is_not_trusted()
     {
         var (_, package) = await SealPackageAsync(_tmp.Combine("data"));

@@ -30,8 +30,12 @@ public class StationDaemon : IAsyncLifetime
 
     internal Task<AcqResult> AcqAsync(params string[] args) => AcqProcess.RunAsync(["--socket", SocketPath, .. args]);
 
+    /// <summary>Runs before the daemon starts, on its (not yet used) data directory: a derived fixture seeds it here.</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await BeforeStartAsync();
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "acquisition-station"))
         {
             RedirectStandardOutput = true,

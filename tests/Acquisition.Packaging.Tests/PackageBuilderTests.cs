@@ -144,15 +144,13 @@ public sealed class PackageBuilderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_supplement_references_the_original_and_leaves_it_untouched()
+    public async Task A_supplement_cannot_be_sealed_as_a_capture()
     {
         var original = await _t.SealSampleAsync();
-        var before = await File.ReadAllBytesAsync(Path.Combine(original.Path, "manifest.json"));
-        var supplement = await _t.SealSampleAsync(supplementOf: original.CaptureId);
-
-        var manifest = PackageManifest.Parse(await File.ReadAllBytesAsync(Path.Combine(supplement.Path, "manifest.json")));
-        Assert.Equal(original.CaptureId, manifest.SupplementOf);
-        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(original.Path, "manifest.json")));
-        Assert.True((await PackageVerifier.VerifyAsync(supplement.Path, null, CancellationToken.None)).IsValid);
+        var id = TestData.NewCaptureId();
+        var b = PackageBuilder.Begin(_t.Data, id, "ST-01", _t.Writer, TimeProvider.System, supplementOf: original.CaptureId);
+        using var key = await _t.Keys.GetOrCreateSigningKeyAsync(CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => b.SealAsync(TestData.CaptureJson(id), key, CancellationToken.None));
+        Assert.Contains("SealCorrectionAsync", ex.Message);
     }
 }

@@ -48,6 +48,18 @@ public sealed class TestStation : IDisposable
         return await builder.SealAsync(CaptureJson(captureId, status, flagged), key, CancellationToken.None);
     }
 
+    /// <summary>Seals correction <paramref name="sequence"/> of <paramref name="original"/>: its case number becomes <paramref name="newCaseNumber"/>.</summary>
+    public async Task<SealedPackage> SealCorrectionAsync(SealedPackage original, string newCaseNumber, int sequence = 1, string? originalManifestSha256 = null)
+    {
+        var id = NextCaptureId();
+        var builder = PackageBuilder.Begin(Data, id, "ST-07", Writer, TimeProvider.System, supplementOf: original.CaptureId);
+        var record = new CorrectionRecord(id, original.CaptureId, originalManifestSha256 ?? original.ManifestSha256, sequence,
+            [new FieldCorrection(CorrectableCaseFields.CaseNumber, "2026-" + original.CaptureId[^4..], newCaseNumber)], "case number mistyped", "alice",
+            new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero));
+        using var key = await Keys.GetOrCreateSigningKeyAsync(CancellationToken.None);
+        return await builder.SealCorrectionAsync(record, key, CancellationToken.None);
+    }
+
     public void Dispose()
     {
         try

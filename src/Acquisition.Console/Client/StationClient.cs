@@ -75,6 +75,12 @@ internal sealed class StationClient : IDisposable
     public Task<LegalHold> ReleaseHoldAsync(string captureId, LegalHoldRequest request, CancellationToken ct) =>
         SendAsync<LegalHold>(HttpMethod.Delete, ControlApiRoutes.Hold(captureId), request, ct);
 
+    public Task<CaptureCorrectionReport> CorrectCaptureAsync(string captureId, CorrectionRequest request, CancellationToken ct) =>
+        SendAsync<CaptureCorrectionReport>(HttpMethod.Post, ControlApiRoutes.CaptureCorrections(captureId), request, ct);
+
+    public Task<IReadOnlyList<CaptureCorrectionReport>> ListCorrectionsAsync(string captureId, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<CaptureCorrectionReport>>(HttpMethod.Get, ControlApiRoutes.CaptureCorrections(captureId), null, ct);
+
     public Task<IReadOnlyList<LegalHold>> ListHoldsAsync(CancellationToken ct) =>
         SendAsync<IReadOnlyList<LegalHold>>(HttpMethod.Get, ControlApiRoutes.Holds, null, ct);
 

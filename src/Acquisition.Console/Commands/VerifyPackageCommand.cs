@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Acquisition.ServiceConsole.Commands;
 
-/// <summary>acq verify package &lt;path&gt;: the manifest hashes, the file list and the signature, offline.</summary>
+/// <summary>acq verify package &lt;path&gt;: the manifest hashes, the file list and the signature, offline; a correction also against its original.</summary>
 internal static class VerifyPackageCommand
 {
     public static Command Create(GlobalOptions globals)
@@ -34,7 +34,13 @@ internal static class VerifyPackageCommand
                 throw CliException.LocalFile($"{dir.FullName} is not a directory. Give the package directory (the one holding manifest.json).");
             }
             var trusted = TrustedKeyIds(inv.Get(trust) ?? [], inv.Get(data));
-            var result = await PackageVerifier.VerifyAsync(dir.FullName, trusted, ct).ConfigureAwait(false);
+            // A correction supplement is checked against its original when the original sits next to it (packages/ on
+            // a station, or a pulled pair of directories): same capture id, same signed manifest bytes.
+            var supplementOf = ReadSupplementOf(dir.FullName);
+            var originalChecked = supplementOf is not null && dir.Parent is not null && Directory.Exists(Path.Combine(dir.Parent.FullName, supplementOf));
+            var result = originalChecked
+                ? await CorrectionVerifier.VerifyAsync(dir.FullName, dir.Parent!.FullName, trusted, ct).ConfigureAwait(false)
+                : await PackageVerifier.VerifyAsync(dir.FullName, trusted, ct).ConfigureAwait(false);
             var (captureId, fileCount) = ReadManifestSummary(dir.FullName);
             var signer = ReadSignerKeyId(dir.FullName);
             if (inv.Json)
@@ -47,12 +53,25 @@ internal static class VerifyPackageCommand
                     files = fileCount,
                     signerKeyId = signer,
                     signerTrustChecked = trusted is not null,
+                    supplementOf,
+                    originalChecked,
                     problems = result.Problems,
                 });
             }
             else if (result.IsValid)
             {
                 inv.Output.Line($"[green]VALID[/] package {Markup.Escape(captureId ?? "?")}: {fileCount} files match the manifest, signature verifies (signer {Markup.Escape(signer ?? "?")}).");
+                if (supplementOf is not null)
+                {
+                    if (originalChecked)
+                    {
+                        inv.Output.Line(Markup.Escape($"It is a correction of {supplementOf}, which is next to it, verifies and has the referenced manifest."));
+                    }
+                    else
+                    {
+                        inv.Output.Warn($"it is a correction of {supplementOf}, which is not next to it ({Path.Combine(dir.Parent?.FullName ?? "", supplementOf)}): only the correction itself was verified.");
+                    }
+                }
                 if (trusted is null)
                 {
                     inv.Output.Warn("the signer was not checked against a trusted key: anyone can sign a package. Add --trust <keyid|pem> or --data <dir>.");
@@ -69,6 +88,18 @@ internal static class VerifyPackageCommand
             return result.IsValid ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    private static string? ReadSupplementOf(string dir)
+    {
+        try
+        {
+            return PackageManifest.Parse(File.ReadAllBytes(Path.Combine(dir, PackageFiles.Manifest))).SupplementOf;
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null; // the verifier names what is wrong with the manifest
+        }
     }
 
     private static IReadOnlyCollection<string>? TrustedKeyIds(string[] trust, string? dataDir)

@@ -23,6 +23,7 @@ public static class ControlApiRoutes
     public const string Config = "/config";
     public const string Enrol = "/station/enrol";
     public const string KeyRotate = "/station/keys/rotate";
+    public const string Captures = "/captures";
 
     /// <summary>"/calibrations/{kind}" with the kind's wire name, e.g. "/calibrations/pixel-size".</summary>
     public static string Calibration(string kindWireName) => Calibrations + "/" + Uri.EscapeDataString(kindWireName);
@@ -32,4 +33,7 @@ public static class ControlApiRoutes
     public static string OutboxEntry(string captureId) => Outbox + "/" + Uri.EscapeDataString(captureId);
 
     public static string OutboxRetry(string captureId) => OutboxEntry(captureId) + "/retry";
+
+    /// <summary>"/captures/{captureId}/corrections": the correction supplements of a sealed capture.</summary>
+    public static string CaptureCorrections(string captureId) => Captures + "/" + Uri.EscapeDataString(captureId) + "/corrections";
 }

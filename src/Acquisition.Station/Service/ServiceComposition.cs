@@ -1,10 +1,13 @@
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Storage;
+using Acquisition.Packaging;
 using Acquisition.Station.Hardware;
 using Acquisition.Station.Hosting;
 using Acquisition.Uplink;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Calibration.Procedures;
+using Acquisition.Workflow.Cases;
+using Acquisition.Workflow.Recipes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,8 +15,8 @@ namespace Acquisition.Station.Service;
 
 /// <summary>
 /// What the service endpoints need beyond the host's own services: the uplink's outbox (for legal holds and the
-/// outbox views; TryAdd, so the uplink's own composition wins), and the calibration procedures over the station's
-/// devices.
+/// outbox views; TryAdd, so the uplink's own composition wins), the calibration procedures over the station's
+/// devices, and the corrections of sealed captures.
 /// </summary>
 public static class ServiceComposition
 {
@@ -25,6 +28,9 @@ public static class ServiceComposition
             [.. sp.GetRequiredService<IOptions<Acquisition.Station.Configuration.UplinkOptions>>().Value.Destinations.Select(d => (d.Name, DestinationRoute.All))],
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ServiceOperationGate>();
+        services.AddSingleton(sp => new CaptureCorrections(sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<DurableFileWriter>(),
+            sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<CalibreTable>(), sp.GetRequiredService<StationKeyStore>(),
+            sp.GetRequiredService<IOptions<Acquisition.Station.Configuration.StationOptions>>().Value.StationId, sp.GetRequiredService<TimeProvider>()));
         // Procedures drive the station's own devices on the devices' clock (the simulator's in the sim profile).
         services.AddSingleton(sp => new CalibrationDevices(sp.GetRequiredService<IStage>(),
             sp.GetService<ICamera>() ?? throw new InvalidOperationException("No camera is composed in this hardware profile; calibrations cannot run."),

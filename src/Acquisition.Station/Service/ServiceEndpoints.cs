@@ -59,6 +59,7 @@ public static class ServiceEndpoints
         app.MapDiagnosticsApi();
         app.MapCalibrationApi();
         app.MapStationIdentityApi();
+        app.MapCorrectionApi();
         return app;
     }
 
