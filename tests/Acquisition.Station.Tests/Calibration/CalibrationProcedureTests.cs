@@ -130,4 +130,24 @@ public sealed class CalibrationProcedureTests
         Assert.InRange(scale, 1.012 * 0.995, 1.012 * 1.005);
         Assert.InRange(backlash, 3 - ZMotorStepMicrometres, 3 + ZMotorStepMicrometres);
     }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Z_scale_and_backlash_are_recovered_with_the_simulators_frame_jitter_on(int seed)
+    {
+        // As above, with the simulator's default 0.25 px RMS frame jitter (each frame resampled at a random sub-pixel
+        // offset) and three different noise seeds: the procedure must hold its tolerances on a real camera's wobble.
+        var grbl = new GrblOptions { ScaleErrorPpm = [0, 0, 12000], ZBacklashMicrometres = 3 };
+        Assert.True(Small.JitterRmsPixels > 0);
+        await using var rig = await CalibrationBench.StartAsync(Small with { Seed = seed }, SurfacePresets.StepHeight(150, halfWidthMicrometres: 1000), grbl, zOffsetMicrometres: 193);
+
+        var outcome = await new ZScaleProcedure(rig.Devices).RunAsync("step-height", new Dictionary<string, double> { ["stepHeightMicrometres"] = 150 }, null, CancellationToken.None)
+            .WaitAsync(4 * CalibrationBench.Guard); // five up/down pairs: a longer guard against a hang, not a timing claim
+
+        var scale = (double)outcome.Values["micrometresPerCommandedMicrometre"]!;
+        var backlash = (double)outcome.Values["backlashMicrometres"]!;
+        Assert.InRange(scale, 1.012 * 0.995, 1.012 * 1.005);
+        Assert.True(Math.Abs(backlash - 3) <= ZMotorStepMicrometres, $"backlash {backlash} µm from pairs {string.Join(", ", (List<double>)outcome.Residuals["backlashShiftsMicrometres"]!)}");
+    }
 }
