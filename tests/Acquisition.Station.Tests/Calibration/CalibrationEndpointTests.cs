@@ -33,9 +33,6 @@ public sealed class CalibrationEndpointTests
             // The sim profile's 10 µm pixels see little defocus over the default 80 µm: sweep wider, coarser.
             "--Station:Calibration:Reference:RangeMicrometres=400",
             "--Station:Calibration:Reference:StepMicrometres=20",
-            // ...and its repeatability there is about 0.9 ACCF and 10-15 % Sq: control limits for this coarse profile.
-            "--Station:Calibration:Reference:MinimumCorrelation=0.8",
-            "--Station:Calibration:Reference:MaximumSqChangePercent=30",
         ]);
         await using var app = StationHost.Build(launch);
         Assert.Empty(await StationHost.PrepareAsync(app, CancellationToken.None));
@@ -94,7 +91,7 @@ public sealed class CalibrationEndpointTests
             var second = JsonDocument.Parse(await (await client.PostAsync("/verify/reference", null)).Content.ReadAsStringAsync()).RootElement;
             Assert.True(second.TryGetProperty("passed", out var secondPassed) && secondPassed.GetBoolean(), second.ToString());
             var accf = second.GetProperty("measures").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "areal cross-correlation");
-            Assert.True(accf.GetProperty("value").GetDouble() >= 0.8, accf.ToString());
+            Assert.True(accf.GetProperty("value").GetDouble() >= 0.95, accf.ToString());
             var csv = File.ReadAllLines(second.GetProperty("controlChartCsvPath").GetString()!);
             Assert.Equal(3, csv.Length);
             Assert.EndsWith("true,true", csv[1]);

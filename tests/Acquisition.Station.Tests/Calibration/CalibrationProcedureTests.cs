@@ -1,5 +1,6 @@
 using Acquisition.Core.Control;
 using Acquisition.Core.Domain;
+using Acquisition.Core.Storage;
 using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Grbl;
 using Acquisition.HardwareSim.Surface;
@@ -129,5 +130,52 @@ public sealed class CalibrationProcedureTests
         var backlash = (double)outcome.Values["backlashMicrometres"]!;
         Assert.InRange(scale, 1.012 * 0.995, 1.012 * 1.005);
         Assert.InRange(backlash, 3 - ZMotorStepMicrometres, 3 + ZMotorStepMicrometres);
+    }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Z_scale_and_backlash_are_recovered_with_the_simulators_frame_jitter_on(int seed)
+    {
+        // As above, with the simulator's default 0.25 px RMS frame jitter (each frame resampled at a random sub-pixel
+        // offset) and three different noise seeds: the procedure must hold its tolerances on a real camera's wobble.
+        var grbl = new GrblOptions { ScaleErrorPpm = [0, 0, 12000], ZBacklashMicrometres = 3 };
+        Assert.True(Small.JitterRmsPixels > 0);
+        await using var rig = await CalibrationBench.StartAsync(Small with { Seed = seed }, SurfacePresets.StepHeight(150, halfWidthMicrometres: 1000), grbl, zOffsetMicrometres: 193);
+
+        var outcome = await new ZScaleProcedure(rig.Devices).RunAsync("step-height", new Dictionary<string, double> { ["stepHeightMicrometres"] = 150 }, null, CancellationToken.None)
+            .WaitAsync(4 * CalibrationBench.Guard); // five up/down pairs: a longer guard against a hang, not a timing claim
+
+        var scale = (double)outcome.Values["micrometresPerCommandedMicrometre"]!;
+        var backlash = (double)outcome.Values["backlashMicrometres"]!;
+        Assert.InRange(scale, 1.012 * 0.995, 1.012 * 1.005);
+        Assert.True(Math.Abs(backlash - 3) <= ZMotorStepMicrometres, $"backlash {backlash} µm from pairs {string.Join(", ", (List<double>)outcome.Residuals["backlashShiftsMicrometres"]!)}");
+    }
+    [Fact]
+    public async Task Reference_verification_repeats_within_the_default_control_limits_at_the_sim_profiles_10_micrometre_pixels()
+    {
+        // The sim profile's camera (612×512 at 10 µm/px) over the default casing; the sweep is the sim profile's 400 µm
+        // in 20 µm steps, the control limits are the defaults (ACCF ≥ 0.95, Sq change ≤ 10 %).
+        var camera = Small with { Width = 612, Height = 512, PixelSizeMicrometres = 10 };
+        await using var rig = await CalibrationBench.StartAsync(camera, SurfacePresets.DefaultCasing());
+        using var temp = new TempDirectory();
+        var (store, _, data) = CalibrationBench.Recording(rig.Devices, temp.Combine("data"));
+        var options = new ReferenceVerificationOptions { RangeMicrometres = 400, StepMicrometres = 20 };
+        Assert.Equal(0.95, options.MinimumCorrelation);
+        Assert.Equal(10, options.MaximumSqChangePercent);
+        var verification = new ReferenceVerification(rig.Devices, store, data, new DurableFileWriter(data), options, TimeProvider.System);
+
+        var baseline = await verification.RunAsync("alice", null, CancellationToken.None).WaitAsync(2 * CalibrationBench.Guard);
+        Assert.True(baseline.Passed);
+        foreach (var repeat in new[] { 1, 2 })
+        {
+            var result = await verification.RunAsync("alice", null, CancellationToken.None).WaitAsync(2 * CalibrationBench.Guard);
+            var summary = string.Join("; ", result.Measures.Select(m => $"{m.Name} {m.Value}"));
+            Assert.True(result.Passed, $"repeat {repeat}: {summary}");
+            Assert.True(result.Measures.Single(m => m.Name == "areal cross-correlation").Value >= 0.95, summary);
+        }
+        var records = store.History(CalibrationKind.Reference);
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.InRange(r.Values.GetProperty("validFraction").GetDouble(), 0.25, 1));
     }
 }

@@ -49,7 +49,8 @@ public sealed class ReferenceVerification
 
     public async Task<ReferenceVerificationResult> RunAsync(string performedBy, IProgress<ProcedureProgress>? progress, CancellationToken ct)
     {
-        using var height = await AcquireHeightMapAsync(progress, ct).ConfigureAwait(false);
+        var (height, validFraction) = await AcquireHeightMapAsync(progress, ct).ConfigureAwait(false);
+        using var _ = height;
         var stored = StoredTopography();
         var sq = Sq(height);
         double accf;
@@ -69,9 +70,10 @@ public sealed class ReferenceVerification
             using (stored.Value.Map)
             {
                 topographyFile = stored.Value.File;
-                accf = ArealCrossCorrelation(stored.Value.Map, height);
-                var storedSq = Sq(stored.Value.Map);
-                sqChange = storedSq <= 0 ? 100 : Math.Abs(sq - storedSq) / storedSq * 100;
+                // Sq change on the same area (aligned, measured in both): the two maps' holes differ, and Sq over
+                // different areas of a casing differs by more than the instrument does.
+                (accf, var storedSq, var currentSq) = ArealCrossCorrelation(stored.Value.Map, height);
+                sqChange = storedSq <= 0 ? 100 : Math.Abs(currentSq - storedSq) / storedSq * 100;
             }
         }
         var accfPassed = accf >= _options.MinimumCorrelation;
@@ -90,6 +92,7 @@ public sealed class ReferenceVerification
             ["sqChangePercent"] = Math.Round(sqChange, 3),
             ["passed"] = passed,
             ["baseline"] = baseline,
+            ["validFraction"] = Math.Round(validFraction, 4),
             ["referenceTopography"] = topographyFile,
             ["limits"] = new { minimumCorrelation = _options.MinimumCorrelation, maximumSqChangePercent = _options.MaximumSqChangePercent },
         };
@@ -101,7 +104,8 @@ public sealed class ReferenceVerification
         return new ReferenceVerificationResult(passed, record.Id, record.PerformedAt, measures, CsvPath, PngPath);
     }
 
-    private async Task<Mat> AcquireHeightMapAsync(IProgress<ProcedureProgress>? progress, CancellationToken ct)
+    /// <summary>The levelled, filtered height map (NaN where no focus peak was found) and the fraction that has one.</summary>
+    private async Task<(Mat Map, double ValidFraction)> AcquireHeightMapAsync(IProgress<ProcedureProgress>? progress, CancellationToken ct)
     {
         var stage = _devices.Stage;
         var here = (await stage.QueryStatusAsync(ct).ConfigureAwait(false)).Position;
@@ -141,21 +145,28 @@ public sealed class ReferenceVerification
             var crop = new Rect(map.Cols / 4, map.Rows / 4, map.Cols / 2, map.Rows / 2);
             using var centreMap = new Mat(map, crop);
             var clean = centreMap.Clone();
-            // Heights are stage Z: pixels without a focus peak (NaN) take the mean of the others, not 0 µm.
-            using (var finite = new Mat())
+            // Heights are stage Z: pixels without a focus peak (NaN) are filled from their neighbours, not with 0 µm.
+            using var finite = new Mat();
+            Cv2.Compare(clean, clean, finite, CmpTypes.EQ);
+            if (Cv2.CountNonZero(finite) < clean.Total() / 4)
             {
-                Cv2.Compare(clean, clean, finite, CmpTypes.EQ);
-                if (Cv2.CountNonZero(finite) < clean.Total() / 4)
-                {
-                    clean.Dispose();
-                    throw new CalibrationRefusedException("Less than a quarter of the reference casing's field has a focus peak in the sweep: check it is mounted, lit and within the Z range (Station:Calibration:Reference), then retry.");
-                }
-                Cv2.PatchNaNs(clean, Cv2.Mean(clean, finite).Val0);
+                clean.Dispose();
+                throw new CalibrationRefusedException("Less than a quarter of the reference casing's field has a focus peak in the sweep: check it is mounted, lit and within the Z range (Station:Calibration:Reference), then retry.");
             }
+            var validFraction = (double)Cv2.CountNonZero(finite) / clean.Total();
+            FillFromNeighbours(clean, finite);
+            // Single-pixel peak outliers (a noise maximum at a sweep end) are not topography: a median takes them out
+            // before the S-filter, which would otherwise spread them.
+            Cv2.MedianBlur(clean, clean, 5);
             // An S-filter in the spirit of ISO 25178: slice quantisation and per-pixel peak noise are not topography.
             Cv2.GaussianBlur(clean, clean, new Size(0, 0), 3);
             Level(clean);
-            return clean;
+            // Pixels without a focus peak were filled only so the filters could run: they are not measured heights, so
+            // they are NaN in the stored topography and left out of Sq.
+            using var holes = new Mat();
+            Cv2.BitwiseNot(finite, holes);
+            clean.SetTo(new Scalar(double.NaN), holes);
+            return (clean, validFraction);
         }
         finally
         {
@@ -185,19 +196,83 @@ public sealed class ReferenceVerification
         return (map, Path.GetFileName(file));
     }
 
-    /// <summary>Best normalised correlation of the acquisition's centre over shifts of up to a tenth of the field.</summary>
-    private static double ArealCrossCorrelation(Mat stored, Mat current)
+    /// <summary>
+    /// Areal cross-correlation: the shift of up to a tenth of the field that best aligns the acquisition's centre with
+    /// the stored topography (found on hole-filled copies), then the correlation coefficient at that shift over the
+    /// pixels measured in both, with the Sq of each there. Filled holes are estimates, and which pixels lack a focus peak changes from sweep to
+    /// sweep: counting them would charge the station for its own interpolation.
+    /// </summary>
+    private static (double Correlation, double StoredSq, double CurrentSq) ArealCrossCorrelation(Mat stored, Mat current)
     {
         var w = Math.Min(stored.Cols, current.Cols);
         var h = Math.Min(stored.Rows, current.Rows);
         var mx = w / 10;
         var my = h / 10;
-        using var template = new Mat(current, new Rect(mx, my, w - (2 * mx), h - (2 * my)));
-        using var image = new Mat(stored, new Rect(0, 0, w, h));
+        using var storedFilled = Filled(stored);
+        using var currentFilled = Filled(current);
+        using var template = new Mat(currentFilled, new Rect(mx, my, w - (2 * mx), h - (2 * my)));
+        using var image = new Mat(storedFilled, new Rect(0, 0, w, h));
         using var scores = new Mat();
         Cv2.MatchTemplate(image, template, scores, TemplateMatchModes.CCoeffNormed);
-        Cv2.MinMaxLoc(scores, out _, out double max);
-        return max;
+        Cv2.MinMaxLoc(scores, out _, out double _, out _, out Point at);
+        stored.GetArray(out float[] s);
+        current.GetArray(out float[] c);
+        double n = 0, ss = 0, sc = 0, sss = 0, scc = 0, ssc = 0;
+        for (var v = 0; v < h - (2 * my); v++)
+        {
+            for (var u = 0; u < w - (2 * mx); u++)
+            {
+                double a = s[((v + at.Y) * stored.Cols) + u + at.X];
+                double b = c[((v + my) * current.Cols) + u + mx];
+                if (double.IsFinite(a) && double.IsFinite(b))
+                {
+                    n++; ss += a; sc += b; sss += a * a; scc += b * b; ssc += a * b;
+                }
+            }
+        }
+        var cov = ssc - (ss * sc / n);
+        var va = sss - (ss * ss / n);
+        var vb = scc - (sc * sc / n);
+        return n < 3 || va <= 0 || vb <= 0 ? (0, 0, 0) : (cov / Math.Sqrt(va * vb), Math.Sqrt(va / n), Math.Sqrt(vb / n));
+    }
+
+    /// <summary>
+    /// Fills pixels without a focus peak from their valid neighbours (normalised convolution: a Gaussian-weighted mean
+    /// of the valid heights around each hole). Which pixels lack a peak changes from sweep to sweep with the noise; a
+    /// constant fill would put different flat patches into each acquisition and decorrelate them.
+    /// </summary>
+    private static void FillFromNeighbours(Mat map, Mat finite)
+    {
+        var fallback = Cv2.Mean(map, finite).Val0;
+        using var weight = new Mat();
+        finite.ConvertTo(weight, MatType.CV_32FC1, 1.0 / 255);
+        using var values = map.Clone();
+        Cv2.PatchNaNs(values, 0);
+        using var weighted = new Mat();
+        Cv2.Multiply(values, weight, weighted);
+        using var holes = new Mat();
+        Cv2.BitwiseNot(finite, holes);
+        // Widening until every hole has valid neighbours: small holes take their close surroundings.
+        foreach (var sigma in new[] { 2.0, 6.0, 18.0 })
+        {
+            using var num = new Mat();
+            using var den = new Mat();
+            Cv2.GaussianBlur(weighted, num, new Size(0, 0), sigma);
+            Cv2.GaussianBlur(weight, den, new Size(0, 0), sigma);
+            using var reached = new Mat();
+            Cv2.Threshold(den, reached, 0.05, 255, ThresholdTypes.Binary);
+            using var reached8 = new Mat();
+            reached.ConvertTo(reached8, MatType.CV_8UC1);
+            using var fill = new Mat();
+            Cv2.BitwiseAnd(holes, reached8, fill);
+            using var estimate = new Mat();
+            Cv2.Divide(num, den, estimate);
+            estimate.CopyTo(map, fill);
+            using var remaining = new Mat();
+            Cv2.BitwiseAnd(holes, ~reached8, remaining);
+            remaining.CopyTo(holes);
+        }
+        map.SetTo(new Scalar(fallback), holes);
     }
 
     /// <summary>Removes the least-squares plane (the casing's tilt in the holder is not part of its topography).</summary>
@@ -232,10 +307,23 @@ public sealed class ReferenceVerification
         map.SetArray(values);
     }
 
+    /// <summary>Areal roughness over the measured (finite) heights.</summary>
     private static double Sq(Mat map)
     {
-        Cv2.MeanStdDev(map, out _, out var std);
+        using var finite = new Mat();
+        Cv2.Compare(map, map, finite, CmpTypes.EQ);
+        Cv2.MeanStdDev(map, out _, out var std, finite);
         return std.Val0;
+    }
+
+    /// <summary>A copy with the unmeasured (NaN) pixels filled from their neighbours, for the correlation.</summary>
+    private static Mat Filled(Mat map)
+    {
+        var copy = map.Clone();
+        using var finite = new Mat();
+        Cv2.Compare(copy, copy, finite, CmpTypes.EQ);
+        FillFromNeighbours(copy, finite);
+        return copy;
     }
 
     private async Task AppendToChartAsync(CalibrationRecord record, double accf, double sq, double sqChange, bool passed, bool baseline, CancellationToken ct)

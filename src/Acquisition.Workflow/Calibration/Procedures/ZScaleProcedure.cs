@@ -18,6 +18,7 @@ public sealed class ZScaleProcedure
 {
     public const double DefaultStepHeightMicrometres = 100;
     public const double ScaleLimit = 0.05;
+    public const int DefaultBacklashRepeats = 5;
     private const int FramesPerPoint = 1;
     private const double FineStepMicrometres = 2;
     private const double FineHalfRangeMicrometres = 16;
@@ -100,10 +101,28 @@ public sealed class ZScaleProcedure
             throw new CalibrationRefusedException(Invariant($"The step measures {commanded:0.##} commanded µm for a certified {step} µm (scale {scale:0.####}, beyond ±{ScaleLimit * 100} %): check the certified height and that the standard's edge is centred, then retry."));
         }
 
-        // Backlash: the same sweep downwards, every point approached from above; the carriage then stays behind by the play.
-        progress?.Report(new ProcedureProgress(0.8, "backlash"));
-        var (_, _, downLeft) = await FinePeakAsync(leftPeak, left, ct, fromAbove: true, frames: FramesPerPoint).ConfigureAwait(false);
-        var backlash = Math.Abs(CurveShift(upLeft, downLeft));
+        // Backlash: the same sweep downwards, every point approached from above; the carriage then stays behind by the
+        // play. Each frame's sub-pixel jitter scatters the focus measure by a few percent, which scatters one pair's
+        // shift by about ±0.4 µm (more than a motor step): several up/down pairs, and their median.
+        var repeats = (int)parameters.GetValueOrDefault("backlashRepeats", DefaultBacklashRepeats);
+        if (repeats is < 1 or > 15)
+        {
+            throw new CalibrationRefusedException(Invariant($"backlashRepeats {repeats} is outside 1–15: pass an odd number such as {DefaultBacklashRepeats}."));
+        }
+        var shifts = new List<double>();
+        List<(double Z, double F)> downLeft = [];
+        for (var k = 0; k < repeats; k++)
+        {
+            progress?.Report(new ProcedureProgress(0.7 + (0.25 * k / repeats), Invariant($"backlash {k + 1}/{repeats}")));
+            var up = upLeft;
+            if (k > 0)
+            {
+                (_, _, up) = await FinePeakAsync(leftPeak, left, ct, frames: FramesPerPoint).ConfigureAwait(false);
+            }
+            (_, _, downLeft) = await FinePeakAsync(leftPeak, left, ct, fromAbove: true, frames: FramesPerPoint).ConfigureAwait(false);
+            shifts.Add(Math.Abs(CurveShift(up, downLeft)));
+        }
+        var backlash = Median(shifts);
 
         await stage.MoveZFromBelowAsync(start.Z, ct).ConfigureAwait(false);
         var values = new Dictionary<string, object?>
@@ -118,6 +137,7 @@ public sealed class ZScaleProcedure
             ["lowerLevelZMicrometres"] = Math.Round(Math.Min(zLeft, zRight), 3),
             ["upperLevelZMicrometres"] = Math.Round(Math.Max(zLeft, zRight), 3),
             ["focusWidthMicrometres"] = Math.Round(sigmaLeft, 3),
+            ["backlashShiftsMicrometres"] = shifts.Select(b => Math.Round(b, 3)).ToList(),
             ["focusCurves"] = new
             {
                 lowerUp = upLeft.Select(p => new[] { Math.Round(p.Z, 3), Math.Round(p.F, 3) }).ToList(),
@@ -249,6 +269,13 @@ public sealed class ZScaleProcedure
         using var solution = new Mat();
         Cv2.Solve(design, rhs, solution, DecompTypes.SVD);
         return (solution.At<double>(0, 0), solution.At<double>(1, 0), solution.At<double>(2, 0), x0);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
