@@ -40,6 +40,12 @@ public sealed class CaptureResults(DataDirectory data, IServiceProvider services
             {
                 continue;
             }
+            // A correction supplement is a package of its own (correction.json, no capture.json); it is not a
+            // capture of the day, and reading it as one would only log a warning per page refresh.
+            if (File.Exists(Path.Combine(dir, Acquisition.Packaging.PackageFiles.Correction)))
+            {
+                continue;
+            }
             // The capture id is a ULID made from the start time: other days are skipped without opening their packages.
             if (Ulid.TryParse(id, out var ulid) && DateOnly.FromDateTime(ulid.Time.UtcDateTime) != utcDay)
             {

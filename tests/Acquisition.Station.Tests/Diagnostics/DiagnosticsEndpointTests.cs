@@ -75,21 +75,25 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
             output.WriteLine($"{s.ZMicrometres:0.0} {s.Focus:G5}");
         }
 
-        // The truth: the stage Z at which the heights the camera sees are in focus (their median, in the
-        // central region the focus measure uses).
+        // The truth: the stage Z at which a surface the camera sees is in focus. The field holds two surfaces about
+        // 40 µm apart (the primer and the head face around it) whose texture gives the focus measure peaks of nearly
+        // equal height, so either is a right answer and frame noise decides between them; the sweep must land on one
+        // of them, not between them or beside both (a stale frame or a wrong Z would).
         var position = (await stage.QueryStatusAsync(CancellationToken.None)).Position;
         var w = sim.Options.Width;
         var h = sim.Options.Height;
         using var truth = sim.GroundTruth(position, light.Current, new Rect(w / 20, h / 20, w * 9 / 10, h * 9 / 10));
         truth.HeightMicrometres.GetArray(out float[] heights);
-        Array.Sort(heights);
-        var trueFocusZ = sim.Options.ZAtDatumFocusMicrometres + heights[heights.Length / 2];
-        output.WriteLine($"best {result.BestZMicrometres}, true {trueFocusZ:0.0}, {result.Message}");
+        var surfaces = SurfaceHeights(heights, binMicrometres: 5, minimumSeparationMicrometres: 20, minimumShare: 0.1)
+            .Select(height => sim.Options.ZAtDatumFocusMicrometres + height).ToList();
+        output.WriteLine($"best {result.BestZMicrometres}, surfaces in focus at {string.Join(", ", surfaces.Select(z => z.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}, {result.Message}");
 
         Assert.True(result.PeakFound, result.Message);
         Assert.Equal(21, result.Curve.Count);
-        Assert.InRange(result.BestZMicrometres!.Value, trueFocusZ - 15, trueFocusZ + 15);
-        Assert.InRange(position.Z.Value, result.BestZMicrometres.Value - 1, result.BestZMicrometres.Value + 1); // left at the best focus
+        Assert.NotEmpty(surfaces);
+        var bestZ = Assert.NotNull(result.BestZMicrometres);
+        Assert.Contains(surfaces, z => Math.Abs(bestZ - z) <= 15);
+        Assert.InRange(position.Z.Value, bestZ - 1, bestZ + 1); // left at the best focus
     }
 
     [Fact]
@@ -195,5 +199,47 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         return JsonSerializer.Deserialize<SelfTestReport>(body, ControlApiJson.Options)!;
+    }
+    /// <summary>
+    /// The heights of the surfaces in view: the centres of the height histogram's local maxima that hold at least
+    /// <paramref name="minimumShare"/> of the pixels within ±10 µm, at least <paramref name="minimumSeparationMicrometres"/> apart.
+    /// </summary>
+    private static List<double> SurfaceHeights(float[] heights, double binMicrometres, double minimumSeparationMicrometres, double minimumShare)
+    {
+        var valid = heights.Where(float.IsFinite).ToArray();
+        if (valid.Length == 0)
+        {
+            return [];
+        }
+        var low = valid.Min();
+        var bins = new int[(int)((valid.Max() - low) / binMicrometres) + 1];
+        foreach (var v in valid)
+        {
+            bins[(int)((v - low) / binMicrometres)]++;
+        }
+        var reach = (int)Math.Ceiling(10 / binMicrometres);
+        var candidates = new List<(double Height, int Count)>();
+        for (var i = 0; i < bins.Length; i++)
+        {
+            var near = 0;
+            for (var j = Math.Max(0, i - reach); j <= Math.Min(bins.Length - 1, i + reach); j++)
+            {
+                near += bins[j];
+            }
+            var isPeak = (i == 0 || bins[i] >= bins[i - 1]) && (i == bins.Length - 1 || bins[i] >= bins[i + 1]);
+            if (isPeak && near >= minimumShare * valid.Length)
+            {
+                candidates.Add((low + ((i + 0.5) * binMicrometres), bins[i]));
+            }
+        }
+        var surfaces = new List<double>();
+        foreach (var (height, _) in candidates.OrderByDescending(c => c.Count))
+        {
+            if (surfaces.All(s => Math.Abs(s - height) >= minimumSeparationMicrometres))
+            {
+                surfaces.Add(height);
+            }
+        }
+        return surfaces;
     }
 }
