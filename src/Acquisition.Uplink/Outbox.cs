@@ -166,23 +166,7 @@ public sealed class Outbox
                 // Reported on every destination it would have gone to, so the console and technician page show it.
                 routed = routed.Length > 0 ? routed : _destinations.Select(d => d.Name).ToArray();
             }
-            _checkpoints.Reached("enqueue.before-commit");
-            try
-            {
-                InsertCapture(dirName, packagePath, flagged, artifact, routed, problems);
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
-            {
-                // Another process (the console, a second daemon by mistake) queued it first: still exactly once.
-                return new EnqueueResult(dirName, EnqueueOutcome.AlreadyQueued, [], [], null);
-            }
-            _checkpoints.Reached("enqueue.after-commit");
-            if (problems.Count > 0)
-            {
-                return new EnqueueResult(dirName, EnqueueOutcome.Rejected, routed, problems, null);
-            }
-            Enqueued?.Invoke(this, dirName);
-            return new EnqueueResult(dirName, EnqueueOutcome.Enqueued, routed, [], artifact!.ManifestDigest);
+            return Commit(dirName, packagePath, flagged, artifact, routed, problems);
         }
         finally
         {
@@ -251,6 +235,15 @@ public sealed class Outbox
             artifact = await OciArtifact.FromCorrectionPackageAsync(packagePath, new OciSubject(OciMediaTypes.ImageManifest, originalDigest, originalManifest.LongLength), cancellationToken).ConfigureAwait(false);
         }
         var routed = originalRoutes.Length > 0 ? originalRoutes : _destinations.Select(d => d.Name).ToArray();
+        return Commit(dirName, packagePath, flagged, artifact, routed, problems);
+    }
+
+    /// <summary>
+    /// The one insert of a package into the outbox (a capture or a correction), between the crash-test checkpoints:
+    /// queued exactly once, Rejected with its problems, or Enqueued and announced.
+    /// </summary>
+    private EnqueueResult Commit(string dirName, string packagePath, bool flagged, OciArtifact? artifact, string[] routed, List<string> problems)
+    {
         _checkpoints.Reached("enqueue.before-commit");
         try
         {
@@ -258,6 +251,7 @@ public sealed class Outbox
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
         {
+            // Another process (the console, a second daemon by mistake) queued it first: still exactly once.
             return new EnqueueResult(dirName, EnqueueOutcome.AlreadyQueued, [], [], null);
         }
         _checkpoints.Reached("enqueue.after-commit");
