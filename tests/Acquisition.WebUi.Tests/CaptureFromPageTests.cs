@@ -152,9 +152,9 @@ public sealed class CaptureFromPageTests(SimStationFixture sim, ITestOutputHelpe
         await page.WaitForSelectorAsync($"body[data-upload-event='{captureId}:rejected']");
         await page.WaitForSelectorAsync("#result-upload[data-state=rejected]");
         var rejected = await page.TextContentAsync("#result-upload");
-        Assert.Contains($"local: the layout already holds capture {captureId} as {foreign}", rejected);
+        Assert.Contains($"local: the layout already holds {captureId} as {foreign}", rejected);
         Assert.Equal("rejected", await page.GetAttributeAsync($"#history tr[data-capture-id='{captureId}']", "data-upload"));
-        Assert.Contains("the layout already holds capture", await page.TextContentAsync($"#history tr[data-capture-id='{captureId}']"));
+        Assert.Contains($"the layout already holds {captureId}", await page.TextContentAsync($"#history tr[data-capture-id='{captureId}']"));
         var outbox = sim.App.Services.GetRequiredService<Outbox>();
         var delivery = Assert.Single(await outbox.GetAsync(captureId, CancellationToken.None));
         Assert.Equal(DeliveryState.Rejected, delivery.State);
