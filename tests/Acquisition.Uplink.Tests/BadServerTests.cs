@@ -4,31 +4,28 @@ namespace Acquisition.Uplink.Tests;
 
 /// <summary>Bad answers from a stub in front of the real registry: each ends in a retry or a Rejected state with a clear reason, never Delivered.</summary>
 [Collection("registry")]
-public sealed class BadServerTests : IAsyncLifetime
+public sealed class BadServerTests : RegistryTestBase
 {
-    private RegistryProcess _registry = null!;
     private RegistryProxy _proxy = null!;
-    private readonly TestStation _station = new();
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _registry = await RegistryProcess.StartNewAsync();
-        _proxy = new RegistryProxy(_registry.Url);
+        await base.InitializeAsync();
+        _proxy = new RegistryProxy(Registry.Url);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _proxy.DisposeAsync();
-        await _registry.DisposeAsync();
-        _station.Dispose();
+        await base.DisposeAsync();
     }
 
     private async Task<(UplinkRig Rig, string CaptureId)> RigWithOnePackageAsync(Action<UplinkOptions>? configure = null, UplinkDestinationOptions? destination = null)
     {
-        var package = await _station.SealAsync(300_000);
+        var package = await Station.SealAsync(300_000);
         var options = UplinkRig.Options1(destination ?? UplinkRig.RegistryDestination("national", _proxy.Url));
         configure?.Invoke(options);
-        var rig = new UplinkRig(_station, options);
+        var rig = new UplinkRig(Station, options);
         await rig.EnqueueAsync(package.Path);
         return (rig, package.CaptureId);
     }
@@ -82,7 +79,7 @@ public sealed class BadServerTests : IAsyncLifetime
                 : StubReply.Error(401, "UNAUTHORIZED", "token required",
                     ("WWW-Authenticate", $"Bearer realm=\"{_proxy.Url}token\",service=\"stub-registry\",scope=\"repository:acquisition/captures:pull,push\""));
         };
-        var credentials = Path.Combine(_station.Root, "registry.cred");
+        var credentials = Path.Combine(Station.Root, "registry.cred");
         await File.WriteAllTextAsync(credentials, "station07:s3cret:with:colons\n");
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var destination = UplinkRig.RegistryDestination("national", _proxy.Url);
@@ -93,14 +90,14 @@ public sealed class BadServerTests : IAsyncLifetime
             var d = await AttemptsAsync(rig, 1);
             Assert.Equal(DeliveryState.Delivered, d.State);
             Assert.Contains(_proxy.Requests, r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal));
-            Assert.Empty(await UplinkRig.VerifyOnServerAsync(new RegistryClient(new HttpClient(), _registry.Url, "acquisition/captures", TimeProvider.System), id, d.OciManifestDigest));
+            Assert.Empty(await UplinkRig.VerifyOnServerAsync(new RegistryClient(new HttpClient(), Registry.Url, "acquisition/captures", TimeProvider.System), id, d.OciManifestDigest));
         }
     }
 
     [Fact]
     public async Task A_world_readable_credentials_file_is_refused_at_start()
     {
-        var credentials = Path.Combine(_station.Root, "open.cred");
+        var credentials = Path.Combine(Station.Root, "open.cred");
         await File.WriteAllTextAsync(credentials, "u:p\n");
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         var destination = UplinkRig.RegistryDestination("national", _proxy.Url);
@@ -167,7 +164,7 @@ public sealed class BadServerTests : IAsyncLifetime
             Assert.True(d.State == DeliveryState.Delivered, $"{d.State}: {d.Reason}");
             Assert.True(_proxy.Requests.Count(r => r.Method == "POST") > d.Attempts, "a new session was started for the lost one");
             using var direct = new HttpClient();
-            Assert.Empty(await UplinkRig.VerifyOnServerAsync(new RegistryClient(direct, _registry.Url, "acquisition/captures", TimeProvider.System), id, d.OciManifestDigest));
+            Assert.Empty(await UplinkRig.VerifyOnServerAsync(new RegistryClient(direct, Registry.Url, "acquisition/captures", TimeProvider.System), id, d.OciManifestDigest));
         }
     }
 

@@ -9,30 +9,19 @@ namespace Acquisition.Uplink.Tests;
 /// fallback tag) and to an OCI image layout.
 /// </summary>
 [Collection("registry")]
-public sealed class CorrectionUplinkTests : IAsyncLifetime
+public sealed class CorrectionUplinkTests : RegistryTestBase
 {
-    private RegistryProcess _registry = null!;
-    private readonly TestStation _station = new();
-
-    public async Task InitializeAsync() => _registry = await RegistryProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
     [Fact]
     public async Task A_correction_is_pushed_as_a_referrer_of_its_capture_and_a_client_finds_it_through_the_referrers_contract()
     {
-        var original = await _station.SealAsync(400_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        var original = await Station.SealAsync(400_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
         var enqOriginal = await rig.EnqueueAsync(original.Path);
-        var first = await _station.SealCorrectionAsync(original, "2026-0100", 1);
-        var second = await _station.SealCorrectionAsync(original, "2026-0200", 2);
+        var first = await Station.SealCorrectionAsync(original, "2026-0100", 1);
+        var second = await Station.SealCorrectionAsync(original, "2026-0200", 2);
 
         // The scan finds the corrections like any sealed package, after their original (ULID order).
-        var scanned = await rig.Outbox.EnqueueNewPackagesAsync(_station.Data.Packages, _station.Keys.TrustedKeyIds(), CancellationToken.None);
+        var scanned = await rig.Outbox.EnqueueNewPackagesAsync(Station.Data.Packages, Station.Keys.TrustedKeyIds(), CancellationToken.None);
         Assert.Equal([first.CaptureId, second.CaptureId], scanned.Select(r => r.CaptureId).ToArray());
         Assert.All(scanned, r => Assert.Equal(EnqueueOutcome.Enqueued, r.Outcome));
         Assert.All(scanned, r => Assert.Equal(["national"], r.Destinations.ToArray()));
@@ -75,11 +64,11 @@ public sealed class CorrectionUplinkTests : IAsyncLifetime
     [Fact]
     public async Task A_correction_is_exported_to_an_oci_layout_with_its_subject_after_its_capture()
     {
-        var original = await _station.SealAsync(200_000);
-        var layout = Path.Combine(_station.Root, "layout-usb");
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(new UplinkDestinationOptions { Name = "usb", Kind = UplinkDestinationKind.OciLayout, LayoutPath = layout }));
+        var original = await Station.SealAsync(200_000);
+        var layout = Path.Combine(Station.Root, "layout-usb");
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(new UplinkDestinationOptions { Name = "usb", Kind = UplinkDestinationKind.OciLayout, LayoutPath = layout }));
         var enqOriginal = await rig.EnqueueAsync(original.Path);
-        var correction = await _station.SealCorrectionAsync(original, "2026-0300");
+        var correction = await Station.SealCorrectionAsync(original, "2026-0300");
         var enq = await rig.EnqueueAsync(correction.Path);
         Assert.Equal(EnqueueOutcome.Enqueued, enq.Outcome);
         await rig.DrainAsync();
@@ -96,9 +85,9 @@ public sealed class CorrectionUplinkTests : IAsyncLifetime
     [Fact]
     public async Task A_correction_of_a_capture_that_is_not_uploaded_stays_local()
     {
-        var aborted = await _station.SealAsync(100_000, status: "aborted");
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
-        var correction = await _station.SealCorrectionAsync(aborted, "2026-0400");
+        var aborted = await Station.SealAsync(100_000, status: "aborted");
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
+        var correction = await Station.SealCorrectionAsync(aborted, "2026-0400");
 
         var result = await rig.EnqueueAsync(correction.Path);
         Assert.Equal(EnqueueOutcome.NotComplete, result.Outcome);
@@ -109,13 +98,13 @@ public sealed class CorrectionUplinkTests : IAsyncLifetime
     [Fact]
     public async Task A_tampered_correction_or_one_naming_other_original_bytes_is_rejected_and_never_uploaded()
     {
-        var original = await _station.SealAsync(100_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        var original = await Station.SealAsync(100_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
         await rig.EnqueueAsync(original.Path);
-        var tampered = await _station.SealCorrectionAsync(original, "2026-0500");
+        var tampered = await Station.SealCorrectionAsync(original, "2026-0500");
         var path = Path.Combine(tampered.Path, PackageFiles.Correction);
         await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("2026-0500", "2026-0501", StringComparison.Ordinal));
-        var wrongHash = await _station.SealCorrectionAsync(original, "2026-0600", 2, originalManifestSha256: new string('b', 64));
+        var wrongHash = await Station.SealCorrectionAsync(original, "2026-0600", 2, originalManifestSha256: new string('b', 64));
 
         var r1 = await rig.EnqueueAsync(tampered.Path);
         var r2 = await rig.EnqueueAsync(wrongHash.Path);

@@ -11,7 +11,7 @@ namespace Acquisition.Uplink.Tests;
 /// what the correlation server would see.
 /// </summary>
 [Collection("registry")]
-public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CrashTests(ITestOutputHelper output) : RegistryTestBase
 {
     private const int Seed = 20261123;
     private const int Captures = 32;
@@ -31,17 +31,6 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         "blob.skipped-existing", "manifest.before-put", "manifest.after-put", "delivery.verified", "delivery.marked",
     ];
 
-    private RegistryProcess _registry = null!;
-    private readonly TestStation _station = new();
-
-    public async Task InitializeAsync() => _registry = await RegistryProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
     [Fact]
     public async Task Thirty_two_uploads_survive_repeated_sigkill_with_identical_manifests_and_no_duplicates()
     {
@@ -49,7 +38,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         var expected = new Dictionary<string, string>();
         for (var i = 0; i < Captures; i++)
         {
-            var p = await _station.SealAsync(rng.Next(600_000, 1_400_000), seed: i);
+            var p = await Station.SealAsync(rng.Next(600_000, 1_400_000), seed: i);
             expected[p.CaptureId] = (await OciArtifact.FromPackageAsync(p.Path, CancellationToken.None)).ManifestDigest;
         }
 
@@ -98,7 +87,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
                     // rather than let the kill count depend on how fast this machine is.
                     for (var i = 0; i < 4; i++)
                     {
-                        var more = await _station.SealAsync(rng.Next(600_000, 1_400_000), seed: expected.Count + 1000);
+                        var more = await Station.SealAsync(rng.Next(600_000, 1_400_000), seed: expected.Count + 1000);
                         expected[more.CaptureId] = (await OciArtifact.FromPackageAsync(more.Path, CancellationToken.None)).ManifestDigest;
                     }
                     finished = false;
@@ -134,7 +123,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
         Assert.True(kills >= 30, $"only {kills} kills happened before the uploads were done");
 
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url, "crash/captures")));
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url, "crash/captures")));
         var deliveries = await rig.Outbox.ListAsync(CancellationToken.None);
         Assert.Equal(expected.Count, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal(DeliveryState.Delivered, d.State));
@@ -189,8 +178,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
             UseShellExecute = false,
         };
         psi.Environment[CrashHarness.HarnessVariable] = "1";
-        psi.Environment["ACQ_DATA"] = _station.Root;
-        psi.Environment["ACQ_REGISTRY"] = _registry.Url.AbsoluteUri;
+        psi.Environment["ACQ_DATA"] = Station.Root;
+        psi.Environment["ACQ_REGISTRY"] = Registry.Url.AbsoluteUri;
         psi.Environment["ACQ_CHUNK"] = Chunk.ToString(CultureInfo.InvariantCulture);
         foreach (var (k, v) in env)
         {

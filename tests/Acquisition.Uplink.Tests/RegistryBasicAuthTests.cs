@@ -11,46 +11,31 @@ namespace Acquisition.Uplink.Tests;
 /// bcrypt entries, `openssl passwd` cannot make them and `htpasswd` (apache2-utils) is not a dependency of the suite.
 /// </summary>
 [Collection("registry")]
-public sealed class RegistryBasicAuthTests : IAsyncLifetime
+public sealed class RegistryBasicAuthTests : RegistryTestBase
 {
     private const string Repository = "basictest/captures";
     private const string User = "station07";
     // A colon inside the password: the file's "user:password" splits at the first colon only.
     private const string Password = "c0rrect:horse-battery";
-    private readonly TestStation _station = new();
-    private RegistryProcess _registry = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<RegistryProcess> StartRegistryAsync()
     {
-        var htpasswd = Path.Combine(_station.Root, "htpasswd");
+        var htpasswd = Path.Combine(Station.Root, "htpasswd");
         // Work factor 5 (the minimum Go's bcrypt accepts is 4) keeps the registry's per-request check cheap on a loaded machine.
         await File.WriteAllTextAsync(htpasswd, $"{User}:{BCrypt.Net.BCrypt.HashPassword(Password, workFactor: 5)}\n");
-        _registry = new RegistryProcess(topLevelExtra: _ => $"""
+        var registry = new RegistryProcess(topLevelExtra: _ => $"""
             auth:
               htpasswd:
                 realm: acquisition-test
                 path: {htpasswd}
             """);
-        await _registry.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
-    private string CredentialsFile(string name, string line)
-    {
-        var path = Path.Combine(_station.Root, name);
-        File.WriteAllText(path, line + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
+        await registry.StartAsync();
+        return registry;
     }
 
     private UplinkDestinationOptions Destination(string credentialsFile)
     {
-        var d = UplinkRig.RegistryDestination("national", _registry.Url, Repository);
+        var d = UplinkRig.RegistryDestination("national", Registry.Url, Repository);
         d.BasicCredentialsFile = credentialsFile;
         return d;
     }
@@ -61,7 +46,7 @@ public sealed class RegistryBasicAuthTests : IAsyncLifetime
     private async Task<HttpResponseMessage> GetAsync(string path, bool withCredentials)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_registry.Url, path));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Registry.Url, path));
         request.Headers.Accept.ParseAdd(OciMediaTypes.ImageManifest);
         if (withCredentials)
         {
@@ -73,9 +58,9 @@ public sealed class RegistryBasicAuthTests : IAsyncLifetime
     [Fact]
     public async Task A_push_with_the_stations_private_basic_credentials_file_is_delivered_and_verified()
     {
-        var package = await _station.SealAsync(400_000);
+        var package = await Station.SealAsync(400_000);
         var log = new CapturingLogger();
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(CredentialsFile("registry.cred", $"{User}:{Password}"))), logger: log);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("registry.cred", $"{User}:{Password}"))), logger: log);
         var enq = await rig.EnqueueAsync(package.Path);
 
         await rig.DrainAsync();
@@ -99,9 +84,9 @@ public sealed class RegistryBasicAuthTests : IAsyncLifetime
     public async Task Wrong_credentials_keep_the_capture_queued_as_an_authentication_failure_until_the_file_is_fixed()
     {
         const string wrong = "wr0ng:password-not-in-htpasswd";
-        var package = await _station.SealAsync(200_000);
+        var package = await Station.SealAsync(200_000);
         var log = new CapturingLogger();
-        using (var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(CredentialsFile("registry.cred", $"{User}:{wrong}"))), logger: log))
+        using (var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("registry.cred", $"{User}:{wrong}"))), logger: log))
         {
             await rig.EnqueueAsync(package.Path);
 
@@ -126,7 +111,7 @@ public sealed class RegistryBasicAuthTests : IAsyncLifetime
 
         // The technician corrects the file and the station restarts (credentials are read at start): the same queued
         // capture is delivered, nothing was given up.
-        using var fixedRig = new UplinkRig(_station, UplinkRig.Options1(Destination(CredentialsFile("registry.cred", $"{User}:{Password}"))));
+        using var fixedRig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("registry.cred", $"{User}:{Password}"))));
         await fixedRig.DrainAsync();
         var delivered = Assert.Single(await fixedRig.Outbox.ListAsync(CancellationToken.None));
         Assert.True(delivered.State == DeliveryState.Delivered, $"{delivered.State}: {delivered.Reason}");

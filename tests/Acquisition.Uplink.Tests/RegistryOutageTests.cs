@@ -1,26 +1,15 @@
 namespace Acquisition.Uplink.Tests;
 
 [Collection("registry")]
-public sealed class RegistryOutageTests : IAsyncLifetime
+public sealed class RegistryOutageTests : RegistryTestBase
 {
-    private RegistryProcess _registry = null!;
-    private readonly TestStation _station = new();
-
-    public async Task InitializeAsync() => _registry = await RegistryProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
     [Fact]
     public async Task Registry_restart_mid_blob_continues_the_same_session()
     {
-        var package = await _station.SealAsync(6_000_000);
+        var package = await Station.SealAsync(6_000_000);
         var checkpoints = new CheckpointActions()
-            .On("blob.after-patch-saved", 2, () => _registry.RestartAsync().GetAwaiter().GetResult());
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)), checkpoints);
+            .On("blob.after-patch-saved", 2, () => Registry.RestartAsync().GetAwaiter().GetResult());
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)), checkpoints);
         var enq = await rig.EnqueueAsync(package.Path);
         await rig.DrainAsync();
 
@@ -37,15 +26,15 @@ public sealed class RegistryOutageTests : IAsyncLifetime
     [InlineData("blob.after-patch", 2)]
     public async Task After_a_crash_and_registry_restart_mid_blob_the_upload_resumes(string checkpoint, int chunkOfBigBlob)
     {
-        var package = await _station.SealAsync(6_000_000);
-        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url));
+        var package = await Station.SealAsync(6_000_000);
+        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url));
         string digest;
-        using (var probe = new UplinkRig(_station, options))
+        using (var probe = new UplinkRig(Station, options))
         {
             digest = (await probe.EnqueueAsync(package.Path)).OciManifestDigest!;
         }
         IReadOnlyList<ArtifactBlob> blobs;
-        using (var probe = new UplinkRig(_station, options))
+        using (var probe = new UplinkRig(Station, options))
         {
             blobs = (await probe.Outbox.GetArtifactAsync(package.CaptureId, CancellationToken.None)).DistinctBlobs();
         }
@@ -55,16 +44,16 @@ public sealed class RegistryOutageTests : IAsyncLifetime
         var sentBefore = small.Sum(b => b.Size);
         var crash = new CheckpointActions().On(checkpoint, patchesBefore + chunkOfBigBlob, () =>
         {
-            _registry.RestartAsync().GetAwaiter().GetResult();
+            Registry.RestartAsync().GetAwaiter().GetResult();
             throw new SimulatedCrashException("crash at " + checkpoint);
         });
         long sentAtCrash;
-        using (var rig = new UplinkRig(_station, options, crash))
+        using (var rig = new UplinkRig(Station, options, crash))
         {
             await Assert.ThrowsAsync<SimulatedCrashException>(() => rig.Processor.RunOnceAsync(CancellationToken.None));
             sentAtCrash = rig.Registry("national").BytesSent;
         }
-        using var restarted = new UplinkRig(_station, options);
+        using var restarted = new UplinkRig(Station, options);
         await restarted.DrainAsync();
 
         Assert.Equal(DeliveryState.Delivered, Assert.Single(await restarted.Outbox.ListAsync(CancellationToken.None)).State);
@@ -88,13 +77,13 @@ public sealed class RegistryOutageTests : IAsyncLifetime
     [Fact]
     public async Task During_an_outage_captures_queue_and_drain_in_order_when_the_registry_returns()
     {
-        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url));
-        using var rig = new UplinkRig(_station, options);
-        await _registry.StopAsync();
+        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url));
+        using var rig = new UplinkRig(Station, options);
+        await Registry.StopAsync();
         var ids = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            var p = await _station.SealAsync(200_000, seed: i);
+            var p = await Station.SealAsync(200_000, seed: i);
             ids.Add(p.CaptureId);
             await rig.EnqueueAsync(p.Path);
             if (await rig.Processor.NextDueAsync(CancellationToken.None) is { } due && due > rig.Clock.GetUtcNow())
@@ -111,7 +100,7 @@ public sealed class RegistryOutageTests : IAsyncLifetime
         Assert.Contains("failed", head.Reason);
         Assert.All(during.Skip(1), d => Assert.Equal(DeliveryState.Pending, d.State));
 
-        await _registry.StartAsync();
+        await Registry.StartAsync();
         var order = new List<string>();
         for (var i = 0; i < 50 && order.Count < ids.Count; i++)
         {

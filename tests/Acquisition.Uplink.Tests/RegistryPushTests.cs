@@ -4,24 +4,13 @@ using Acquisition.Packaging;
 namespace Acquisition.Uplink.Tests;
 
 [Collection("registry")]
-public sealed class RegistryPushTests : IAsyncLifetime
+public sealed class RegistryPushTests : RegistryTestBase
 {
-    private RegistryProcess _registry = null!;
-    private readonly TestStation _station = new();
-
-    public async Task InitializeAsync() => _registry = await RegistryProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
     [Fact]
     public async Task A_capture_is_pushed_as_an_oci_artifact_and_reads_back_identical()
     {
-        var package = await _station.SealAsync(3_000_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        var package = await Station.SealAsync(3_000_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
         var enq = await rig.EnqueueAsync(package.Path);
         Assert.Equal(EnqueueOutcome.Enqueued, enq.Outcome);
 
@@ -49,12 +38,12 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task Enqueue_is_idempotent_and_a_repush_is_harmless()
     {
-        var package = await _station.SealAsync(500_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        var package = await Station.SealAsync(500_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
         var first = await rig.EnqueueAsync(package.Path);
         var second = await rig.EnqueueAsync(package.Path);
         Assert.Equal(EnqueueOutcome.AlreadyQueued, second.Outcome);
-        Assert.Empty(await rig.Outbox.EnqueueNewPackagesAsync(_station.Data.Packages, null, CancellationToken.None));
+        Assert.Empty(await rig.Outbox.EnqueueNewPackagesAsync(Station.Data.Packages, null, CancellationToken.None));
         await rig.DrainAsync();
 
         // An operator retry of a delivered capture does nothing; a second push of the same manifest is idempotent.
@@ -67,13 +56,13 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task Only_complete_packages_that_verify_are_queued_and_a_bad_one_is_rejected_with_its_reason()
     {
-        var aborted = await _station.SealAsync(10_000, status: "aborted");
-        var tampered = await _station.SealAsync(10_000);
+        var aborted = await Station.SealAsync(10_000, status: "aborted");
+        var tampered = await Station.SealAsync(10_000);
         var file = Path.Combine(tampered.Path, "regions", "BreechFace", "height.x3p");
         var bytes = await File.ReadAllBytesAsync(file);
         bytes[7] ^= 1;
         await File.WriteAllBytesAsync(file, bytes);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
 
         Assert.Equal(EnqueueOutcome.NotComplete, (await rig.EnqueueAsync(aborted.Path)).Outcome);
         var r = await rig.EnqueueAsync(tampered.Path);
@@ -89,15 +78,15 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task A_package_whose_signature_does_not_verify_or_whose_key_is_not_trusted_is_rejected_never_uploaded()
     {
-        var badSignature = await _station.SealAsync(10_000);
+        var badSignature = await Station.SealAsync(10_000);
         var sig = Path.Combine(badSignature.Path, "manifest.sig");
         var bytes = await File.ReadAllBytesAsync(sig);
         bytes[^3] ^= 0x20;
         await File.WriteAllBytesAsync(sig, bytes);
         // A well-formed package from another station's key: its signature verifies, but not under a key this station trusts.
-        using var stranger = new TestStation(Path.Combine(_station.Root, "stranger"));
+        using var stranger = new TestStation(Path.Combine(Station.Root, "stranger"));
         var foreign = await stranger.SealAsync(10_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url, "sigtest/captures")));
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url, "sigtest/captures")));
 
         Assert.Equal(EnqueueOutcome.Rejected, (await rig.EnqueueAsync(badSignature.Path)).Outcome);
         Assert.Equal(EnqueueOutcome.Rejected, (await rig.EnqueueAsync(foreign.Path)).Outcome);
@@ -114,8 +103,8 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task A_package_tampered_after_enqueue_is_rejected_not_uploaded()
     {
-        var package = await _station.SealAsync(10_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url)));
+        var package = await Station.SealAsync(10_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url)));
         await rig.EnqueueAsync(package.Path);
         File.Delete(Path.Combine(package.Path, "regions", "FiringPin", "qc.json"));
         await rig.DrainAsync();
@@ -128,11 +117,11 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task Flagged_captures_also_go_to_the_international_destination_with_state_per_destination()
     {
-        var plain = await _station.SealAsync(10_000);
-        var flagged = await _station.SealAsync(10_000, flagged: true);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(
-            UplinkRig.RegistryDestination("national", _registry.Url, "national/captures"),
-            UplinkRig.RegistryDestination("interpol", _registry.Url, "ibin/exchange", DestinationRoute.SearchProtocolFlagged)));
+        var plain = await Station.SealAsync(10_000);
+        var flagged = await Station.SealAsync(10_000, flagged: true);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(
+            UplinkRig.RegistryDestination("national", Registry.Url, "national/captures"),
+            UplinkRig.RegistryDestination("interpol", Registry.Url, "ibin/exchange", DestinationRoute.SearchProtocolFlagged)));
         Assert.Equal(new[] { "national" }, (await rig.EnqueueAsync(plain.Path)).Destinations);
         Assert.Equal(new[] { "national", "interpol" }, (await rig.EnqueueAsync(flagged.Path)).Destinations);
         await rig.DrainAsync();
@@ -145,16 +134,16 @@ public sealed class RegistryPushTests : IAsyncLifetime
     [Fact]
     public async Task Blobs_the_server_already_has_are_skipped()
     {
-        var package = await _station.SealAsync(2_000_000);
-        using (var rig = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url, "first/repo"))))
+        var package = await Station.SealAsync(2_000_000);
+        using (var rig = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url, "first/repo"))))
         {
             await rig.EnqueueAsync(package.Path);
             await rig.DrainAsync();
         }
         // Same registry, other repository, fresh outbox: distribution mounts nothing across repositories by itself,
         // so use the same repository under a second destination name instead.
-        File.Delete(_station.Data.OutboxDatabase);
-        using var rig2 = new UplinkRig(_station, UplinkRig.Options1(UplinkRig.RegistryDestination("again", _registry.Url, "first/repo")));
+        File.Delete(Station.Data.OutboxDatabase);
+        using var rig2 = new UplinkRig(Station, UplinkRig.Options1(UplinkRig.RegistryDestination("again", Registry.Url, "first/repo")));
         await rig2.EnqueueAsync(package.Path);
         await rig2.DrainAsync();
         Assert.Equal(DeliveryState.Delivered, Assert.Single(await rig2.Outbox.ListAsync(CancellationToken.None)).State);

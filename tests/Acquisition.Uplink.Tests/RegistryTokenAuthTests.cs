@@ -8,41 +8,31 @@ namespace Acquisition.Uplink.Tests;
 /// and sends it as "Authorization: Bearer"; the registry's own verification is the check that the header is right.
 /// </summary>
 [Collection("registry")]
-public sealed class RegistryTokenAuthTests : IAsyncLifetime
+public sealed class RegistryTokenAuthTests : RegistryTestBase
 {
     private const string Repository = "tokentest/captures";
-    private readonly TestStation _station = new();
     private TestTokenIssuer _issuer = null!;
-    private RegistryProcess _registry = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<RegistryProcess> StartRegistryAsync()
     {
-        var dir = Path.Combine(_station.Root, "token-pki");
+        var dir = Path.Combine(Station.Root, "token-pki");
         Directory.CreateDirectory(dir);
         _issuer = new TestTokenIssuer(dir);
         // The realm is the registry itself, which has no /token: a client holding a bad token gets no new one there.
-        _registry = new RegistryProcess(topLevelExtra: port => _issuer.RegistryAuthYaml($"http://127.0.0.1:{port}/token"));
-        await _registry.StartAsync();
+        var registry = new RegistryProcess(topLevelExtra: port => _issuer.RegistryAuthYaml($"http://127.0.0.1:{port}/token"));
+        await registry.StartAsync();
+        return registry;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _registry.DisposeAsync();
+        await base.DisposeAsync();
         _issuer.Dispose();
-        _station.Dispose();
-    }
-
-    private string TokenFile(string name, string token)
-    {
-        var path = Path.Combine(_station.Root, name);
-        File.WriteAllText(path, token + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
     }
 
     private UplinkDestinationOptions Destination(string tokenFile)
     {
-        var d = UplinkRig.RegistryDestination("national", _registry.Url, Repository);
+        var d = UplinkRig.RegistryDestination("national", Registry.Url, Repository);
         d.BearerTokenFile = tokenFile;
         return d;
     }
@@ -51,7 +41,7 @@ public sealed class RegistryTokenAuthTests : IAsyncLifetime
     public async Task The_registry_refuses_a_request_without_a_token()
     {
         using var http = new HttpClient();
-        using var res = await http.GetAsync(new Uri(_registry.Url, $"/v2/{Repository}/tags/list")).WaitAsync(TimeSpan.FromSeconds(60));
+        using var res = await http.GetAsync(new Uri(Registry.Url, $"/v2/{Repository}/tags/list")).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
         var challenge = Assert.Single(res.Headers.WwwAuthenticate);
@@ -62,8 +52,8 @@ public sealed class RegistryTokenAuthTests : IAsyncLifetime
     [Fact]
     public async Task A_push_with_the_token_from_a_private_bearer_token_file_is_delivered_and_verified()
     {
-        var package = await _station.SealAsync(400_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(TokenFile("national.token", _issuer.Mint(Repository, "pull", "push")))));
+        var package = await Station.SealAsync(400_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("national.token", _issuer.Mint(Repository, "pull", "push")))));
         var enq = await rig.EnqueueAsync(package.Path);
 
         await rig.DrainAsync();
@@ -78,8 +68,8 @@ public sealed class RegistryTokenAuthTests : IAsyncLifetime
     public async Task A_token_without_push_rights_keeps_the_capture_queued_as_an_authentication_failure_never_rejected()
     {
         var token = _issuer.Mint(Repository, "pull");
-        var package = await _station.SealAsync(200_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(TokenFile("pull-only.token", token))));
+        var package = await Station.SealAsync(200_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("pull-only.token", token))));
         await rig.EnqueueAsync(package.Path);
 
         await rig.DrainAsync(maxAttempts: 3);

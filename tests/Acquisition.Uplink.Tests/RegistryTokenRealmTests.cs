@@ -10,35 +10,33 @@ namespace Acquisition.Uplink.Tests;
 /// verification of what the station sends back is the real check.
 /// </summary>
 [Collection("registry")]
-public sealed class RegistryTokenRealmTests : IAsyncLifetime
+public sealed class RegistryTokenRealmTests : RegistryTestBase
 {
     private const string Repository = "realmtest/captures";
     private const string User = "station07";
     private const string Password = "realm-s3cret";
-    private readonly TestStation _station = new();
     private TestTokenIssuer _issuer = null!;
     private RegistryProxy _realm = null!;
-    private RegistryProcess _registry = null!;
     private int _tokensIssued;
 
-    public async Task InitializeAsync()
+    protected override async Task<RegistryProcess> StartRegistryAsync()
     {
-        var dir = Path.Combine(_station.Root, "token-pki");
+        var dir = Path.Combine(Station.Root, "token-pki");
         Directory.CreateDirectory(dir);
         _issuer = new TestTokenIssuer(dir);
         // Nothing is forwarded upstream: every request to the realm is answered here.
         _realm = new RegistryProxy(new Uri("http://127.0.0.1:9"));
         _realm.Intercept = IssueToken;
-        _registry = new RegistryProcess(topLevelExtra: _ => _issuer.RegistryAuthYaml(new Uri(_realm.Url, "/token").AbsoluteUri));
-        await _registry.StartAsync();
+        var registry = new RegistryProcess(topLevelExtra: _ => _issuer.RegistryAuthYaml(new Uri(_realm.Url, "/token").AbsoluteUri));
+        await registry.StartAsync();
+        return registry;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _registry.DisposeAsync();
+        await base.DisposeAsync();
         await _realm.DisposeAsync();
         _issuer.Dispose();
-        _station.Dispose();
     }
 
     private StubReply IssueToken(StubRequest r)
@@ -62,17 +60,9 @@ public sealed class RegistryTokenRealmTests : IAsyncLifetime
         return q < 0 ? null : pathAndQuery[(q + 1)..].Split('&').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "scope").Select(p => Uri.UnescapeDataString(p[1])).FirstOrDefault();
     }
 
-    private string CredentialsFile(string line)
-    {
-        var path = Path.Combine(_station.Root, "registry.cred");
-        File.WriteAllText(path, line + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
-    }
-
     private UplinkDestinationOptions Destination(string credentialsFile)
     {
-        var d = UplinkRig.RegistryDestination("national", _registry.Url, Repository);
+        var d = UplinkRig.RegistryDestination("national", Registry.Url, Repository);
         d.BasicCredentialsFile = credentialsFile;
         return d;
     }
@@ -80,8 +70,8 @@ public sealed class RegistryTokenRealmTests : IAsyncLifetime
     [Fact]
     public async Task The_station_gets_a_push_token_from_the_realm_and_the_push_is_delivered_and_verified()
     {
-        var package = await _station.SealAsync(400_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(CredentialsFile($"{User}:{Password}"))));
+        var package = await Station.SealAsync(400_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("registry.cred", $"{User}:{Password}"))));
         var enq = await rig.EnqueueAsync(package.Path);
 
         await rig.DrainAsync();
@@ -103,8 +93,8 @@ public sealed class RegistryTokenRealmTests : IAsyncLifetime
     public async Task Credentials_the_realm_refuses_keep_the_capture_queued_as_an_authentication_failure()
     {
         const string wrong = "not-the-realm-password";
-        var package = await _station.SealAsync(200_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(CredentialsFile($"{User}:{wrong}"))));
+        var package = await Station.SealAsync(200_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(WriteSecretFile("registry.cred", $"{User}:{wrong}"))));
         await rig.EnqueueAsync(package.Path);
 
         await rig.DrainAsync(maxAttempts: 3);

@@ -8,24 +8,21 @@ namespace Acquisition.Uplink.Tests;
 /// asked about with an older state than its data.
 /// </summary>
 [Collection("registry")]
-public sealed class ResumeCostTests : IAsyncLifetime
+public sealed class ResumeCostTests : RegistryTestBase
 {
     private const int ChunkOfBigBlob = 3;
-    private RegistryProcess _registry = null!;
     private RegistryProxy _gateway = null!;
-    private readonly TestStation _station = new();
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _registry = await RegistryProcess.StartNewAsync();
-        _gateway = new RegistryProxy(_registry.Url) { TrackUploadState = true };
+        await base.InitializeAsync();
+        _gateway = new RegistryProxy(Registry.Url) { TrackUploadState = true };
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        await _registry.DisposeAsync();
-        _station.Dispose();
+        await base.DisposeAsync();
     }
 
     [Theory]
@@ -49,7 +46,7 @@ public sealed class ResumeCostTests : IAsyncLifetime
     [InlineData("blob.after-patch-saved")]
     public async Task Against_distribution_alone_a_crash_between_requests_resumes_from_the_get_and_re_sends_nothing(string checkpoint)
     {
-        var run = await CrashAndResumeAsync(_registry.Url, checkpoint);
+        var run = await CrashAndResumeAsync(Registry.Url, checkpoint);
 
         // The stored URL is the registry's latest: its GET answers 204 with the Range, and the upload goes on.
         Assert.Equal(0, run.Ledger.TotalResent);
@@ -59,7 +56,7 @@ public sealed class ResumeCostTests : IAsyncLifetime
     [Fact]
     public async Task Against_distribution_alone_a_crash_after_it_took_a_chunk_the_outbox_had_not_recorded_restarts_that_one_blob()
     {
-        var run = await CrashAndResumeAsync(_registry.Url, "blob.after-patch");
+        var run = await CrashAndResumeAsync(Registry.Url, "blob.after-patch");
 
         // Distribution held the chunk, the outbox the URL before it: the GET with that URL finds the session's data
         // longer than its signed offset, distribution cancels the session (404 BLOB_UPLOAD_INVALID), and the blob
@@ -79,11 +76,11 @@ public sealed class ResumeCostTests : IAsyncLifetime
     /// </summary>
     private async Task<ResumeRun> CrashAndResumeAsync(Uri registry, string checkpoint)
     {
-        var package = await _station.SealAsync(6_000_000);
+        var package = await Station.SealAsync(6_000_000);
         var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", registry));
         string digest;
         IReadOnlyList<ArtifactBlob> blobs;
-        using (var probe = new UplinkRig(_station, options))
+        using (var probe = new UplinkRig(Station, options))
         {
             digest = (await probe.EnqueueAsync(package.Path)).OciManifestDigest!;
             blobs = (await probe.Outbox.GetArtifactAsync(package.CaptureId, CancellationToken.None)).DistinctBlobs();
@@ -94,11 +91,11 @@ public sealed class ResumeCostTests : IAsyncLifetime
         var patchesBefore = small.Sum(b => (int)((b.Size + chunk - 1) / chunk));
         var ledger = new ResendLedger();
         var crash = new CheckpointActions { Ledger = ledger }.On(checkpoint, patchesBefore + ChunkOfBigBlob, () => throw new SimulatedCrashException("crash at " + checkpoint));
-        using (var rig = new UplinkRig(_station, options, crash))
+        using (var rig = new UplinkRig(Station, options, crash))
         {
             await Assert.ThrowsAsync<SimulatedCrashException>(() => rig.Processor.RunOnceAsync(CancellationToken.None));
         }
-        using var resumed = new UplinkRig(_station, options, new CheckpointActions { Ledger = ledger });
+        using var resumed = new UplinkRig(Station, options, new CheckpointActions { Ledger = ledger });
         await resumed.DrainAsync();
 
         var d = Assert.Single(await resumed.Outbox.ListAsync(CancellationToken.None));

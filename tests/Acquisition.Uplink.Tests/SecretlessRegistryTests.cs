@@ -6,32 +6,24 @@ namespace Acquisition.Uplink.Tests;
 /// blob again in a new session, and still deliver the capture intact.
 /// </summary>
 [Collection("registry")]
-public sealed class SecretlessRegistryTests : IAsyncLifetime
+public sealed class SecretlessRegistryTests : RegistryTestBase
 {
-    private readonly TestStation _station = new();
-    private RegistryProcess _registry = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task<RegistryProcess> StartRegistryAsync()
     {
-        _registry = new RegistryProcess(fixedSecret: false);
-        await _registry.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
+        var registry = new RegistryProcess(fixedSecret: false);
+        await registry.StartAsync();
+        return registry;
     }
 
     [Fact]
     public async Task After_a_restart_without_a_fixed_secret_the_open_upload_is_invalid_and_the_blob_starts_over()
     {
         const int chunkOfBigBlob = 2;
-        var package = await _station.SealAsync(6_000_000);
-        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", _registry.Url));
+        var package = await Station.SealAsync(6_000_000);
+        var options = UplinkRig.Options1(UplinkRig.RegistryDestination("national", Registry.Url));
         string digest;
         IReadOnlyList<ArtifactBlob> blobs;
-        using (var probe = new UplinkRig(_station, options))
+        using (var probe = new UplinkRig(Station, options))
         {
             digest = (await probe.EnqueueAsync(package.Path)).OciManifestDigest!;
             blobs = (await probe.Outbox.GetArtifactAsync(package.CaptureId, CancellationToken.None)).DistinctBlobs();
@@ -40,12 +32,12 @@ public sealed class SecretlessRegistryTests : IAsyncLifetime
         var patchesBefore = small.Sum(b => (int)((b.Size + options.ChunkSizeBytes - 1) / options.ChunkSizeBytes));
         var crash = new CheckpointActions().On("blob.after-patch-saved", patchesBefore + chunkOfBigBlob, () =>
         {
-            _registry.RestartAsync().GetAwaiter().GetResult();
+            Registry.RestartAsync().GetAwaiter().GetResult();
             throw new SimulatedCrashException("crash after the second chunk of the big blob was recorded");
         });
         long sentAtCrash;
         string? urlAtCrash;
-        using (var rig = new UplinkRig(_station, options, crash))
+        using (var rig = new UplinkRig(Station, options, crash))
         {
             await Assert.ThrowsAsync<SimulatedCrashException>(() => rig.Processor.RunOnceAsync(CancellationToken.None));
             sentAtCrash = rig.Registry("national").BytesSent;
@@ -53,7 +45,7 @@ public sealed class SecretlessRegistryTests : IAsyncLifetime
             urlAtCrash = progress[blobs[small.Length].Digest].UploadUrl;
         }
         Assert.NotNull(urlAtCrash);
-        using var resumed = new UplinkRig(_station, options);
+        using var resumed = new UplinkRig(Station, options);
 
         // The recorded URL is dead after the restart: the registry no longer accepts its _state.
         using (var plain = new HttpClient())

@@ -11,15 +11,13 @@ namespace Acquisition.Uplink.Tests;
 /// (mTLS).
 /// </summary>
 [Collection("registry")]
-public sealed class TlsTests : IAsyncLifetime
+public sealed class TlsTests : RegistryTestBase
 {
-    private readonly TestStation _station = new();
-    private RegistryProcess _registry = null!;
     private string _dir = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<RegistryProcess> StartRegistryAsync()
     {
-        _dir = Path.Combine(_station.Root, "pki");
+        _dir = Path.Combine(Station.Root, "pki");
         Directory.CreateDirectory(_dir);
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caReq = new CertificateRequest("CN=Acquisition Test CA", caKey, HashAlgorithmName.SHA256);
@@ -39,14 +37,15 @@ public sealed class TlsTests : IAsyncLifetime
         Issue(ca, "CN=station-07", "client", server: false);
         File.SetUnixFileMode(Path.Combine(_dir, "client.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        _registry = new RegistryProcess(httpExtra: $"""
+        var registry = new RegistryProcess(httpExtra: $"""
               tls:
                 certificate: {Path.Combine(_dir, "server.pem")}
                 key: {Path.Combine(_dir, "server.key")}
                 clientcas:
                   - {Path.Combine(_dir, "ca.pem")}
             """, scheme: "https");
-        await _registry.StartAsync();
+        await registry.StartAsync();
+        return registry;
     }
 
     private void Issue(X509Certificate2 ca, string subject, string name, bool server)
@@ -66,15 +65,9 @@ public sealed class TlsTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_dir, name + ".key"), key.ExportPkcs8PrivateKeyPem());
     }
 
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        _station.Dispose();
-    }
-
     private UplinkDestinationOptions Destination(bool pin, bool clientCert)
     {
-        var d = UplinkRig.RegistryDestination("national", _registry.Url);
+        var d = UplinkRig.RegistryDestination("national", Registry.Url);
         d.AllowPlainHttp = false;
         d.CaBundlePath = pin ? Path.Combine(_dir, "ca.pem") : null;
         d.ClientCertificatePath = clientCert ? Path.Combine(_dir, "client.pem") : null;
@@ -85,8 +78,8 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Pinned_ca_and_client_certificate_deliver_over_https()
     {
-        var p = await _station.SealAsync(200_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(pin: true, clientCert: true)));
+        var p = await Station.SealAsync(200_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(pin: true, clientCert: true)));
         await rig.EnqueueAsync(p.Path);
         await rig.DrainAsync(5);
         Assert.Equal(DeliveryState.Delivered, Assert.Single(await rig.Outbox.ListAsync(CancellationToken.None)).State);
@@ -97,8 +90,8 @@ public sealed class TlsTests : IAsyncLifetime
     [InlineData(true, false)]
     public async Task Without_the_pinned_ca_or_the_client_certificate_nothing_is_delivered_and_the_capture_stays_queued(bool pin, bool clientCert)
     {
-        var p = await _station.SealAsync(50_000);
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(Destination(pin, clientCert)));
+        var p = await Station.SealAsync(50_000);
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(Destination(pin, clientCert)));
         await rig.EnqueueAsync(p.Path);
         await rig.DrainAsync(4);
         var d = Assert.Single(await rig.Outbox.ListAsync(CancellationToken.None));
@@ -115,10 +108,10 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task A_pinned_bundle_without_the_registrys_ca_keeps_the_capture_queued_and_names_the_bundle()
     {
-        var p = await _station.SealAsync(50_000);
+        var p = await Station.SealAsync(50_000);
         var destination = Destination(pin: true, clientCert: true);
         destination.CaBundlePath = Path.Combine(_dir, "other-ca.pem");
-        using var rig = new UplinkRig(_station, UplinkRig.Options1(destination));
+        using var rig = new UplinkRig(Station, UplinkRig.Options1(destination));
         await rig.EnqueueAsync(p.Path);
         await rig.DrainAsync(2);
         var d = Assert.Single(await rig.Outbox.ListAsync(CancellationToken.None));
@@ -129,19 +122,19 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task With_no_pinned_bundle_the_system_trust_store_verifies_the_registry_and_one_with_its_ca_delivers()
     {
-        var p = await _station.SealAsync(60_000);
+        var p = await Station.SealAsync(60_000);
         var (state, reason) = await RunSystemTrustChildAsync(Path.Combine(_dir, "ca.pem"));
         Assert.True(state == "Delivered", $"{state}: {reason}");
         // On the registry under its tag, read back over a pinned connection.
         using var http = RegistryHttpClientFactory.Create(Destination(pin: true, clientCert: true), UplinkRig.Options1(Destination(pin: true, clientCert: true)), TimeProvider.System);
-        var tags = await new RegistryClient(http, _registry.Url, "trust/captures", TimeProvider.System).ListTagsAsync(CancellationToken.None);
+        var tags = await new RegistryClient(http, Registry.Url, "trust/captures", TimeProvider.System).ListTagsAsync(CancellationToken.None);
         Assert.Contains(p.CaptureId, tags);
     }
 
     [Fact]
     public async Task A_system_trust_store_without_the_registrys_ca_keeps_the_capture_queued_and_says_where_the_ca_goes()
     {
-        await _station.SealAsync(60_000);
+        await Station.SealAsync(60_000);
         var (state, reason) = await RunSystemTrustChildAsync(Path.Combine(_dir, "other-ca.pem"));
         Assert.Equal("Uploading", state); // kept queued for the next attempt, never Rejected: fixable on site
         Assert.Contains("is not trusted by the system trust store", reason, StringComparison.Ordinal);
@@ -159,8 +152,8 @@ public sealed class TlsTests : IAsyncLifetime
             UseShellExecute = false,
         };
         psi.Environment[CrashHarness.HarnessVariable] = TrustStoreHarness.Mode;
-        psi.Environment["ACQ_DATA"] = _station.Root;
-        psi.Environment["ACQ_REGISTRY"] = _registry.Url.AbsoluteUri;
+        psi.Environment["ACQ_DATA"] = Station.Root;
+        psi.Environment["ACQ_REGISTRY"] = Registry.Url.AbsoluteUri;
         psi.Environment["ACQ_CLIENT_CERT"] = Path.Combine(_dir, "client.pem");
         psi.Environment["ACQ_CLIENT_KEY"] = Path.Combine(_dir, "client.key");
         // The child's system trust store: this file and an empty directory instead of /etc/ssl/certs.
