@@ -67,6 +67,9 @@ public sealed class CaptureCalibrationsTests
         var applied = outcome.Record.CalibrationsApplied.Single(a => a.Kind == "Magnification");
         Assert.Equal("pixel-size-v2", applied.RecordId);
         Assert.True(applied.Applied);
+        var rotation = outcome.Record.CalibrationsApplied.Single(a => a.Kind == "Rotation");
+        Assert.Equal("pixel-size-v2", rotation.RecordId);
+        Assert.Contains("rotation 0°", rotation.Detail);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace Acquisition.Workflow.Calibration;
 /// <summary>
 /// The corrections a capture applies from the calibration records current at its start: the flat-field gain map of
 /// each recipe lighting (multiplied into every frame before it is stacked), the ring segments' drive factors (applied
-/// whenever a recipe lighting is set) and the magnification change with z (handed to the focus stacker). Each
+/// whenever a recipe lighting is set) and the magnification change with z (handed to the focus stacker); the
+/// camera–stage rotation is applied where image offsets become stage moves (<see cref="PixelCalibration"/>). Each
 /// correction names the record it came from, and what it did, for capture.json. The raw frames a package may keep
 /// stay as the camera gave them: the correction is re-done from the named records, never baked into evidence.
 /// </summary>
@@ -100,6 +101,13 @@ public sealed class CaptureCalibrations : IDisposable
             else
             {
                 applied.Add(new AppliedCalibration("Magnification", pixel?.Id, false, "the pixel-size record holds no magnification change with z: slices are registered by translation only"));
+            }
+            if (pixel is not null)
+            {
+                // The capture reads the rotation through PixelCalibration; named here so capture.json says where it acted.
+                var degrees = pixel.Values.TryGetProperty("rotationDegrees", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetDouble() : 0;
+                applied.Add(new AppliedCalibration("Rotation", pixel.Id, true,
+                    Invariant($"camera–stage rotation {degrees:0.#####}°: image offsets are turned by it into stage moves (primer centring, position checks); the height map stays on the camera's pixel grid")));
             }
             return new CaptureCalibrations(gains, factors, magnification, records, applied);
         }

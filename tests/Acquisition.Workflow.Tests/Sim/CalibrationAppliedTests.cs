@@ -113,6 +113,35 @@ public sealed class CalibrationAppliedTests(ITestOutputHelper output)
         Assert.True(applied.Applied, applied.Detail);
         Assert.Equal("pixel-size-v3", applied.RecordId);
         Assert.Contains(outcome.Record.Calibrations, c => c.Id == "pixel-size-v3");
+        var withFused = RegisterBreechFace(bench, outcome);
+
+        // The same casing with a pixel-size record that holds no magnification change: slices by translation only.
+        await rig.Calibrations.RecordAsync(CalibrationKind.PixelSize, JsonSerializer.SerializeToElement(new
+        {
+            pixelSizeXMicrometres = camera.PixelSizeMicrometres,
+            pixelSizeYMicrometres = camera.PixelSizeMicrometres,
+            rotationDegrees = 0.0,
+        }), "alice", null, null, CancellationToken.None);
+        var uncorrected = await CaptureAsync(rig);
+        Assert.False(uncorrected.Record.CalibrationsApplied.Single(a => a.Kind == "Magnification").Applied);
+        var withoutFused = RegisterBreechFace(bench, uncorrected);
+        output.WriteLine($"captured breech-face fused image against the truth: with the measured change {withFused}; without {withoutFused}");
+        Assert.True(Math.Abs(withFused.ScaleError) < Math.Abs(withoutFused.ScaleError) / 3 && Math.Abs(withFused.ScaleError) < 0.002,
+            $"with the measured change the capture's grid should be the truth's: {withFused} (without: {withoutFused})");
+    }
+
+    /// <summary>
+    /// The breech-face fused image of a capture registered to the truth rendered at the stage's true X/Y and the stack's
+    /// first slice (the stacker's output grid, which the height map shares), as BreechFaceCapture does.
+    /// </summary>
+    private static GridRegistration RegisterBreechFace(SimBench bench, CaptureOutcome outcome)
+    {
+        var region = outcome.Record.Regions.Single(r => r.Region == nameof(Region.BreechFace));
+        var trueNow = bench.Bench.TruePositionAt(bench.Clock.GetUtcNow());
+        var firstSlice = StagePosition.FromMicrometres(trueNow.X.Value, trueNow.Y.Value, region.SliceZMicrometres[0]);
+        using var truth = bench.SimCamera.GroundTruth(firstSlice, LightingState.Segmented(8, Enumerable.Range(0, 8), 0.35));
+        using var fused = Cv2.ImRead(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "fused-ring-oblique.png"), ImreadModes.Unchanged);
+        return GridRegistration.Of(fused, truth.AllInFocus);
     }
 
     [Fact]
