@@ -14,7 +14,8 @@ namespace Acquisition.Workflow.Calibration;
 /// <summary>
 /// The corrections a capture applies from the calibration records current at its start: the flat-field gain map of
 /// each recipe lighting (multiplied into every frame before it is stacked), the ring segments' drive factors (applied
-/// whenever a recipe lighting is set) and the magnification change with z (handed to the focus stacker). Each
+/// whenever a recipe lighting is set) and the magnification change with z (handed to the focus stacker); the
+/// camera–stage rotation is applied where image offsets become stage moves (<see cref="PixelCalibration"/>). Each
 /// correction names the record it came from, and what it did, for capture.json. The raw frames a package may keep
 /// stay as the camera gave them: the correction is re-done from the named records, never baked into evidence.
 /// </summary>
@@ -56,26 +57,33 @@ public sealed class CaptureCalibrations : IDisposable
         var gains = new Dictionary<string, Mat>(StringComparer.Ordinal);
         try
         {
-            var flat = Pick(CalibrationKind.FlatField);
-            applied.Add(LoadFlatField(store, flat, lightings, segmentCount, frameWidth, frameHeight, gains));
-            if (flat is not null)
-            {
-                records.Add(flat);
-            }
-
+            // Lights first: a lighting composed from several segments' gain maps is weighted by the levels the ring
+            // is actually driven at, which include the drive factors.
             var lights = Pick(CalibrationKind.Lights);
             IReadOnlyList<double>? factors = null;
+            AppliedCalibration lightsApplied;
             if (lights is null)
             {
-                applied.Add(new AppliedCalibration(nameof(CalibrationKind.Lights), null, false, "no lights calibration: the ring segments are driven at the recipe's levels"));
+                lightsApplied = new AppliedCalibration(nameof(CalibrationKind.Lights), null, false, "no lights calibration: the ring segments are driven at the recipe's levels");
             }
             else
             {
                 factors = DriveFactors(lights, segmentCount);
-                records.Add(lights);
-                applied.Add(new AppliedCalibration(nameof(CalibrationKind.Lights), lights.Id, true,
-                    "each ring segment's level × its drive factor [" + string.Join(", ", factors.Select(f => f.ToString("0.#####", CultureInfo.InvariantCulture))) + "]"));
+                lightsApplied = new AppliedCalibration(nameof(CalibrationKind.Lights), lights.Id, true,
+                    "each ring segment's level × its drive factor [" + string.Join(", ", factors.Select(f => f.ToString("0.#####", CultureInfo.InvariantCulture))) + "]");
             }
+
+            var flat = Pick(CalibrationKind.FlatField);
+            applied.Add(LoadFlatField(store, flat, lightings, segmentCount, step => Driven(step, segmentCount, factors), frameWidth, frameHeight, gains));
+            if (flat is not null)
+            {
+                records.Add(flat);
+            }
+            if (lights is not null)
+            {
+                records.Add(lights);
+            }
+            applied.Add(lightsApplied);
 
             var pixel = Pick(CalibrationKind.PixelSize);
             var magnification = MagnificationModel.Identity;
@@ -94,6 +102,13 @@ public sealed class CaptureCalibrations : IDisposable
             {
                 applied.Add(new AppliedCalibration("Magnification", pixel?.Id, false, "the pixel-size record holds no magnification change with z: slices are registered by translation only"));
             }
+            if (pixel is not null)
+            {
+                // The capture reads the rotation through PixelCalibration; named here so capture.json says where it acted.
+                var degrees = pixel.Values.TryGetProperty("rotationDegrees", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetDouble() : 0;
+                applied.Add(new AppliedCalibration("Rotation", pixel.Id, true,
+                    Invariant($"camera–stage rotation {degrees:0.#####}°: image offsets are turned by it into stage moves (primer centring, position checks); the height map stays on the camera's pixel grid")));
+            }
             return new CaptureCalibrations(gains, factors, magnification, records, applied);
         }
         catch
@@ -107,14 +122,16 @@ public sealed class CaptureCalibrations : IDisposable
     }
 
     /// <summary>The state to set for a recipe lighting: its levels times the segments' drive factors.</summary>
-    public LightingState Light(LightingStep step, int segmentCount)
+    public LightingState Light(LightingStep step, int segmentCount) => Driven(step, segmentCount, _driveFactors);
+
+    private static LightingState Driven(LightingStep step, int segmentCount, IReadOnlyList<double>? driveFactors)
     {
         var state = step.ToState(segmentCount);
-        if (_driveFactors is null)
+        if (driveFactors is null)
         {
             return state;
         }
-        var levels = state.Segments.Select((level, i) => Math.Clamp(level * _driveFactors[i], 0, 1)).ToArray();
+        var levels = state.Segments.Select((level, i) => Math.Clamp(level * driveFactors[i], 0, 1)).ToArray();
         return new LightingState([.. levels], state.Coaxial);
     }
 
@@ -150,7 +167,7 @@ public sealed class CaptureCalibrations : IDisposable
     }
 
     private static AppliedCalibration LoadFlatField(CalibrationStore store, CalibrationRecord? record, IReadOnlyCollection<LightingStep> lightings,
-        int segmentCount, int width, int height, Dictionary<string, Mat> gains)
+        int segmentCount, Func<LightingStep, LightingState> driven, int width, int height, Dictionary<string, Mat> gains)
     {
         const string kind = nameof(CalibrationKind.FlatField);
         if (record is null)
@@ -167,23 +184,62 @@ public sealed class CaptureCalibrations : IDisposable
         }
         var perLighting = new Dictionary<string, string>(StringComparer.Ordinal);
         var loaded = new Dictionary<string, Mat>(StringComparer.Ordinal);
-        foreach (var step in lightings.DistinctBy(l => l.Name))
+        var composed = new List<Mat>();
+        try
         {
-            var mapName = MapNameFor(step, segmentCount);
-            if (mapName is null || !maps.TryGetProperty(mapName, out var map))
+            Mat Gain(string mapName, JsonElement map)
             {
-                perLighting[step.Name] = mapName is null
-                    ? "not corrected: no gain map is calibrated for this combination of ring segments and coaxial light"
-                    : $"not corrected: record has no '{mapName}' gain map";
-                continue;
+                if (!loaded.TryGetValue(mapName, out var gain))
+                {
+                    gain = ReadGain(store, record, mapName, map, width, height);
+                    loaded[mapName] = gain;
+                }
+                return gain;
             }
-            if (!loaded.TryGetValue(mapName, out var gain))
+            foreach (var step in lightings.DistinctBy(l => l.Name))
             {
-                gain = ReadGain(store, record, mapName, map, width, height);
-                loaded[mapName] = gain;
+                var mapName = MapNameFor(step, segmentCount);
+                if (mapName is not null && maps.TryGetProperty(mapName, out var map))
+                {
+                    gains[step.Name] = Gain(mapName, map);
+                    perLighting[step.Name] = $"{mapName}: {map.GetProperty("file").GetString()} (sha256 {map.GetProperty("sha256").GetString()})";
+                    continue;
+                }
+                // No map of this exact combination: compose one from the single sources' maps.
+                var sources = SourcesOf(driven(step));
+                var missing = sources.Where(src => !maps.TryGetProperty(src.MapName, out _)).Select(src => src.MapName).ToList();
+                if (sources.Count == 0 || missing.Count > 0)
+                {
+                    perLighting[step.Name] = sources.Count == 0
+                        ? "not corrected: the lighting drives no light"
+                        : $"not corrected: no gain map of this combination, and the record has no '{string.Join("', '", missing)}' map to compose one from";
+                    continue;
+                }
+                var weighted = sources.Select(src =>
+                {
+                    var map = maps.GetProperty(src.MapName);
+                    return (src.MapName, Map: map, Gain: Gain(src.MapName, map), Weight: src.Level * BrightnessPerUnitLevel(record, src.MapName, map));
+                }).ToList();
+                var gainMap = Compose(weighted.Select(w => (w.Gain, w.Weight)).ToList());
+                composed.Add(gainMap);
+                gains[step.Name] = gainMap;
+                perLighting[step.Name] = "composed from " + string.Join(" + ", weighted.Select(w => Invariant(
+                    $"{w.MapName} × {w.Weight:0.####} ({w.Map.GetProperty("file").GetString()}, sha256 {w.Map.GetProperty("sha256").GetString()})")));
             }
-            gains[step.Name] = gain;
-            perLighting[step.Name] = $"{mapName}: {map.GetProperty("file").GetString()} (sha256 {map.GetProperty("sha256").GetString()})";
+        }
+        catch
+        {
+            foreach (var m in loaded.Values.Concat(composed))
+            {
+                m.Dispose();
+            }
+            gains.Clear();
+            throw;
+        }
+        // Maps read only to compose others are not kept.
+        foreach (var m in loaded.Values.Where(m => !gains.Values.Contains(m)))
+        {
+            m.Dispose();
         }
         var count = gains.Count;
         return new AppliedCalibration(kind, record.Id, count > 0,
@@ -203,6 +259,68 @@ public sealed class CaptureCalibrations : IDisposable
             (var n, false) when n == segmentCount => "ring-all",
             _ => null,
         };
+    }
+
+    /// <summary>The single sources a lighting drives, each with the level it is driven at (drive factors included).</summary>
+    private static List<(string MapName, double Level)> SourcesOf(LightingState state)
+    {
+        var sources = new List<(string, double)>();
+        for (var k = 0; k < state.Segments.Length; k++)
+        {
+            if (state.Segments[k] > 0)
+            {
+                sources.Add(($"segment-{k.ToString(CultureInfo.InvariantCulture)}", state.Segments[k]));
+            }
+        }
+        if (state.Coaxial > 0)
+        {
+            sources.Add(("coaxial", state.Coaxial));
+        }
+        return sources;
+    }
+
+    /// <summary>
+    /// The mean signal one source gave on the white target per unit drive level, as a fraction of full scale. Records
+    /// since 2026-11 carry the measured mean; older ones only the level, which the procedure chose to bring the target
+    /// to half of full scale (<see cref="Procedures.FlatFieldProcedure.AimFraction"/>), so that aim stands in for it.
+    /// </summary>
+    private static double BrightnessPerUnitLevel(CalibrationRecord record, string mapName, JsonElement map)
+    {
+        var level = map.TryGetProperty("level", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : double.NaN;
+        var mean = map.TryGetProperty("meanFractionOfFullScale", out var m) && m.ValueKind == JsonValueKind.Number
+            ? m.GetDouble()
+            : Procedures.FlatFieldProcedure.AimFraction;
+        if (!(level > 0 && level <= 1) || !(mean > 0))
+        {
+            throw new CaptureRefusedException(Invariant($"Flat-field calibration record '{record.Id}' has no usable level ({level}) or mean ({mean}) for its '{mapName}' gain map, which a mixed lighting is composed from. Re-run the flat-field calibration."));
+        }
+        return mean / level;
+    }
+
+    /// <summary>
+    /// A gain map is mean / shading, so each source's normalised shading is 1 / gain. Light adds: the mixed lighting's
+    /// shading is the sum of the sources' shadings weighted by how bright each is at its level, and its gain map is
+    /// that sum's mean over the sum.
+    /// </summary>
+    private static Mat Compose(IReadOnlyList<(Mat Gain, double Weight)> sources)
+    {
+        var shading = new Mat(sources[0].Gain.Size(), MatType.CV_32FC1, Scalar.All(0));
+        try
+        {
+            using var term = new Mat();
+            foreach (var (gain, weight) in sources)
+            {
+                Cv2.Divide(weight, gain, term);
+                Cv2.Add(shading, term, shading);
+            }
+            var result = new Mat();
+            Cv2.Divide(Cv2.Mean(shading).Val0, shading, result);
+            return result;
+        }
+        finally
+        {
+            shading.Dispose();
+        }
     }
 
     private static Mat ReadGain(CalibrationStore store, CalibrationRecord record, string mapName, JsonElement map, int width, int height)

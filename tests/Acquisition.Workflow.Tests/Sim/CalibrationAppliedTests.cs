@@ -2,12 +2,15 @@ using System.Text.Json;
 using Acquisition.Core.Control;
 using Acquisition.Core.Domain;
 using Acquisition.Core.Hardware;
+using Acquisition.Core.Storage;
 using Acquisition.Core.Units;
 using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Surface;
+using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Calibration.Procedures;
 using Acquisition.Workflow.Capture;
 using Acquisition.Workflow.Capture.Record;
+using Acquisition.Workflow.Recipes;
 using OpenCvSharp;
 using Xunit.Abstractions;
 
@@ -15,7 +18,8 @@ namespace Acquisition.Workflow.Tests.Sim;
 
 /// <summary>
 /// Calibrations recorded by the procedures are applied by a capture, against the simulator's hidden truths: the flat
-/// field against its vignetting. The calibration runs on a second bench with the calibration target under the same
+/// field against its vignetting (for a recipe lighting the procedure calibrated, and for a mixed one composed from the
+/// single sources' maps), the magnification change against the optics'. The calibration runs on a second bench with the calibration target under the same
 /// simulated optics (the station's target swap), recording into the capture station's store.
 /// </summary>
 public sealed class CalibrationAppliedTests(ITestOutputHelper output)
@@ -109,6 +113,110 @@ public sealed class CalibrationAppliedTests(ITestOutputHelper output)
         Assert.True(applied.Applied, applied.Detail);
         Assert.Equal("pixel-size-v3", applied.RecordId);
         Assert.Contains(outcome.Record.Calibrations, c => c.Id == "pixel-size-v3");
+        var withFused = RegisterBreechFace(bench, outcome);
+
+        // The same casing with a pixel-size record that holds no magnification change: slices by translation only.
+        await rig.Calibrations.RecordAsync(CalibrationKind.PixelSize, JsonSerializer.SerializeToElement(new
+        {
+            pixelSizeXMicrometres = camera.PixelSizeMicrometres,
+            pixelSizeYMicrometres = camera.PixelSizeMicrometres,
+            rotationDegrees = 0.0,
+        }), "alice", null, null, CancellationToken.None);
+        var uncorrected = await CaptureAsync(rig);
+        Assert.False(uncorrected.Record.CalibrationsApplied.Single(a => a.Kind == "Magnification").Applied);
+        var withoutFused = RegisterBreechFace(bench, uncorrected);
+        output.WriteLine($"captured breech-face fused image against the truth: with the measured change {withFused}; without {withoutFused}");
+        Assert.True(Math.Abs(withFused.ScaleError) < Math.Abs(withoutFused.ScaleError) / 3 && Math.Abs(withFused.ScaleError) < 0.002,
+            $"with the measured change the capture's grid should be the truth's: {withFused} (without: {withoutFused})");
+    }
+
+    /// <summary>
+    /// The breech-face fused image of a capture registered to the truth rendered at the stage's true X/Y and the stack's
+    /// first slice (the stacker's output grid, which the height map shares), as BreechFaceCapture does.
+    /// </summary>
+    private static GridRegistration RegisterBreechFace(SimBench bench, CaptureOutcome outcome)
+    {
+        var region = outcome.Record.Regions.Single(r => r.Region == nameof(Region.BreechFace));
+        var trueNow = bench.Bench.TruePositionAt(bench.Clock.GetUtcNow());
+        var firstSlice = StagePosition.FromMicrometres(trueNow.X.Value, trueNow.Y.Value, region.SliceZMicrometres[0]);
+        using var truth = bench.SimCamera.GroundTruth(firstSlice, LightingState.Segmented(8, Enumerable.Range(0, 8), 0.35));
+        using var fused = Cv2.ImRead(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "fused-ring-oblique.png"), ImreadModes.Unchanged);
+        return GridRegistration.Of(fused, truth.AllInFocus);
+    }
+
+    [Fact]
+    public async Task A_mixed_lighting_is_flattened_by_a_gain_map_composed_from_its_single_sources_maps()
+    {
+        var camera = SimBench.QuarterResolution with { VignettingAtCorner = 0.3 };
+        await using var target = await SimBench.StartAsync(camera, SurfacePresets.DiffuseWhite(halfWidthMicrometres: 4000));
+        using var dir = new TempDirectory();
+        var data = new DataDirectory(dir.Path).EnsureCreated();
+        var writer = new DurableFileWriter(data);
+        var store = new CalibrationStore(data, writer, new AuditLog(data, target.Clock), target.Clock, new CalibrationOptions());
+        await target.Stage.HomeAsync(CancellationToken.None).WaitAsync(Guard);
+        await target.Stage.MoveToAsync(StagePosition.FromMicrometres(SimBench.OriginX, SimBench.OriginY, SimBench.FocusZ - 100), CancellationToken.None).WaitAsync(Guard);
+        await target.Stage.MoveZFromBelowAsync(new Micrometres(SimBench.FocusZ), CancellationToken.None).WaitAsync(Guard);
+        var devices = new CalibrationDevices(target.Stage, target.Camera, target.Lights, target.Clock);
+        var calibrated = await new CalibrationRunner(devices, store, data, writer, "test").RunAsync(CalibrationKind.FlatField,
+            new CalibrationRequest("diffuse", new Dictionary<string, double> { ["framesAveraged"] = 4 }), "alice", null, CancellationToken.None).WaitAsync(Guard);
+        Assert.True(calibrated.Record.Values.GetProperty("gainMaps").GetProperty("segment-1").TryGetProperty("meanFractionOfFullScale", out _));
+
+        // Three neighbouring segments and the coaxial light: neither the whole ring nor one source, so no map of its own.
+        var mixed = new LightingStep("mixed", [1, 2, 3], 0.3, 0.1);
+        var probe = await target.Camera.CaptureAsync(target.Clock.GetUtcNow(), CancellationToken.None).WaitAsync(Guard);
+        using var calibrations = CaptureCalibrations.Load(store, [calibrated.Record], target.Clock.GetUtcNow(), [mixed], 8, probe.Width, probe.Height);
+        var detail = calibrations.Applied.Single(a => a.Kind == nameof(CalibrationKind.FlatField)).PerLighting!["mixed"];
+        Assert.StartsWith("composed from segment-1 × ", detail);
+        Assert.Contains("coaxial × ", detail);
+        var gain = calibrations.GainFor("mixed")!;
+
+        // Fresh frames of the white target under the mixed lighting, raw and flattened as a capture flattens them.
+        await target.Lights.SetAsync(calibrations.Light(mixed, 8), CancellationToken.None).WaitAsync(Guard);
+        using var raw = new Mat(probe.Height, probe.Width, MatType.CV_32FC1, Scalar.All(0));
+        using var flattened = new Mat(probe.Height, probe.Width, MatType.CV_32FC1, Scalar.All(0));
+        var fullScale = probe.Format == PixelFormat.Mono8 ? 255.0 : 4095.0;
+        var saturated = 0.0;
+        for (var i = 0; i < 4; i++)
+        {
+            var frame = await target.Camera.CaptureAsync(target.Clock.GetUtcNow(), CancellationToken.None).WaitAsync(Guard);
+            using var image = ToFloat(frame);
+            using var atFull = new Mat();
+            Cv2.Threshold(image, atFull, fullScale - 0.5, 1, ThresholdTypes.Binary);
+            saturated = Math.Max(saturated, Cv2.Sum(atFull).Val0 / image.Total());
+            Cv2.Add(raw, image, raw);
+            using var corrected = ToFloat(CaptureCalibrations.Flatten(frame, gain));
+            Cv2.Add(flattened, corrected, flattened);
+        }
+        Assert.True(saturated < 0.001, $"the white target saturates under the mixed lighting: {saturated:P2}");
+        var before = NonUniformityPercent(raw);
+        var after = NonUniformityPercent(flattened);
+        output.WriteLine($"white target under the mixed lighting, peak-to-valley of 32-px block means: {before:0.00} % raw, {after:0.00} % flattened with the composed gain map ({detail})");
+        Assert.True(before > 15, $"the vignetting should show under the mixed lighting: {before:0.00} %");
+        // The flat-field procedure's own acceptance limit for a lighting it calibrated.
+        Assert.True(after < FlatFieldProcedure.ResidualLimitPercent, $"the composed map should flatten the mixed lighting within {FlatFieldProcedure.ResidualLimitPercent} %: {after:0.00} % (raw {before:0.00} %)");
+    }
+
+    private static Mat ToFloat(Frame frame)
+    {
+        using var m = Mat.FromPixelData(frame.Height, frame.Width, frame.BytesPerPixel == 1 ? MatType.CV_8UC1 : MatType.CV_16UC1, frame.Data);
+        var result = new Mat();
+        m.ConvertTo(result, MatType.CV_32FC1);
+        return result;
+    }
+
+    /// <summary>Peak-to-valley of 32×32-pixel block means over their mean, as the flat-field procedure judges its residual.</summary>
+    private static double NonUniformityPercent(Mat image)
+    {
+        const int block = 32;
+        var bw = image.Cols / block;
+        var bh = image.Rows / block;
+        using var blocks = new Mat();
+        using (var cropped = new Mat(image, new Rect(0, 0, bw * block, bh * block)))
+        {
+            Cv2.Resize(cropped, blocks, new Size(bw, bh), 0, 0, InterpolationFlags.Area);
+        }
+        Cv2.MinMaxLoc(blocks, out double min, out double max);
+        return (max - min) / Cv2.Mean(blocks).Val0 * 100;
     }
 
     private async Task<CaptureOutcome> CaptureAsync(StationRig rig)

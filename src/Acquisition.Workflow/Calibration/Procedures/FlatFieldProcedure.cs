@@ -17,7 +17,8 @@ public sealed class FlatFieldProcedure
 {
     public const int DefaultFramesAveraged = 16;
     public const double ResidualLimitPercent = 2.0;
-    private const double AimFraction = 0.5;
+    /// <summary>The share of full scale the procedure brings the white target to under each lighting.</summary>
+    public const double AimFraction = 0.5;
     private const double ProbeLevel = 0.2;
     private const double SaturatedLimit = 0.005;
     private const double TooDarkFraction = 0.05;
@@ -31,7 +32,8 @@ public sealed class FlatFieldProcedure
 
     /// <summary>
     /// The lightings calibrated: the whole ring, each segment alone, and the coaxial light alone (no segments): how the
-    /// recipes light a casing. A capture corrects each recipe lighting with the map of the same combination.
+    /// recipes light a casing. A capture corrects each recipe lighting with the map of the same combination, or composes
+    /// one from the single segments' and the coaxial light's maps (see CaptureCalibrations).
     /// </summary>
     public static IReadOnlyList<(string Name, int[] Segments)> Lightings(int segmentCount) =>
         [("ring-all", [.. Enumerable.Range(0, segmentCount)]), .. Enumerable.Range(0, segmentCount).Select(k => ($"segment-{k}", new[] { k })), ("coaxial", [])];
@@ -79,7 +81,9 @@ public sealed class FlatFieldProcedure
                 var sha = Convert.ToHexStringLower(SHA256.HashData(tiff));
                 var file = $"gain-{name}-{sha[..12]}.tiff";
                 files.Add(new CalibrationFile(file, tiff));
-                maps[name] = new { file, sha256 = sha, level, segments };
+                // The mean per unit level lets a capture weight this source when it composes a mixed lighting's map.
+                var meanFraction = Math.Round(Cv2.Mean(first.Image).Val0 / first.FullScale, 5);
+                maps[name] = new { file, sha256 = sha, level, segments, meanFractionOfFullScale = meanFraction };
                 levels[name] = level;
                 residualByLighting[name] = Math.Round(residual, 3);
             }
