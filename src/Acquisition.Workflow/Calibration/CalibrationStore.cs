@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Acquisition.Core.Control;
 using Acquisition.Core.Domain;
 using Acquisition.Core.Storage;
 
@@ -120,7 +121,7 @@ public sealed class CalibrationStore
             var now = _time.GetUtcNow();
             var record = new CalibrationRecord
             {
-                Id = string.Create(CultureInfo.InvariantCulture, $"{KindName(kind)}-v{version}"),
+                Id = string.Create(CultureInfo.InvariantCulture, $"{ControlApiJson.WireName(kind)}-v{version}"),
                 Kind = kind,
                 Version = version,
                 PerformedAt = now,
@@ -178,15 +179,5 @@ public sealed class CalibrationStore
     /// <summary>Where the files a record of <paramref name="kind"/> names (gain maps) are kept.</summary>
     public string FilesDirectory(CalibrationKind kind) => Path.Combine(DirectoryOf(kind), "files");
 
-    private string DirectoryOf(CalibrationKind kind) => Path.Combine(_data.Calibration, KindName(kind));
-
-    private static string KindName(CalibrationKind kind) => kind switch
-    {
-        CalibrationKind.PixelSize => "pixel-size",
-        CalibrationKind.FlatField => "flat-field",
-        CalibrationKind.ZScale => "z-scale",
-        CalibrationKind.Lights => "lights",
-        CalibrationKind.Reference => "reference",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+    private string DirectoryOf(CalibrationKind kind) => Path.Combine(_data.Calibration, ControlApiJson.WireName(kind));
 }

@@ -46,7 +46,7 @@ public sealed class CalibrationRunner
             CalibrationKind.Lights => await new LightsProcedure(_devices).RunAsync(parameters, progress, ct).ConfigureAwait(false),
             _ => throw new CalibrationRefusedException($"{kind} is not a calibration procedure; the reference casing is checked with 'acq verify reference'."),
         };
-        var kindName = KindName(kind);
+        var kindName = ControlApiJson.WireName(kind);
         foreach (var file in outcome.Files)
         {
             var path = Path.Combine(FilesDirectory(kindName), file.Name);
@@ -75,14 +75,4 @@ public sealed class CalibrationRunner
             ["lights"] = new { segments = _devices.Lights.Current.Segments.ToArray(), coaxial = _devices.Lights.Current.Coaxial },
         };
     }
-
-    public static string KindName(CalibrationKind kind) => kind switch
-    {
-        CalibrationKind.PixelSize => "pixel-size",
-        CalibrationKind.FlatField => "flat-field",
-        CalibrationKind.ZScale => "z-scale",
-        CalibrationKind.Lights => "lights",
-        CalibrationKind.Reference => "reference",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }
