@@ -1006,10 +1006,14 @@ public sealed class StreamingFocusStacker : IDisposable
         _box = Math.Clamp(BoxLength(step * _binSlices), 1, MaxSmoothingBoxSlices);
         _boxHalf = _box / 2;
         // The whole ring state now, so memory does not depend on the z-step or grow while streaming.
+        // Written once too: an allocation is only address space until its pages are touched, so a ring of which a
+        // short box (coarse step) uses 6 of 10 slots stayed 40 MB smaller in the working set than one of which a long
+        // box (fine step) uses all 10, and the peak then depended on the z-step after all (docs/benchmarks.md).
         var size = _binSum.Size();
         foreach (var m in _ring.Concat(_boxRing))
         {
             m.Create(size, MatType.CV_32FC1);
+            m.SetTo(Scalar.All(0));
         }
     }
 
