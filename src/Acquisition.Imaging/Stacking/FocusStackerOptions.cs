@@ -75,6 +75,13 @@ public sealed class FocusStackerOptions
 
     public MagnificationModel Magnification { get; set; } = MagnificationModel.Identity;
 
+    /// <summary>
+    /// Runs each slice's work in two stages on two threads: Add registers and warps slice n + 1 while slice n is
+    /// fused and depth-tracked. The results are bit-identical to the sequential order; off, everything runs inside
+    /// Add (the bench's per-stage CPU profile needs that). See docs/imaging.md.
+    /// </summary>
+    public bool PipelineStages { get; set; } = true;
+
     /// <summary>Throws with a message naming the bad setting.</summary>
     public void Validate()
     {
