@@ -77,10 +77,11 @@ public sealed class FocusStackerOptions
 
     /// <summary>
     /// Runs each slice's work in two stages on two threads: Add registers and warps slice n + 1 while slice n is
-    /// fused and depth-tracked. The results are bit-identical to the sequential order; off, everything runs inside
-    /// Add (the bench's per-stage CPU profile needs that). See docs/imaging.md.
+    /// fused and depth-tracked. The results are bit-identical to the sequential order. Off by default: on the shared
+    /// 2-core build machine it showed no measurable gain, and the second thread's allocations (a second malloc arena)
+    /// plus the second hand-off slot raised the `acq stack` peak from ≈ 370 to ≈ 425 MB (docs/imaging.md).
     /// </summary>
-    public bool PipelineStages { get; set; } = true;
+    public bool PipelineStages { get; set; }
 
     /// <summary>Throws with a message naming the bad setting.</summary>
     public void Validate()
