@@ -222,8 +222,11 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         int index = _z.Count;
         _z.Add(z);
-        _registered = _registeredSlots[index % 2];
-        _warpedFocus = _warpedFocusSlots[index % 2];
+        // In sequence the second stage is done before the next slice starts, so one slot is enough (a second costs
+        // a 16-bit frame, 10 MB at 2448×2048).
+        int slot = _options.PipelineStages ? index % 2 : 0;
+        _registered = _registeredSlots[slot];
+        _warpedFocus = _warpedFocusSlots[slot];
 
         var noise = EstimateNoise(_current);
         if (index == 0)
