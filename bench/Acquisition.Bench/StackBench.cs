@@ -12,7 +12,8 @@ namespace Acquisition.Bench;
 /// <summary>
 /// `acquisition-bench stack`: speed, fused quality and depth accuracy of the streaming stacker against enfuse on the
 /// same jitter-free synthetic stack, in one run, plus the peak working set of `acq stack` for 16 and 64 slices.
-/// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory.
+/// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --pipeline (ours with
+/// FocusStackerOptions.PipelineStages).
 /// </summary>
 internal static class StackBench
 {
@@ -26,8 +27,9 @@ internal static class StackBench
         string work = StringArg(args, "--work", Path.Combine(Path.GetTempPath(), "acq-stack-bench-" + Environment.ProcessId.ToString(Inv)));
         bool skipEnfuse = args.Contains("--skip-enfuse");
         bool skipMemory = args.Contains("--skip-memory");
+        bool pipeline = args.Contains("--pipeline");
         Directory.CreateDirectory(work);
-        Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, work dir {work}");
+        Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, pipeline {(pipeline ? "on" : "off")}, work dir {work}");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
         using var scene = SyntheticStack.Create(width, height, seed: 11, maxDefocusMicrometres: 50);
@@ -51,7 +53,7 @@ internal static class StackBench
         StackFigures? ours = null;
         for (int pass = 1; pass <= 2; pass++)
         {
-            ours = RunOurs(frames, zStart, scene, mask);
+            ours = RunOurs(frames, zStart, scene, mask, pipeline);
             Console.WriteLine(string.Format(Inv, "ours pass {0}: {1:0.0} ms/slice wall ((Σ Add + Complete) / N), {8:0.0} ms/slice CPU (all threads), Complete {2:0} ms, total {3:0.00} s; PSNR {4:0.00} dB SSIM {5:0.0000}; height RMS {6:0.000} µm, invalid {7:0.0} %",
                 pass, ours.MsPerSlice, ours.CompleteMs, ours.TotalSeconds, ours.Psnr, ours.Ssim, ours.HeightRms, ours.InvalidPercent, ours.CpuMsPerSlice));
         }
@@ -125,9 +127,9 @@ internal static class StackBench
 
     private sealed record StackFigures(double MsPerSlice, double CpuMsPerSlice, double CompleteMs, double TotalSeconds, double Psnr, double Ssim, double HeightRms, double InvalidPercent);
 
-    private static StackFigures RunOurs(List<Mat> frames, double zStart, SyntheticStack scene, Mat mask)
+    private static StackFigures RunOurs(List<Mat> frames, double zStart, SyntheticStack scene, Mat mask, bool pipeline)
     {
-        using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { PipelineStages = pipeline });
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();

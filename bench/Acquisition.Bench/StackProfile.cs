@@ -11,7 +11,9 @@ namespace Acquisition.Bench;
 /// <summary>
 /// `acquisition-bench stack-profile`: process CPU time (all threads, getrusage) per stage of the streaming stacker's
 /// per-slice work, and of Complete(). CPU time rather than wall time, because the build machine is shared.
-/// Options: --width --height --slices --jitter (sub-pixel shifts and a magnification drift, so the warps run).
+/// Options: --width --height --slices --jitter (sub-pixel shifts and a magnification drift, so the warps run),
+/// --pipeline (the stacker's two-stage pipeline, as the station runs it: totals only, since its stages overlap;
+/// without it the stages run in sequence and each is timed).
 /// </summary>
 internal static partial class StackProfile
 {
@@ -23,7 +25,8 @@ internal static partial class StackProfile
         int height = Arg(args, "--height", 2048);
         int slices = Arg(args, "--slices", 24);
         bool jitter = args.Contains("--jitter");
-        Console.WriteLine($"# stack profile: {width}×{height} mono8, {slices} slices, 2 µm step, jitter {(jitter ? "on" : "off")}; process CPU (user+sys, all threads)");
+        bool pipeline = args.Contains("--pipeline");
+        Console.WriteLine($"# stack profile: {width}×{height} mono8, {slices} slices, 2 µm step, jitter {(jitter ? "on" : "off")}, pipeline {(pipeline ? "on" : "off")}; process CPU (user+sys, all threads)");
         using var scene = SyntheticStack.Create(width, height, seed: 11, maxDefocusMicrometres: 50);
         double zStart = -(slices - 1);
         var frames = new List<Mat>();
@@ -34,7 +37,7 @@ internal static partial class StackProfile
             double jx = jitter ? random.NextDouble() * 3 - 1.5 : 0, jy = jitter ? random.NextDouble() * 3 - 1.5 : 0;
             frames.Add(scene.RenderFrame(zStart + 2 * i, magnification, jx, jy, 0.01, 8, (ulong)(100 + i)));
         }
-        var options = new FocusStackerOptions();
+        var options = new FocusStackerOptions { PipelineStages = pipeline };
         if (jitter)
         {
             options.Magnification = new MagnificationModel(2e-5 / 2, zStart);
@@ -44,12 +47,15 @@ internal static partial class StackProfile
             var stages = new Dictionary<string, double>();
             using var stacker = new StreamingFocusStacker(options);
             double last = CpuMs();
-            stacker.StageDone = stage =>
+            if (!pipeline)
             {
-                double now = CpuMs();
-                stages[stage] = stages.GetValueOrDefault(stage) + now - last;
-                last = now;
-            };
+                stacker.StageDone = stage =>
+                {
+                    double now = CpuMs();
+                    stages[stage] = stages.GetValueOrDefault(stage) + now - last;
+                    last = now;
+                };
+            }
             double start = CpuMs();
             var wall = Stopwatch.StartNew();
             for (int i = 0; i < slices; i++)

@@ -12,7 +12,9 @@ namespace Acquisition.Imaging.Stacking;
 /// (running best pyramid and activity, two rings of the focus measure for the running-box z-smoothing, the running peak and
 /// the running sums for the confidence), so memory does not grow with the number of slices and no slice is kept.
 /// See docs/imaging.md for the method and the measurements behind the defaults.
-/// Not thread-safe: feed frames from one thread, in z order.
+/// Not thread-safe: feed frames from one thread, in z order. Internally (with <see cref="FocusStackerOptions.PipelineStages"/>)
+/// Add registers and warps its slice on the caller's thread and hands fusion and depth to a second thread, which
+/// runs while the next slice is registered; the two share nothing but the two hand-off slots.
 /// </summary>
 public sealed class StreamingFocusStacker : IDisposable
 {
@@ -57,10 +59,20 @@ public sealed class StreamingFocusStacker : IDisposable
     private double ShortUnit => 1.0 / (_shortScale * _fullScale);
     private int _bitDepth;
     private readonly Mat _image = new();
-    private readonly Mat _registered = new();
+    // Hand-off from the first stage (grey, focus measure, registration, warps) to the second (fusion, depth): the
+    // registered slice and its warped focus map at activity resolution, in two slots so the first stage can fill one
+    // while the second reads the other. _registered and _warpedFocus point at the slot of the slice being added.
+    private readonly Mat[] _registeredSlots = [new Mat(), new Mat()];
+    private readonly Mat[] _warpedFocusSlots = [new Mat(), new Mat()];
+    private Mat _registered;
+    private Mat _warpedFocus;
+    // The second stage of the previous slice while it runs (pipelined), and the failure that stopped it.
+    private Task? _pending;
+    private Exception? _stageFailure;
+    // z of the slices the second stage has taken in (its own list: _z grows on the caller's thread meanwhile).
+    private readonly List<double> _depthZ = [];
     private readonly Mat _t1 = new();
     private readonly Mat _t2 = new();
-    private readonly Mat _focus = new();
     private readonly Mat _focusUnregistered = new();
     private Mat? _focusSource;
     private readonly Mat _mask8 = new();
@@ -135,6 +147,8 @@ public sealed class StreamingFocusStacker : IDisposable
         _kernelX = Mat.FromPixelData(1, 3, MatType.CV_32FC1, new float[] { -1, 2, -1 });
         _kernelY = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { -1, 2, -1 });
         _noiseKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, new float[] { 1, -2, 1, -2, 4, -2, 1, -2, 1 });
+        _registered = _registeredSlots[0];
+        _warpedFocus = _warpedFocusSlots[0];
         for (int i = 0; i < _ring.Length; i++)
         {
             _ring[i] = new Mat();
@@ -208,6 +222,11 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         int index = _z.Count;
         _z.Add(z);
+        // In sequence the second stage is done before the next slice starts, so one slot is enough (a second costs
+        // a 16-bit frame, 10 MB at 2448×2048).
+        int slot = _options.PipelineStages ? index % 2 : 0;
+        _registered = _registeredSlots[slot];
+        _warpedFocus = _warpedFocusSlots[slot];
 
         var noise = EstimateNoise(_current);
         if (index == 0)
@@ -235,11 +254,52 @@ public sealed class StreamingFocusStacker : IDisposable
         var registration = RegisterAndWarp(index, z);
         _registrations.Add(registration);
         StageDone?.Invoke("warp");
-        UpdateFusion(index);
-        StageDone?.Invoke("fusion");
-        PushDepth(index);
-        StageDone?.Invoke("depth");
+
+        // The previous slice's second stage must be done before this one starts: they share the fusion and depth
+        // state, and its slot is the one the next slice will fill.
+        WaitForSecondStage();
+        var registered = _registered;
+        var focus = _warpedFocus;
+        double shortUnit = ShortUnit;
+        if (_options.PipelineStages)
+        {
+            _pending = Task.Run(() => FuseAndTrackDepth(index, z, registered, focus, shortUnit));
+        }
+        else
+        {
+            FuseAndTrackDepth(index, z, registered, focus, shortUnit);
+        }
         return registration;
+    }
+
+    /// <summary>The second stage of a slice: fusion and depth, from the registered slice and its warped focus map.</summary>
+    private void FuseAndTrackDepth(int index, double z, Mat registered, Mat focus, double shortUnit)
+    {
+        UpdateFusion(index, registered, focus, shortUnit);
+        StageDone?.Invoke("fusion");
+        PushDepth(index, z, focus);
+        StageDone?.Invoke("depth");
+    }
+
+    /// <summary>Waits for the previous slice's second stage and rethrows its failure (on every later call too).</summary>
+    private void WaitForSecondStage()
+    {
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            try
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                _stageFailure = ex;
+            }
+        }
+        if (_stageFailure is not null)
+        {
+            throw new InvalidOperationException("Fusing an earlier slice failed; the stack cannot be completed.", _stageFailure);
+        }
     }
 
     /// <summary>Finishes the stack and returns the fused image, height map, confidence and statistics.</summary>
@@ -254,8 +314,9 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             throw new InvalidOperationException($"A focus stack needs at least 3 slices; got {_z.Count}.");
         }
-        _completed = true;
         var sw = Stopwatch.StartNew();
+        WaitForSecondStage();
+        _completed = true;
         if (_box < 0)
         {
             ChooseSmoothingKernel();
@@ -304,7 +365,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _mask0, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
         {
             m.Release();
         }
@@ -368,7 +429,13 @@ public sealed class StreamingFocusStacker : IDisposable
         // Level 0 of the Gaussian pyramid is the registered slice and level-0 activity is the focus measure itself:
         // alias them instead of copying two full frames per slice.
         _gauss[0].Dispose();
-        _gauss[0] = _registered;
+        _gauss[0] = _registeredSlots[0];
+        if (HalfResolutionActivity)
+        {
+            // Level 1's activity is likewise the warped focus map of the slice being fused (a hand-off slot).
+            _activity[1].Dispose();
+            _activity[1] = _warpedFocusSlots[0];
+        }
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
     }
@@ -657,22 +724,22 @@ public sealed class StreamingFocusStacker : IDisposable
             }
             if (still)
             {
-                _focusHalf.CopyTo(_activity[1]);
+                _focusHalf.CopyTo(_warpedFocus);
             }
             else
             {
                 using var half = WarpMatrix(scale, shiftX, shiftY, 2);
-                Cv2.WarpAffine(_focusHalf, _activity[1], half, _focusHalf.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+                Cv2.WarpAffine(_focusHalf, _warpedFocus, half, _focusHalf.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
             }
         }
         else if (still)
         {
-            _focusUnregistered.CopyTo(_focus);
+            _focusUnregistered.CopyTo(_warpedFocus);
         }
         else
         {
             using var m = WarpMatrix(scale, shiftX, shiftY, 1);
-            Cv2.WarpAffine(_focusUnregistered, _focus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            Cv2.WarpAffine(_focusUnregistered, _warpedFocus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
         }
     }
 
@@ -845,19 +912,26 @@ public sealed class StreamingFocusStacker : IDisposable
         }
     }
 
-    private void UpdateFusion(int index)
+    private void UpdateFusion(int index, Mat registered, Mat focus, double shortUnit)
     {
         bool half = HalfResolutionActivity;
+        // Level 0 is the registered slice itself; at half resolution the warped focus map is level 1's activity
+        // (at full resolution it is copied into level 0's).
+        _gauss[0] = registered;
+        if (half)
+        {
+            _activity[1] = focus;
+        }
         int firstActivity = half ? 1 : 0;
         for (int k = 0; k < _levels; k++)
         {
             if (k == 0)
             {
                 // Fixed point at level 0; float from level 1 on, where the images are a quarter the size.
-                Cv2.PyrDown(_registered, _level1Short);
-                Cv2.PyrUp(_level1Short, _up0, _registered.Size());
-                Cv2.Subtract(_registered, _up0, _laplacian[0]);
-                _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, ShortUnit);
+                Cv2.PyrDown(registered, _level1Short);
+                Cv2.PyrUp(_level1Short, _up0, registered.Size());
+                Cv2.Subtract(registered, _up0, _laplacian[0]);
+                _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
             }
             else
             {
@@ -869,7 +943,7 @@ public sealed class StreamingFocusStacker : IDisposable
             {
                 if (!half)
                 {
-                    _focus.CopyTo(_activity[0]);
+                    focus.CopyTo(_activity[0]);
                 }
             }
             else if (!(half && k == 1))
@@ -922,8 +996,9 @@ public sealed class StreamingFocusStacker : IDisposable
         Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
     }
 
-    private void PushDepth(int index)
+    private void PushDepth(int index, double z, Mat warpedFocus)
     {
+        _depthZ.Add(z);
         // The box and the bin length follow from the z-step, known from slice 1 on.
         if (index > 0 && _box < 0)
         {
@@ -933,7 +1008,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 FlushBin();
             }
         }
-        var focus = DepthFocus();
+        var focus = DepthFocus(warpedFocus);
         if (_binFill == 0)
         {
             focus.CopyTo(_binSum);
@@ -943,24 +1018,25 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.Add(_binSum, focus, _binSum);
         }
         _binFill++;
-        _binZSum += _z[index];
+        _binZSum += z;
         if (_box >= 0 && _binFill >= _binSlices)
         {
             FlushBin();
         }
     }
 
-    private Mat DepthFocus()
+    private Mat DepthFocus(Mat warpedFocus)
     {
         if (_options.HeightDecimation == 1)
         {
-            return _focus;
+            return warpedFocus;
         }
         if (_levels >= 2)
         {
             return _activity[1];
         }
-        Cv2.PyrDown(_focus, _focusHalf);
+        // Tiny frames (one pyramid level): the first stage never writes _focusHalf on this path.
+        Cv2.PyrDown(warpedFocus, _focusHalf);
         return _focusHalf;
     }
 
@@ -997,7 +1073,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ChooseSmoothingKernel()
     {
-        double step = Math.Abs(_z[1] - _z[0]);
+        double step = Math.Abs(_depthZ[1] - _depthZ[0]);
         _binSlices = 1;
         while (BoxLength(step * _binSlices) > MaxSmoothingBoxSlices)
         {
@@ -1006,10 +1082,14 @@ public sealed class StreamingFocusStacker : IDisposable
         _box = Math.Clamp(BoxLength(step * _binSlices), 1, MaxSmoothingBoxSlices);
         _boxHalf = _box / 2;
         // The whole ring state now, so memory does not depend on the z-step or grow while streaming.
+        // Written once too: an allocation is only address space until its pages are touched, so a ring of which a
+        // short box (coarse step) uses 6 of 10 slots stayed 40 MB smaller in the working set than one of which a long
+        // box (fine step) uses all 10, and the peak then depended on the z-step after all (docs/benchmarks.md).
         var size = _binSum.Size();
         foreach (var m in _ring.Concat(_boxRing))
         {
             m.Create(size, MatType.CV_32FC1);
+            m.SetTo(Scalar.All(0));
         }
     }
 
@@ -1347,6 +1427,7 @@ public sealed class StreamingFocusStacker : IDisposable
     {
         get
         {
+            WaitForSecondStage();
             long total = 0;
             foreach (var m in AllMats().Distinct(ReferenceEqualityComparer.Instance).Cast<Mat?>())
             {
@@ -1361,7 +1442,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _mask0, _image, _registered, _t1, _t2, _focus, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
         {
             yield return m;
         }
@@ -1381,6 +1462,16 @@ public sealed class StreamingFocusStacker : IDisposable
             return;
         }
         _disposed = true;
+        // The second stage may still be reading the buffers; its failure no longer matters.
+        try
+        {
+            _pending?.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // Disposing after a failed stack: the failure was or will never be reported through Add/Complete.
+        }
+        _pending = null;
         foreach (var m in AllMats())
         {
             m?.Dispose();
