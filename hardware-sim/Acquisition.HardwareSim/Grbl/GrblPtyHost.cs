@@ -104,12 +104,15 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
     private void Plug()
     {
         var pty = new PseudoTerminal();
+        var writes = new PtyWrites();
         try
         {
             pty.Start(data =>
             {
                 Trace?.Invoke("rx", System.Text.Encoding.ASCII.GetString(data.Span));
                 Controller.Receive(data.Span);
+                // Still under the reader's lease: the controller has acted on these bytes (and written its replies).
+                Interlocked.Add(ref writes.Received, data.Length);
             }, _clock.Busy);
             if (_linkPath is not null)
             {
@@ -127,7 +130,7 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
         lock (_gate)
         {
             _pty = pty;
-            _writes = new PtyWrites();
+            _writes = writes;
         }
     }
 
@@ -147,19 +150,22 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
         ReaderSession session;
         if (pty is null || writes is null)
         {
-            session = new ReaderSession(this, null, null, 0);
+            session = new ReaderSession(this, null, null, 0, 0);
         }
         else if (!Monitor.TryEnter(writes, TimeSpan.FromSeconds(1)))
         {
             // A write blocked on a full queue nobody reads: no exact baseline, so no accounting for this opening.
-            session = new ReaderSession(this, null, null, 0);
+            session = new ReaderSession(this, null, null, 0, 0);
         }
         else
         {
             try
             {
                 // Under the writes' lock: no write is half done, so written − unread is exactly what was consumed.
-                session = new ReaderSession(this, pty, writes, writes.Count - pty.BytesUnreadByStation);
+                // Bytes a former opening wrote that the simulator has not taken yet are counted as this opening's
+                // (too low a baseline): they can only shorten a hold, never make one last for ever.
+                session = new ReaderSession(this, pty, writes, writes.Count - pty.BytesUnreadByStation,
+                    Interlocked.Read(ref writes.Received));
             }
             finally
             {
@@ -232,7 +238,11 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
             // clock's quiet window anyway.
             var written = Volatile.Read(ref writes.Count);
             var consumed = written - pty.BytesUnreadByStation - reader.Baseline;
-            return pty.BytesUnreadByStation > 0 || consumed > reader.HandledBytes;
+            // The other way: what the station announced before writing and the simulator has not acted on yet. This
+            // covers the hop FIONREAD on the master cannot see (a pty keeps freshly written bytes in a kernel flip
+            // buffer until a kworker moves them on, which under load can take longer than the quiet window).
+            var requested = reader.AnnouncedBytes - (Interlocked.Read(ref writes.Received) - reader.ReceivedBaseline);
+            return pty.BytesUnreadByStation > 0 || consumed > reader.HandledBytes || requested > 0;
         }
         var unread = pty.BytesUnreadByStation;
         lock (_gate)
@@ -247,15 +257,17 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
         }
     }
 
-    /// <summary>Bytes written to one pty (a replug starts a new one).</summary>
+    /// <summary>Bytes written to and received (acted on) from one pty (a replug starts a new one).</summary>
     private sealed class PtyWrites
     {
         public long Count;
+        public long Received;
     }
 
-    private sealed class ReaderSession(GrblPtyHost host, PseudoTerminal? pty, PtyWrites? writes, long baseline) : ISerialReaderSession
+    private sealed class ReaderSession(GrblPtyHost host, PseudoTerminal? pty, PtyWrites? writes, long baseline, long receivedBaseline) : ISerialReaderSession
     {
         private long _handled;
+        private long _announced;
         private int _closed;
 
         public PseudoTerminal? Pty { get; } = pty;
@@ -265,6 +277,18 @@ public sealed class GrblPtyHost : ISerialReaderObserver, IDisposable
         public long Baseline { get; } = baseline;
 
         public long HandledBytes => Interlocked.Read(ref _handled);
+
+        /// <summary>Bytes the station said it is writing or has written in this opening.</summary>
+        public long AnnouncedBytes => Interlocked.Read(ref _announced);
+
+        /// <summary>What the simulator had received from the pty when this opening began.</summary>
+        public long ReceivedBaseline { get; } = receivedBaseline;
+
+        public void Writing(long bytesWritten)
+        {
+            Interlocked.Exchange(ref _announced, bytesWritten);
+            host._clock.NoteActivity();
+        }
 
         public bool IsOpen => Volatile.Read(ref _closed) == 0 && Pty is not null;
 

@@ -23,13 +23,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private const byte JogCancelByte = 0x85;
 
     private readonly GrblStageOptions _options;
-    // Motion, settle, polling and the connect banner run on this clock (the simulator's in tests).
+    // Motion, settle, polling, the connect banner and the bounds of single serial round trips (a status report, a
+    // settings ack, the banner after a reset) all run on this one clock. On the simulator's virtual clock the
+    // ReaderObserver keeps time still from before a request is written until its reply has been routed.
     private readonly TimeProvider _clock;
-
-    // Bounds of single serial round trips (a status report, a settings ack, the banner after a reset), each armed
-    // only after its request is written. The same clock as _clock unless the composition passes another; on the
-    // simulator's virtual clock a ReaderObserver keeps time still while a reply is between the port and its waiter.
-    private readonly TimeProvider _roundTrip;
     private readonly ILogger _log;
     private readonly IOperatorPanel? _motorEnable;
     private readonly Func<SerialPort> _portFactory;
@@ -45,6 +42,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     private SerialPort? _port;
     private Stream? _stream;
+    private WriteAccount? _written;
     private Task? _readerTask;
     private CancellationTokenSource? _readerCts;
     private ITimer? _idlePoll;
@@ -74,25 +72,24 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private string? _disconnectedBecause;
 
     /// <summary>Opens <see cref="GrblStageOptions.PortName"/> itself (and again after the device comes back).</summary>
-    public GrblStage(GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null, TimeProvider? roundTripClock = null)
-        : this(options, clock, logger, motorEnable, null, roundTripClock)
+    public GrblStage(GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null)
+        : this(options, clock, logger, motorEnable, null)
     {
     }
 
     /// <summary>Uses the given port (opened here if closed); reconnecting reopens the same instance.</summary>
-    public GrblStage(SerialPort port, GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null, TimeProvider? roundTripClock = null)
-        : this(options, clock, logger, motorEnable, port ?? throw new ArgumentNullException(nameof(port)), roundTripClock)
+    public GrblStage(SerialPort port, GrblStageOptions options, TimeProvider clock, ILogger<GrblStage>? logger = null, IOperatorPanel? motorEnable = null)
+        : this(options, clock, logger, motorEnable, port ?? throw new ArgumentNullException(nameof(port)))
     {
     }
 
-    private GrblStage(GrblStageOptions options, TimeProvider clock, ILogger? logger, IOperatorPanel? motorEnable, SerialPort? port, TimeProvider? roundTripClock)
+    private GrblStage(GrblStageOptions options, TimeProvider clock, ILogger? logger, IOperatorPanel? motorEnable, SerialPort? port)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
         options.ThrowIfInvalid();
         _options = options;
         _clock = clock;
-        _roundTrip = roundTripClock ?? clock;
         _log = logger ?? NullLogger.Instance;
         _motorEnable = motorEnable;
         _window = new CharacterCountingWindow(options.ReceiveBufferBytes);
@@ -102,9 +99,10 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     }
 
     /// <summary>
-    /// Optional: told when the port opens, how far the reader has handled what it read, and when it stops. The
-    /// simulator's pty host uses it to hold its virtual clock while a reply is between the port and its waiter, which
-    /// is what lets round-trip bounds run on the one injected clock. Set before <see cref="ConnectAsync"/>.
+    /// Optional: told when the port opens, how many bytes the stage is about to write (before each write), how far
+    /// the reader has handled what it read, and when it stops. The simulator's pty host uses it to hold its virtual
+    /// clock from before a request is written until its reply has been routed to its waiter, which is what lets
+    /// round-trip bounds run on the one injected clock. Set before <see cref="ConnectAsync"/>.
     /// </summary>
     public ISerialReaderObserver? ReaderObserver { get; init; }
 
@@ -328,16 +326,17 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             }
         }
         var readerCts = new CancellationTokenSource();
+        // Before the reader starts and before anything is written: the observer's counts begin here.
+        var session = ReaderObserver?.Opened();
         lock (_gate)
         {
             _port = port;
             _stream = port.BaseStream;
+            _written = new WriteAccount(session);
             _window.Clear();
             _readerCts = readerCts;
         }
         var stream = port.BaseStream;
-        // Before the reader starts: the observer's count of consumed bytes begins here.
-        var session = ReaderObserver?.Opened();
         _readerTask = Task.Run(() => ReadLoopAsync(stream, session, readerCts.Token));
     }
 
@@ -351,6 +350,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             readerCts = _readerCts;
             _port = null;
             _stream = null;
+            _written = null;
             _readerCts = null;
             _connected = false;
         }
@@ -779,11 +779,13 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     private void WriteRaw(ReadOnlySpan<byte> bytes)
     {
         Stream? stream;
+        WriteAccount? written;
         lock (_gate)
         {
             stream = _stream;
+            written = _written;
         }
-        if (stream is null)
+        if (stream is null || written is null)
         {
             throw new HardwareFaultException($"The motion controller on {_options.PortName} is not connected{DisconnectReason()}; the station is waiting for the port to come back.");
         }
@@ -791,8 +793,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             lock (_writeGate)
             {
-                stream.Write(bytes);
-                stream.Flush();
+                written.Write(stream, bytes);
             }
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or UnauthorizedAccessException)
@@ -847,13 +848,13 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
     }
 
     /// <summary>Sends one line and waits for its ok; returns the feedback lines that came before the ok.</summary>
-    private async Task<IReadOnlyList<string>> SendCommandAsync(string text, TimeSpan timeout, CancellationToken cancellationToken, bool motionBound = false)
+    private async Task<IReadOnlyList<string>> SendCommandAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var pending = await EnqueueLineAsync(text, cancellationToken).ConfigureAwait(false);
         GrblLine reply;
         try
         {
-            reply = await pending.Reply.Task.WaitAsync(timeout, motionBound ? _clock : _roundTrip, cancellationToken).ConfigureAwait(false);
+            reply = await pending.Reply.Task.WaitAsync(timeout, _clock, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (pending.Reply.Task.IsCompleted)
         {
@@ -893,7 +894,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
         {
             _log.LogInformation("Soft-resetting GRBL: {Reason}", reason);
             WriteRealtime(SoftResetByte);
-            await banner.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
+            await banner.Task.WaitAsync(_options.CommandTimeout, _clock, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (banner.Task.IsCompleted)
         {
@@ -933,7 +934,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
                 WriteRealtime(StatusQuery);
                 try
                 {
-                    return await waiter.Task.WaitAsync(_options.CommandTimeout, _roundTrip, cancellationToken).ConfigureAwait(false);
+                    return await waiter.Task.WaitAsync(_options.CommandTimeout, _clock, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException) when (waiter.Task.IsCompleted)
                 {
@@ -1016,7 +1017,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             }
             try
             {
-                await SendCommandAsync("$H", timeout, cancellationToken, motionBound: true).ConfigureAwait(false);
+                await SendCommandAsync("$H", timeout, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -1659,7 +1660,7 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
             try
             {
                 // Bounded: a read on a vanished device may not observe cancellation.
-                await _readerTask.WaitAsync(_options.CommandTimeout, _roundTrip).ConfigureAwait(false);
+                await _readerTask.WaitAsync(_options.CommandTimeout, _clock).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -1709,4 +1710,30 @@ public sealed class GrblStage : IStage, IStagePositionCheck, IAsyncDisposable
 
     private static string Printable(string raw) =>
         string.Concat(raw.Select(c => c is >= ' ' and <= '~' ? c.ToString() : $"\\x{(int)c:X2}"));
+
+    /// <summary>
+    /// The bytes written in one opening of the port, announced to the observer before each write (see
+    /// <see cref="ISerialReaderSession.Writing"/>). Used under the write lock only.
+    /// </summary>
+    private sealed class WriteAccount(ISerialReaderSession? session)
+    {
+        private long _bytes;
+
+        public void Write(Stream stream, ReadOnlySpan<byte> bytes)
+        {
+            session?.Writing(_bytes + bytes.Length);
+            try
+            {
+                stream.Write(bytes);
+                stream.Flush();
+            }
+            catch
+            {
+                // Nothing (or not all) reached the port: the observer must not wait for these bytes for ever.
+                session?.Writing(_bytes);
+                throw;
+            }
+            _bytes += bytes.Length;
+        }
+    }
 }

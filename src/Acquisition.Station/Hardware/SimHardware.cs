@@ -102,11 +102,10 @@ public static class SimHardware
             var bench = sp.GetRequiredService<SimulatedBench>();
             var stage = sp.GetRequiredService<IOptions<StageOptions>>().Value;
             var port = new SerialPort(bench.SerialPortPath, stage.BaudRate);
-            // The pty host watches the reader, so the virtual clock cannot jump while a reply is between the port and
-            // its waiter. Single round trips stay bounded on the system clock for now: on the virtual clock, status
-            // round trips still timed out under load (2 of 6 loaded runs of the driver tests; see docs/hardware.md).
+            // One clock: the pty host watches the stage's writes and reader, so the virtual clock cannot jump from
+            // before a request is written until its reply has been routed (docs/simulator.md, "When virtual time jumps").
             return new GrblStage(port, DriverOptions.Stage(stage, bench.SerialPortPath), bench.SimClock,
-                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>(), TimeProvider.System)
+                sp.GetRequiredService<ILogger<GrblStage>>(), sp.GetRequiredService<IOperatorPanel>())
             {
                 ReaderObserver = bench.Motion,
             };

@@ -26,10 +26,9 @@ internal sealed class GrblBench : IAsyncDisposable
         File.CreateSymbolicLink(PortLink, Host.PortPath);
         stageOptions.PortName = PortLink;
         Options = stageOptions;
-        // The current pty host watches the stage's reader, so that the virtual clock cannot jump while a reply is
-        // between the port and its waiter. Single round trips stay bounded on the system clock (a failure guard on real
-        // pty I/O): on the virtual clock, status round trips still timed out under load (see docs/hardware.md).
-        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel, TimeProvider.System)
+        // One clock: the current pty host watches the stage's writes and reader, so that the virtual clock cannot jump
+        // from before a request is written until its reply has been routed to its waiter.
+        Stage = new GrblStage(stageOptions, clock, output is null ? null : new TestLogger<GrblStage>(output, clock), panel)
         {
             ReaderObserver = new CurrentHost(this),
         };

@@ -41,7 +41,7 @@ internal sealed class SimBench : IAsyncDisposable
             IdlePollInterval = TimeSpan.Zero,
             SettleTime = TimeSpan.FromMilliseconds(20),
             MotionPollInterval = TimeSpan.FromMilliseconds(250),
-        }, Bench.SimClock, motorEnable: Panel, roundTripClock: TimeProvider.System);
+        }, Bench.SimClock, motorEnable: Panel) { ReaderObserver = Bench.Motion };
         Lights = new RingLight(new Pca9685(Bench.Pca9685, 1000), new RingLightOptions { SegmentCount = 8, CoaxialChannel = 8 });
         Scene = scene;
         CameraOptions = cameraOptions with
