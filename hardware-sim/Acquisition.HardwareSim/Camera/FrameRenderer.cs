@@ -567,11 +567,12 @@ public sealed class FrameRenderer : IDisposable
                     rows[i] = (float*)(level.Data + (v * level.Stride));
                     continue;
                 }
+                // PyrDown centres coarse pixel y on fine pixel 2^k·y (not on the block centre), so fine row v sits at
+                // v / 2^k; the area convention would shift blurred content by (2^k − 1)/2 px as defocus grows.
                 var f = 1 << level.K;
-                var y = ((v + 0.5f) / f) - 0.5f;
-                if (y < 0) y = 0;
+                var y = (float)v / f;
+                if (y > level.Rows - 1) y = level.Rows - 1;
                 var y0 = (int)y;
-                if (y0 > level.Rows - 1) y0 = level.Rows - 1;
                 var y1 = Math.Min(y0 + 1, level.Rows - 1);
                 var ay = y - y0;
                 var r0 = (float*)(level.Data + (y0 * level.Stride));
@@ -684,10 +685,10 @@ public sealed class FrameRenderer : IDisposable
             var f = 1 << k;
             for (var u = 0; u < width; u++)
             {
-                var x = ((u + 0.5f) / f) - 0.5f;
-                if (x < 0) x = 0;
+                // Same grid as the rows: coarse pixel x is centred on fine pixel 2^k·x (PyrDown's convention).
+                var x = (float)u / f;
+                if (x > cols - 1) x = cols - 1;
                 var x0 = (int)x;
-                if (x0 > cols - 1) x0 = cols - 1;
                 left[u] = x0;
                 weight[u] = x - x0;
             }
