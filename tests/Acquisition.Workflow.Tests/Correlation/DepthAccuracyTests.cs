@@ -33,7 +33,7 @@ public sealed class DepthAccuracyTests(ITestOutputHelper output)
         // The target is 0.6 µm. After the renderer's pixel-centre fix four runs measured 0.611, 0.593, 0.585 and
         // 0.588 µm (2026-11-23; before it 0.572, 0.577, 0.604): the run-to-run spread (frame timing under load changes
         // the jitter each slice gets) still straddles 0.6, so this guards at 0.65. The lateral offset is gone; what is
-        // left is traced to the magnification correction (docs/workflow.md, "Depth accuracy").
+        // left is not the magnification correction (a sweep of it barely moves the RMS); see docs/workflow.md, "Depth accuracy".
         Assert.True(masked.RmsMicrometres <= 0.65, $"height RMS {masked.RmsMicrometres:0.000} µm against the truth; the target is at most 0.6 µm, the regression guard 0.65 µm.");
     }
 }
