@@ -49,6 +49,8 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat _current = null!;
     private readonly Mat _saturated = new();
     private readonly Mat _registeredRaw = new();
+    private readonly AxisAlignedWarp _imageWarp = new();
+    private readonly AxisAlignedWarp _focusWarp = new();
     private readonly Mat _focusHalf = new();
     private readonly Mat _energyHalf = new();
     private readonly Mat _gradientX = new();
@@ -706,10 +708,15 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             _current.ConvertTo(_registered, MatType.CV_16S, _shortScale);
         }
+        else if (_options.WarpInterpolation == InterpolationFlags.Linear)
+        {
+            // Replicated borders: a black border would be a strong edge that wins the focus selection.
+            var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+            _imageWarp.WarpToShort(_current, _registered, a, bx, by, 15 - _bitDepth);
+        }
         else
         {
             using var m = WarpMatrix(scale, shiftX, shiftY, 1);
-            // Replicated borders: a black border would be a strong edge that wins the focus selection.
             Cv2.WarpAffine(_current, _registeredRaw, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
             _registeredRaw.ConvertTo(_registered, MatType.CV_16S, _shortScale);
         }
@@ -728,8 +735,8 @@ public sealed class StreamingFocusStacker : IDisposable
             }
             else
             {
-                using var half = WarpMatrix(scale, shiftX, shiftY, 2);
-                Cv2.WarpAffine(_focusHalf, _warpedFocus, half, _focusHalf.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+                var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 2);
+                _focusWarp.WarpFloat(_focusHalf, _warpedFocus, a, bx, by);
             }
         }
         else if (still)
@@ -738,8 +745,8 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         else
         {
-            using var m = WarpMatrix(scale, shiftX, shiftY, 1);
-            Cv2.WarpAffine(_focusUnregistered, _warpedFocus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+            _focusWarp.WarpFloat(_focusUnregistered, _warpedFocus, a, bx, by);
         }
     }
 
@@ -860,6 +867,16 @@ public sealed class StreamingFocusStacker : IDisposable
     /// x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation. At
     /// pyramid level 1 (<paramref name="factor"/> 2) full-resolution pixel x sits at x / 2, so centre and shift halve.
     /// </summary>
+    /// <summary>
+    /// The inverse of <see cref="WarpMatrix"/> per axis: output pixel x samples the input at a·x + bx (and y alike).
+    /// </summary>
+    private (double A, double Bx, double By) InverseWarp(double scale, double shiftX, double shiftY, int factor)
+    {
+        double cx = (_width - 1) / 2.0 / factor, cy = (_height - 1) / 2.0 / factor;
+        double sx = shiftX / factor, sy = shiftY / factor;
+        return (1 / scale, cx + (sx - cx) / scale, cy + (sy - cy) / scale);
+    }
+
     private Mat WarpMatrix(double scale, double shiftX, double shiftY, int factor)
     {
         double cx = (_width - 1) / 2.0 / factor, cy = (_height - 1) / 2.0 / factor;
@@ -932,6 +949,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 Cv2.PyrUp(_level1Short, _up0, registered.Size());
                 Cv2.Subtract(registered, _up0, _laplacian[0]);
                 _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
+                StageDone?.Invoke("fusion L0 build");
             }
             else
             {
@@ -985,6 +1003,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
                 _activity[k].CopyTo(_bestActivity[k], _mask8);
             }
+            StageDone?.Invoke("fusion levels");
             if (half)
             {
                 // The finest level follows the level-1 choice (the activity is a 9×9 window, smooth at that scale).
