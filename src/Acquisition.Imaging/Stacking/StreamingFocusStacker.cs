@@ -79,9 +79,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat? _focusSource;
     private readonly Mat _mask8 = new();
     private readonly Mat _vote8 = new();
-    private readonly Mat _mask0 = new();
     private readonly Mat _up = new();
-    private readonly Mat _up0 = new();
     private readonly Mat _level1Short = new();
 
     // Registration.
@@ -106,6 +104,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat[] _laplacian = [];
     private Mat[] _activity = [];
     private Mat[] _bestLaplacian = [];
+    // Level 0 keeps the best registered pixels (16-bit fixed point), not Laplacian coefficients: see
+    // ReconstructFused. _laplacian[0] and _bestLaplacian[0] stay empty.
+    private readonly Mat _bestLevel0 = new();
     private Mat[] _bestActivity = [];
     private Mat? _residualSum;
 
@@ -367,7 +368,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _level1Short, _binSum })
         {
             m.Release();
         }
@@ -940,45 +941,37 @@ public sealed class StreamingFocusStacker : IDisposable
             _activity[1] = focus;
         }
         int firstActivity = half ? 1 : 0;
-        for (int k = 0; k < _levels; k++)
+        // Level 0 keeps no Laplacian per slice: the best level-0 pixels themselves are kept (see
+        // ReconstructFused), so the only full-resolution pass here is the pyrDown that level 1 needs. The 16-bit
+        // pyrDown is converted to float from level 1 on, where the images are a quarter the size.
+        Cv2.PyrDown(registered, _level1Short);
+        _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
+        if (!half)
         {
-            if (k == 0)
-            {
-                // Fixed point at level 0; float from level 1 on, where the images are a quarter the size.
-                Cv2.PyrDown(registered, _level1Short);
-                Cv2.PyrUp(_level1Short, _up0, registered.Size());
-                Cv2.Subtract(registered, _up0, _laplacian[0]);
-                _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
-                StageDone?.Invoke("fusion L0 build");
-            }
-            else
-            {
-                Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
-                Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
-                Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
-            }
-            if (k == 0)
-            {
-                if (!half)
-                {
-                    focus.CopyTo(_activity[0]);
-                }
-            }
-            else if (!(half && k == 1))
+            focus.CopyTo(_activity[0]);
+        }
+        for (int k = 1; k < _levels; k++)
+        {
+            Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
+            Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
+            Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
+            if (!(half && k == 1))
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
             }
         }
+        StageDone?.Invoke("fusion pyramid");
 
         if (index == 0)
         {
-            for (int k = 0; k < _levels; k++)
+            registered.CopyTo(_bestLevel0);
+            for (int k = 1; k < _levels; k++)
             {
                 _laplacian[k].CopyTo(_bestLaplacian[k]);
-                if (k >= firstActivity)
-                {
-                    _activity[k].CopyTo(_bestActivity[k]);
-                }
+            }
+            for (int k = firstActivity; k < _levels; k++)
+            {
+                _activity[k].CopyTo(_bestActivity[k]);
             }
             _residualSum = new Mat(_gauss[_levels].Size(), MatType.CV_64FC1, Scalar.All(0));
         }
@@ -1000,19 +993,76 @@ public sealed class StreamingFocusStacker : IDisposable
                 {
                     _vote8.CopyTo(_mask8);
                 }
-                _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
+                if (k == 0)
+                {
+                    registered.CopyTo(_bestLevel0, _mask8);
+                }
+                else
+                {
+                    _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
+                }
                 _activity[k].CopyTo(_bestActivity[k], _mask8);
             }
             StageDone?.Invoke("fusion levels");
             if (half)
             {
                 // The finest level follows the level-1 choice (the activity is a 9×9 window, smooth at that scale).
-                Cv2.Resize(_mask8, _mask0, _laplacian[0].Size(), 0, 0, InterpolationFlags.Nearest);
-                _laplacian[0].CopyTo(_bestLaplacian[0], _mask0);
+                SelectLevel0(registered, _bestLevel0, _mask8);
             }
         }
         // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
         Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
+    }
+
+    /// <summary>
+    /// <paramref name="best"/> takes the registered pixels wherever the level-1 mask chose this slice (mask pixel
+    /// (x, y) covers level-0 pixels 2x … 2x + 1, 2y … 2y + 1). A slice wins only a band of the frame, so most
+    /// 8-byte runs of the mask are zero and cost one load: this replaced a nearest-neighbour upsampling of the mask
+    /// and a masked copy, both over the whole frame.
+    /// </summary>
+    private static unsafe void SelectLevel0(Mat registered, Mat best, Mat mask1)
+    {
+        int w = registered.Width, h = registered.Height, mw = mask1.Width;
+        Parallel.For(0, mask1.Height, r =>
+        {
+            byte* m = (byte*)mask1.Ptr(r);
+            for (int y = 2 * r; y <= Math.Min(2 * r + 1, h - 1); y++)
+            {
+                short* src = (short*)registered.Ptr(y), dst = (short*)best.Ptr(y);
+                int k = 0;
+                if (Avx2.IsSupported)
+                {
+                    for (; k + 8 <= mw && 2 * k + 16 <= w; k += 8)
+                    {
+                        ulong bits = *(ulong*)(m + k);
+                        if (bits == 0)
+                        {
+                            continue;
+                        }
+                        var source = Avx.LoadVector256(src + 2 * k);
+                        if (bits != ulong.MaxValue)
+                        {
+                            // Each mask byte (0 or 255) twice, widened to 16 bits: the blend mask for 16 pixels.
+                            var bytes = Vector128.CreateScalar(bits).AsByte();
+                            var select = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes).AsSByte());
+                            source = Avx2.BlendVariable(Avx.LoadVector256(dst + 2 * k).AsByte(), source.AsByte(), select.AsByte()).AsInt16();
+                        }
+                        Avx.Store(dst + 2 * k, source);
+                    }
+                }
+                for (; 2 * k < w; k++)
+                {
+                    if (m[k] != 0)
+                    {
+                        dst[2 * k] = src[2 * k];
+                        if (2 * k + 1 < w)
+                        {
+                            dst[2 * k + 1] = src[2 * k + 1];
+                        }
+                    }
+                }
+            }
+        });
     }
 
     private void PushDepth(int index, double z, Mat warpedFocus)
@@ -1284,6 +1334,13 @@ public sealed class StreamingFocusStacker : IDisposable
         });
     }
 
+    /// <summary>
+    /// Collapses the kept pyramid. Level 0 was kept as the best pixels G0 themselves rather than as Laplacian
+    /// coefficients, so its detail is formed once here: fused = G0 + pyrUp(R1 − pyrDown(G0)), with R1 the fused
+    /// level 1. Inside a region that one slice won this is exactly that slice's level-0 Laplacian on top of pyrUp(R1);
+    /// only along the seams between slices does the detail come from the mosaic instead of each slice's own pyramid
+    /// (docs/imaging.md has the PSNR of both).
+    /// </summary>
     private Mat ReconstructFused()
     {
         using var current = new Mat();
@@ -1293,14 +1350,17 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.PyrUp(current, _up, _bestLaplacian[k].Size());
             Cv2.Add(_up, _bestLaplacian[k], current);
         }
-        using (var level0 = new Mat())
+        using var level0 = new Mat();
+        _bestLevel0.ConvertTo(level0, MatType.CV_32F, ShortUnit);
+        using (var down = new Mat())
         {
-            Cv2.PyrUp(current, _up, _bestLaplacian[0].Size());
-            _bestLaplacian[0].ConvertTo(level0, MatType.CV_32F, ShortUnit);
-            Cv2.Add(_up, level0, current);
+            Cv2.PyrDown(level0, down, current.Size());
+            Cv2.Subtract(current, down, current);
         }
+        Cv2.PyrUp(current, _up, level0.Size());
+        Cv2.Add(level0, _up, level0);
         var fused = new Mat();
-        current.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
+        level0.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
         return fused;
     }
 
@@ -1461,7 +1521,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
