@@ -53,8 +53,8 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly AxisAlignedWarp _focusWarp = new();
     private readonly Mat _focusHalf = new();
     private readonly Mat _energyHalf = new();
-    private readonly Mat _gradientX = new();
-    private readonly Mat _gradientY = new();
+    // Three rows of Sobel gradients (gx and gy, 16-bit) per band of the half-resolution Tenengrad.
+    private short[] _gradientRows = [];
     private double _fullScale;
     private double _shortScale = 1;
     /// <summary>Value of one unit of the 16-bit level 0 on the normalised (0–1) scale.</summary>
@@ -368,7 +368,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
         {
             m.Release();
         }
@@ -775,35 +775,55 @@ public sealed class StreamingFocusStacker : IDisposable
         if (grey.Depth() == MatType.CV_8U && w >= 18)
         {
             // |gx|, |gy| ≤ 4·255, so each square fits 2^20 and the tent's 16 weighted squares fit an int32.
-            Cv2.Sobel(grey, _gradientX, MatType.CV_16S, 1, 0, 3, 1, 0, BorderTypes.Reflect101);
-            Cv2.Sobel(grey, _gradientY, MatType.CV_16S, 0, 1, 3, 1, 0, BorderTypes.Reflect101);
-            var gx = _gradientX;
-            var gy = _gradientY;
-            float norm = (float)(1.0 / (16.0 * _fullScale * _fullScale));
-            Parallel.For(0, hh, r =>
+            // The Sobel gradients are computed a row at a time into a three-row cache per band of output rows
+            // (rows 2r − 1, 2r, 2r + 1; row 2r + 1 serves the next output row too), never as frame-sized images:
+            // the two 16-bit gradient frames were 20 MB written and read again per slice.
+            int bands = Math.Clamp(hh / 16, 1, 4 * Environment.ProcessorCount);
+            long needed = (long)bands * 6 * w;
+            if (_gradientRows.Length < needed)
             {
-                int y1 = 2 * r, y0 = Reflect101(y1 - 1, h), y2 = Reflect101(y1 + 1, h);
-                short* x0 = (short*)gx.Ptr(y0), x1 = (short*)gx.Ptr(y1), x2 = (short*)gx.Ptr(y2);
-                short* v0 = (short*)gy.Ptr(y0), v1 = (short*)gy.Ptr(y1), v2 = (short*)gy.Ptr(y2);
-                float* o = (float*)energy.Ptr(r);
-                int k = 1;
-                if (Avx2.IsSupported)
+                _gradientRows = new short[needed];
+            }
+            var cache = _gradientRows;
+            var source = grey;
+            float norm = (float)(1.0 / (16.0 * _fullScale * _fullScale));
+            Parallel.For(0, bands, band =>
+            {
+                fixed (short* rows = cache)
                 {
-                    var scale = Vector256.Create(norm);
-                    // Output k needs columns 2k − 1 … 2k + 1; a vector of 8 outputs reads 2k − 1 … 2k + 15.
-                    for (; 2 * k + 16 <= w; k += 8)
+                    short* slots = rows + (long)band * 6 * w;
+                    Span<int> tags = [-1, -1, -1];
+                    int r0 = (int)((long)hh * band / bands), r1 = (int)((long)hh * (band + 1) / bands);
+                    for (int r = r0; r < r1; r++)
                     {
-                        var row0 = TentRow(x0, v0, 2 * k);
-                        var row1 = TentRow(x1, v1, 2 * k);
-                        var row2 = TentRow(x2, v2, 2 * k);
-                        var sum = Avx2.Add(Avx2.Add(row0, row2), Avx2.ShiftLeftLogical(row1, 1));
-                        Avx.Store(o + k, Avx.Multiply(Avx.ConvertToVector256Single(sum), scale));
+                        int y1 = 2 * r, y0 = Reflect101(y1 - 1, h), y2 = Reflect101(y1 + 1, h);
+                        int s0 = GradientSlot(source, slots, tags, y0, y1, y2, w, h);
+                        int s1 = GradientSlot(source, slots, tags, y1, y0, y2, w, h);
+                        int s2 = GradientSlot(source, slots, tags, y2, y0, y1, w, h);
+                        short* x0 = slots + 2 * s0 * w, v0 = x0 + w;
+                        short* x1 = slots + 2 * s1 * w, v1 = x1 + w;
+                        short* x2 = slots + 2 * s2 * w, v2 = x2 + w;
+                        float* o = (float*)energy.Ptr(r);
+                        int k = 1;
+                        if (Avx2.IsSupported)
+                        {
+                            var scale = Vector256.Create(norm);
+                            // Output k needs columns 2k − 1 … 2k + 1; a vector of 8 outputs reads 2k − 1 … 2k + 15.
+                            for (; 2 * k + 16 <= w; k += 8)
+                            {
+                                var row0 = TentRow(x0, v0, 2 * k);
+                                var row1 = TentRow(x1, v1, 2 * k);
+                                var row2 = TentRow(x2, v2, 2 * k);
+                                var sum = Avx2.Add(Avx2.Add(row0, row2), Avx2.ShiftLeftLogical(row1, 1));
+                                Avx.Store(o + k, Avx.Multiply(Avx.ConvertToVector256Single(sum), scale));
+                            }
+                        }
+                        o[0] = norm * TentAt(x0, v0, x1, v1, x2, v2, 0, w);
+                        for (; k < hw; k++)
+                        {
+                            o[k] = norm * TentAt(x0, v0, x1, v1, x2, v2, k, w);
+                        }
                     }
-                }
-                o[0] = norm * TentAt(x0, v0, x1, v1, x2, v2, 0, w);
-                for (; k < hw; k++)
-                {
-                    o[k] = norm * TentAt(x0, v0, x1, v1, x2, v2, k, w);
                 }
             });
         }
@@ -832,6 +852,70 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         int window = (_options.FocusWindowPixels / 2) | 1;
         Cv2.BoxFilter(_energyHalf, _focusHalf, MatType.CV_32F, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+    }
+
+    /// <summary>
+    /// The cache slot (0–2) holding the Sobel gradients of row <paramref name="y"/>, computed into a slot that holds
+    /// neither of the other two rows the output row needs if it is not cached yet.
+    /// </summary>
+    private static unsafe int GradientSlot(Mat grey, short* slots, Span<int> tags, int y, int other1, int other2, int w, int h)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            if (tags[i] == y)
+            {
+                return i;
+            }
+        }
+        int slot = 0;
+        while (tags[slot] == other1 || tags[slot] == other2)
+        {
+            slot++;
+        }
+        tags[slot] = y;
+        SobelRow((byte*)grey.Ptr(Reflect101(y - 1, h)), (byte*)grey.Ptr(y), (byte*)grey.Ptr(Reflect101(y + 1, h)), slots + 2 * slot * w, slots + (2 * slot + 1) * w, w);
+        return slot;
+    }
+
+    /// <summary>
+    /// 3×3 Sobel gx and gy of one row of an 8-bit image (rows <paramref name="above"/>, <paramref name="row"/>,
+    /// <paramref name="below"/>; columns mirrored as BORDER_REFLECT_101), as cv::Sobel with ksize 3 gives them.
+    /// </summary>
+    private static unsafe void SobelRow(byte* above, byte* row, byte* below, short* gx, short* gy, int w)
+    {
+        int c = 1;
+        if (Avx2.IsSupported)
+        {
+            for (; c + 17 <= w; c += 16)
+            {
+                var al = Avx2.ConvertToVector256Int16(above + c - 1);
+                var ac = Avx2.ConvertToVector256Int16(above + c);
+                var ar = Avx2.ConvertToVector256Int16(above + c + 1);
+                var ml = Avx2.ConvertToVector256Int16(row + c - 1);
+                var mr = Avx2.ConvertToVector256Int16(row + c + 1);
+                var bl = Avx2.ConvertToVector256Int16(below + c - 1);
+                var bc = Avx2.ConvertToVector256Int16(below + c);
+                var br = Avx2.ConvertToVector256Int16(below + c + 1);
+                var right = ar + (mr << 1) + br;
+                var left = al + (ml << 1) + bl;
+                Avx.Store(gx + c, right - left);
+                var top = al + (ac << 1) + ar;
+                var bottom = bl + (bc << 1) + br;
+                Avx.Store(gy + c, bottom - top);
+            }
+        }
+        for (; c < w - 1; c++)
+        {
+            SobelAt(above, row, below, gx, gy, c, c - 1, c + 1);
+        }
+        SobelAt(above, row, below, gx, gy, 0, Reflect101(-1, w), 1);
+        SobelAt(above, row, below, gx, gy, w - 1, w - 2, Reflect101(w, w));
+    }
+
+    private static unsafe void SobelAt(byte* above, byte* row, byte* below, short* gx, short* gy, int c, int l, int r)
+    {
+        gx[c] = (short)(above[r] + 2 * row[r] + below[r] - above[l] - 2 * row[l] - below[l]);
+        gy[c] = (short)(below[l] + 2 * below[c] + below[r] - above[l] - 2 * above[c] - above[r]);
     }
 
     /// <summary>g(2k − 1) + 2 g(2k) + g(2k + 1) for 8 consecutive k, g = gx² + gy², from 16-bit gradient rows.</summary>
@@ -1521,7 +1605,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _level1Short, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
