@@ -77,8 +77,6 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _t2 = new();
     private readonly Mat _focusUnregistered = new();
     private Mat? _focusSource;
-    private readonly Mat _mask8 = new();
-    private readonly Mat _vote8 = new();
     private readonly Mat _up = new();
     private readonly Mat _level1Short = new();
 
@@ -108,6 +106,11 @@ public sealed class StreamingFocusStacker : IDisposable
     // ReconstructFused. _laplacian[0] and _bestLaplacian[0] stay empty.
     private readonly Mat _bestLevel0 = new();
     private Mat[] _bestActivity = [];
+    // Per level, so that no buffer changes size between levels: a shared one was reallocated at every level of
+    // every slice, which costs page faults and, with the two-stage pipeline, left freed frames in malloc arenas.
+    private Mat[] _upLevel = [];
+    private Mat[] _vote = [];
+    private Mat[] _mask = [];
     private Mat? _residualSum;
 
     // Depth: rings of (decimated) focus images and the running peak of the z-smoothed focus curve.
@@ -368,12 +371,12 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
         {
             m.Release();
         }
         _referenceCrop?.Release();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
         {
             foreach (var m in set)
             {
@@ -441,6 +444,60 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
+        _upLevel = NewMats(_levels);
+        _vote = NewMats(_levels);
+        _mask = NewMats(_levels);
+        AllocateSecondStageState();
+    }
+
+    /// <summary>
+    /// Allocates the fusion and depth state at its final sizes on the caller's thread. With the two-stage pipeline
+    /// the second stage runs on pool threads, and glibc gives each thread a malloc arena of its own: state first
+    /// allocated there stayed in those arenas when Complete() released it, so Complete()'s outputs (allocated on
+    /// the caller's thread) could not reuse it, and the `acq stack` peak was ≈ 75 MiB above the sequential one.
+    /// </summary>
+    private void AllocateSecondStageState()
+    {
+        var sizes = new Size[_levels + 1];
+        sizes[0] = new Size(_width, _height);
+        for (int k = 1; k <= _levels; k++)
+        {
+            sizes[k] = new Size((sizes[k - 1].Width + 1) / 2, (sizes[k - 1].Height + 1) / 2);
+        }
+        bool half = HalfResolutionActivity;
+        _bestLevel0.Create(sizes[0], MatType.CV_16SC1);
+        _level1Short.Create(sizes[1], MatType.CV_16SC1);
+        for (int k = 1; k <= _levels; k++)
+        {
+            _gauss[k].Create(sizes[k], MatType.CV_32FC1);
+        }
+        for (int k = 0; k < _levels; k++)
+        {
+            if (k >= 1)
+            {
+                _laplacian[k].Create(sizes[k], MatType.CV_32FC1);
+                _bestLaplacian[k].Create(sizes[k], MatType.CV_32FC1);
+                _upLevel[k].Create(sizes[k], MatType.CV_32FC1);
+            }
+            if (half && k == 0)
+            {
+                continue;
+            }
+            if (!(half && k == 1))
+            {
+                _activity[k].Create(sizes[k], MatType.CV_32FC1);
+            }
+            _bestActivity[k].Create(sizes[k], MatType.CV_32FC1);
+            _vote[k].Create(sizes[k], MatType.CV_8UC1);
+            _mask[k].Create(sizes[k], MatType.CV_8UC1);
+        }
+        var depth = _options.HeightDecimation == 1 ? sizes[0] : sizes[1];
+        foreach (var m in _ring.Concat(_boxRing).Concat([_binSum, _boxSum, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex]))
+        {
+            m.Create(depth, MatType.CV_32FC1);
+        }
+        _sum.Create(depth, MatType.CV_64FC1);
+        _sumSq.Create(depth, MatType.CV_64FC1);
     }
 
     private static Mat[] NewMats(int n)
@@ -1037,8 +1094,8 @@ public sealed class StreamingFocusStacker : IDisposable
         for (int k = 1; k < _levels; k++)
         {
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
-            Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
-            Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
+            Cv2.PyrUp(_gauss[k + 1], _upLevel[k], _gauss[k].Size());
+            Cv2.Subtract(_gauss[k], _upLevel[k], _laplacian[k]);
             if (!(half && k == 1))
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
@@ -1067,31 +1124,33 @@ public sealed class StreamingFocusStacker : IDisposable
             {
                 // Consistency filter: a coefficient is replaced only where most of its neighbourhood also prefers
                 // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
-                Cv2.Compare(_activity[k], _bestActivity[k], _vote8, CmpTypes.GT);
+                var vote = _vote[k];
+                var mask = _mask[k];
+                Cv2.Compare(_activity[k], _bestActivity[k], vote, CmpTypes.GT);
                 if (consistency.Width > 1)
                 {
-                    Cv2.BoxFilter(_vote8, _mask8, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
-                    Cv2.Threshold(_mask8, _mask8, 127, 255, ThresholdTypes.Binary);
+                    Cv2.BoxFilter(vote, mask, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
+                    Cv2.Threshold(mask, mask, 127, 255, ThresholdTypes.Binary);
                 }
                 else
                 {
-                    _vote8.CopyTo(_mask8);
+                    vote.CopyTo(mask);
                 }
                 if (k == 0)
                 {
-                    registered.CopyTo(_bestLevel0, _mask8);
+                    registered.CopyTo(_bestLevel0, mask);
                 }
                 else
                 {
-                    _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
+                    _laplacian[k].CopyTo(_bestLaplacian[k], mask);
                 }
-                _activity[k].CopyTo(_bestActivity[k], _mask8);
+                _activity[k].CopyTo(_bestActivity[k], mask);
             }
             StageDone?.Invoke("fusion levels");
             if (half)
             {
                 // The finest level follows the level-1 choice (the activity is a 9×9 window, smooth at that scale).
-                SelectLevel0(registered, _bestLevel0, _mask8);
+                SelectLevel0(registered, _bestLevel0, _mask[1]);
             }
         }
         // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
@@ -1605,11 +1664,11 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
         {
             foreach (var m in set)
             {
