@@ -12,8 +12,8 @@ namespace Acquisition.Bench;
 /// <summary>
 /// `acquisition-bench stack`: speed, fused quality and depth accuracy of the streaming stacker against enfuse on the
 /// same jitter-free synthetic stack, in one run, plus the peak working set of `acq stack` for 16 and 64 slices.
-/// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --pipeline (ours with
-/// FocusStackerOptions.PipelineStages).
+/// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --sequential (ours
+/// without FocusStackerOptions.PipelineStages, which is on by default; --pipeline is accepted and is the default).
 /// </summary>
 internal static class StackBench
 {
@@ -27,7 +27,7 @@ internal static class StackBench
         string work = StringArg(args, "--work", Path.Combine(Path.GetTempPath(), "acq-stack-bench-" + Environment.ProcessId.ToString(Inv)));
         bool skipEnfuse = args.Contains("--skip-enfuse");
         bool skipMemory = args.Contains("--skip-memory");
-        bool pipeline = args.Contains("--pipeline");
+        bool pipeline = !args.Contains("--sequential");
         Directory.CreateDirectory(work);
         Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, pipeline {(pipeline ? "on" : "off")}, work dir {work}");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");

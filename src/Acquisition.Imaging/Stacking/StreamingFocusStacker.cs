@@ -49,10 +49,12 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat _current = null!;
     private readonly Mat _saturated = new();
     private readonly Mat _registeredRaw = new();
+    private readonly AxisAlignedWarp _imageWarp = new();
+    private readonly AxisAlignedWarp _focusWarp = new();
     private readonly Mat _focusHalf = new();
     private readonly Mat _energyHalf = new();
-    private readonly Mat _gradientX = new();
-    private readonly Mat _gradientY = new();
+    // Three rows of Sobel gradients (gx and gy, 16-bit) per band of the half-resolution Tenengrad.
+    private short[] _gradientRows = [];
     private double _fullScale;
     private double _shortScale = 1;
     /// <summary>Value of one unit of the 16-bit level 0 on the normalised (0–1) scale.</summary>
@@ -75,11 +77,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _t2 = new();
     private readonly Mat _focusUnregistered = new();
     private Mat? _focusSource;
-    private readonly Mat _mask8 = new();
-    private readonly Mat _vote8 = new();
-    private readonly Mat _mask0 = new();
     private readonly Mat _up = new();
-    private readonly Mat _up0 = new();
     private readonly Mat _level1Short = new();
 
     // Registration.
@@ -104,7 +102,15 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat[] _laplacian = [];
     private Mat[] _activity = [];
     private Mat[] _bestLaplacian = [];
+    // Level 0 keeps the best registered pixels (16-bit fixed point), not Laplacian coefficients: see
+    // ReconstructFused. _laplacian[0] and _bestLaplacian[0] stay empty.
+    private readonly Mat _bestLevel0 = new();
     private Mat[] _bestActivity = [];
+    // Per level, so that no buffer changes size between levels: a shared one was reallocated at every level of
+    // every slice, which costs page faults and, with the two-stage pipeline, left freed frames in malloc arenas.
+    private Mat[] _upLevel = [];
+    private Mat[] _vote = [];
+    private Mat[] _mask = [];
     private Mat? _residualSum;
 
     // Depth: rings of (decimated) focus images and the running peak of the z-smoothed focus curve.
@@ -365,12 +371,12 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
         {
             m.Release();
         }
         _referenceCrop?.Release();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
         {
             foreach (var m in set)
             {
@@ -438,6 +444,60 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         _bestLaplacian = NewMats(_levels);
         _bestActivity = NewMats(_levels);
+        _upLevel = NewMats(_levels);
+        _vote = NewMats(_levels);
+        _mask = NewMats(_levels);
+        AllocateSecondStageState();
+    }
+
+    /// <summary>
+    /// Allocates the fusion and depth state at its final sizes on the caller's thread. With the two-stage pipeline
+    /// the second stage runs on pool threads, and glibc gives each thread a malloc arena of its own: state first
+    /// allocated there stayed in those arenas when Complete() released it, so Complete()'s outputs (allocated on
+    /// the caller's thread) could not reuse it, and the `acq stack` peak was ≈ 75 MiB above the sequential one.
+    /// </summary>
+    private void AllocateSecondStageState()
+    {
+        var sizes = new Size[_levels + 1];
+        sizes[0] = new Size(_width, _height);
+        for (int k = 1; k <= _levels; k++)
+        {
+            sizes[k] = new Size((sizes[k - 1].Width + 1) / 2, (sizes[k - 1].Height + 1) / 2);
+        }
+        bool half = HalfResolutionActivity;
+        _bestLevel0.Create(sizes[0], MatType.CV_16SC1);
+        _level1Short.Create(sizes[1], MatType.CV_16SC1);
+        for (int k = 1; k <= _levels; k++)
+        {
+            _gauss[k].Create(sizes[k], MatType.CV_32FC1);
+        }
+        for (int k = 0; k < _levels; k++)
+        {
+            if (k >= 1)
+            {
+                _laplacian[k].Create(sizes[k], MatType.CV_32FC1);
+                _bestLaplacian[k].Create(sizes[k], MatType.CV_32FC1);
+                _upLevel[k].Create(sizes[k], MatType.CV_32FC1);
+            }
+            if (half && k == 0)
+            {
+                continue;
+            }
+            if (!(half && k == 1))
+            {
+                _activity[k].Create(sizes[k], MatType.CV_32FC1);
+            }
+            _bestActivity[k].Create(sizes[k], MatType.CV_32FC1);
+            _vote[k].Create(sizes[k], MatType.CV_8UC1);
+            _mask[k].Create(sizes[k], MatType.CV_8UC1);
+        }
+        var depth = _options.HeightDecimation == 1 ? sizes[0] : sizes[1];
+        foreach (var m in _ring.Concat(_boxRing).Concat([_binSum, _boxSum, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex]))
+        {
+            m.Create(depth, MatType.CV_32FC1);
+        }
+        _sum.Create(depth, MatType.CV_64FC1);
+        _sumSq.Create(depth, MatType.CV_64FC1);
     }
 
     private static Mat[] NewMats(int n)
@@ -706,10 +766,15 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             _current.ConvertTo(_registered, MatType.CV_16S, _shortScale);
         }
+        else if (_options.WarpInterpolation == InterpolationFlags.Linear)
+        {
+            // Replicated borders: a black border would be a strong edge that wins the focus selection.
+            var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+            _imageWarp.WarpToShort(_current, _registered, a, bx, by, 15 - _bitDepth);
+        }
         else
         {
             using var m = WarpMatrix(scale, shiftX, shiftY, 1);
-            // Replicated borders: a black border would be a strong edge that wins the focus selection.
             Cv2.WarpAffine(_current, _registeredRaw, m, new Size(_width, _height), _options.WarpInterpolation, BorderTypes.Replicate);
             _registeredRaw.ConvertTo(_registered, MatType.CV_16S, _shortScale);
         }
@@ -728,8 +793,8 @@ public sealed class StreamingFocusStacker : IDisposable
             }
             else
             {
-                using var half = WarpMatrix(scale, shiftX, shiftY, 2);
-                Cv2.WarpAffine(_focusHalf, _warpedFocus, half, _focusHalf.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+                var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 2);
+                _focusWarp.WarpFloat(_focusHalf, _warpedFocus, a, bx, by);
             }
         }
         else if (still)
@@ -738,8 +803,8 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         else
         {
-            using var m = WarpMatrix(scale, shiftX, shiftY, 1);
-            Cv2.WarpAffine(_focusUnregistered, _warpedFocus, m, new Size(_width, _height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+            _focusWarp.WarpFloat(_focusUnregistered, _warpedFocus, a, bx, by);
         }
     }
 
@@ -767,35 +832,55 @@ public sealed class StreamingFocusStacker : IDisposable
         if (grey.Depth() == MatType.CV_8U && w >= 18)
         {
             // |gx|, |gy| ≤ 4·255, so each square fits 2^20 and the tent's 16 weighted squares fit an int32.
-            Cv2.Sobel(grey, _gradientX, MatType.CV_16S, 1, 0, 3, 1, 0, BorderTypes.Reflect101);
-            Cv2.Sobel(grey, _gradientY, MatType.CV_16S, 0, 1, 3, 1, 0, BorderTypes.Reflect101);
-            var gx = _gradientX;
-            var gy = _gradientY;
-            float norm = (float)(1.0 / (16.0 * _fullScale * _fullScale));
-            Parallel.For(0, hh, r =>
+            // The Sobel gradients are computed a row at a time into a three-row cache per band of output rows
+            // (rows 2r − 1, 2r, 2r + 1; row 2r + 1 serves the next output row too), never as frame-sized images:
+            // the two 16-bit gradient frames were 20 MB written and read again per slice.
+            int bands = Math.Clamp(hh / 16, 1, 4 * Environment.ProcessorCount);
+            long needed = (long)bands * 6 * w;
+            if (_gradientRows.Length < needed)
             {
-                int y1 = 2 * r, y0 = Reflect101(y1 - 1, h), y2 = Reflect101(y1 + 1, h);
-                short* x0 = (short*)gx.Ptr(y0), x1 = (short*)gx.Ptr(y1), x2 = (short*)gx.Ptr(y2);
-                short* v0 = (short*)gy.Ptr(y0), v1 = (short*)gy.Ptr(y1), v2 = (short*)gy.Ptr(y2);
-                float* o = (float*)energy.Ptr(r);
-                int k = 1;
-                if (Avx2.IsSupported)
+                _gradientRows = new short[needed];
+            }
+            var cache = _gradientRows;
+            var source = grey;
+            float norm = (float)(1.0 / (16.0 * _fullScale * _fullScale));
+            Parallel.For(0, bands, band =>
+            {
+                fixed (short* rows = cache)
                 {
-                    var scale = Vector256.Create(norm);
-                    // Output k needs columns 2k − 1 … 2k + 1; a vector of 8 outputs reads 2k − 1 … 2k + 15.
-                    for (; 2 * k + 16 <= w; k += 8)
+                    short* slots = rows + (long)band * 6 * w;
+                    Span<int> tags = [-1, -1, -1];
+                    int r0 = (int)((long)hh * band / bands), r1 = (int)((long)hh * (band + 1) / bands);
+                    for (int r = r0; r < r1; r++)
                     {
-                        var row0 = TentRow(x0, v0, 2 * k);
-                        var row1 = TentRow(x1, v1, 2 * k);
-                        var row2 = TentRow(x2, v2, 2 * k);
-                        var sum = Avx2.Add(Avx2.Add(row0, row2), Avx2.ShiftLeftLogical(row1, 1));
-                        Avx.Store(o + k, Avx.Multiply(Avx.ConvertToVector256Single(sum), scale));
+                        int y1 = 2 * r, y0 = Reflect101(y1 - 1, h), y2 = Reflect101(y1 + 1, h);
+                        int s0 = GradientSlot(source, slots, tags, y0, y1, y2, w, h);
+                        int s1 = GradientSlot(source, slots, tags, y1, y0, y2, w, h);
+                        int s2 = GradientSlot(source, slots, tags, y2, y0, y1, w, h);
+                        short* x0 = slots + 2 * s0 * w, v0 = x0 + w;
+                        short* x1 = slots + 2 * s1 * w, v1 = x1 + w;
+                        short* x2 = slots + 2 * s2 * w, v2 = x2 + w;
+                        float* o = (float*)energy.Ptr(r);
+                        int k = 1;
+                        if (Avx2.IsSupported)
+                        {
+                            var scale = Vector256.Create(norm);
+                            // Output k needs columns 2k − 1 … 2k + 1; a vector of 8 outputs reads 2k − 1 … 2k + 15.
+                            for (; 2 * k + 16 <= w; k += 8)
+                            {
+                                var row0 = TentRow(x0, v0, 2 * k);
+                                var row1 = TentRow(x1, v1, 2 * k);
+                                var row2 = TentRow(x2, v2, 2 * k);
+                                var sum = Avx2.Add(Avx2.Add(row0, row2), Avx2.ShiftLeftLogical(row1, 1));
+                                Avx.Store(o + k, Avx.Multiply(Avx.ConvertToVector256Single(sum), scale));
+                            }
+                        }
+                        o[0] = norm * TentAt(x0, v0, x1, v1, x2, v2, 0, w);
+                        for (; k < hw; k++)
+                        {
+                            o[k] = norm * TentAt(x0, v0, x1, v1, x2, v2, k, w);
+                        }
                     }
-                }
-                o[0] = norm * TentAt(x0, v0, x1, v1, x2, v2, 0, w);
-                for (; k < hw; k++)
-                {
-                    o[k] = norm * TentAt(x0, v0, x1, v1, x2, v2, k, w);
                 }
             });
         }
@@ -824,6 +909,70 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         int window = (_options.FocusWindowPixels / 2) | 1;
         Cv2.BoxFilter(_energyHalf, _focusHalf, MatType.CV_32F, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+    }
+
+    /// <summary>
+    /// The cache slot (0–2) holding the Sobel gradients of row <paramref name="y"/>, computed into a slot that holds
+    /// neither of the other two rows the output row needs if it is not cached yet.
+    /// </summary>
+    private static unsafe int GradientSlot(Mat grey, short* slots, Span<int> tags, int y, int other1, int other2, int w, int h)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            if (tags[i] == y)
+            {
+                return i;
+            }
+        }
+        int slot = 0;
+        while (tags[slot] == other1 || tags[slot] == other2)
+        {
+            slot++;
+        }
+        tags[slot] = y;
+        SobelRow((byte*)grey.Ptr(Reflect101(y - 1, h)), (byte*)grey.Ptr(y), (byte*)grey.Ptr(Reflect101(y + 1, h)), slots + 2 * slot * w, slots + (2 * slot + 1) * w, w);
+        return slot;
+    }
+
+    /// <summary>
+    /// 3×3 Sobel gx and gy of one row of an 8-bit image (rows <paramref name="above"/>, <paramref name="row"/>,
+    /// <paramref name="below"/>; columns mirrored as BORDER_REFLECT_101), as cv::Sobel with ksize 3 gives them.
+    /// </summary>
+    private static unsafe void SobelRow(byte* above, byte* row, byte* below, short* gx, short* gy, int w)
+    {
+        int c = 1;
+        if (Avx2.IsSupported)
+        {
+            for (; c + 17 <= w; c += 16)
+            {
+                var al = Avx2.ConvertToVector256Int16(above + c - 1);
+                var ac = Avx2.ConvertToVector256Int16(above + c);
+                var ar = Avx2.ConvertToVector256Int16(above + c + 1);
+                var ml = Avx2.ConvertToVector256Int16(row + c - 1);
+                var mr = Avx2.ConvertToVector256Int16(row + c + 1);
+                var bl = Avx2.ConvertToVector256Int16(below + c - 1);
+                var bc = Avx2.ConvertToVector256Int16(below + c);
+                var br = Avx2.ConvertToVector256Int16(below + c + 1);
+                var right = ar + (mr << 1) + br;
+                var left = al + (ml << 1) + bl;
+                Avx.Store(gx + c, right - left);
+                var top = al + (ac << 1) + ar;
+                var bottom = bl + (bc << 1) + br;
+                Avx.Store(gy + c, bottom - top);
+            }
+        }
+        for (; c < w - 1; c++)
+        {
+            SobelAt(above, row, below, gx, gy, c, c - 1, c + 1);
+        }
+        SobelAt(above, row, below, gx, gy, 0, Reflect101(-1, w), 1);
+        SobelAt(above, row, below, gx, gy, w - 1, w - 2, Reflect101(w, w));
+    }
+
+    private static unsafe void SobelAt(byte* above, byte* row, byte* below, short* gx, short* gy, int c, int l, int r)
+    {
+        gx[c] = (short)(above[r] + 2 * row[r] + below[r] - above[l] - 2 * row[l] - below[l]);
+        gy[c] = (short)(below[l] + 2 * below[c] + below[r] - above[l] - 2 * above[c] - above[r]);
     }
 
     /// <summary>g(2k − 1) + 2 g(2k) + g(2k + 1) for 8 consecutive k, g = gx² + gy², from 16-bit gradient rows.</summary>
@@ -860,6 +1009,16 @@ public sealed class StreamingFocusStacker : IDisposable
     /// x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation. At
     /// pyramid level 1 (<paramref name="factor"/> 2) full-resolution pixel x sits at x / 2, so centre and shift halve.
     /// </summary>
+    /// <summary>
+    /// The inverse of <see cref="WarpMatrix"/> per axis: output pixel x samples the input at a·x + bx (and y alike).
+    /// </summary>
+    private (double A, double Bx, double By) InverseWarp(double scale, double shiftX, double shiftY, int factor)
+    {
+        double cx = (_width - 1) / 2.0 / factor, cy = (_height - 1) / 2.0 / factor;
+        double sx = shiftX / factor, sy = shiftY / factor;
+        return (1 / scale, cx + (sx - cx) / scale, cy + (sy - cy) / scale);
+    }
+
     private Mat WarpMatrix(double scale, double shiftX, double shiftY, int factor)
     {
         double cx = (_width - 1) / 2.0 / factor, cy = (_height - 1) / 2.0 / factor;
@@ -923,44 +1082,37 @@ public sealed class StreamingFocusStacker : IDisposable
             _activity[1] = focus;
         }
         int firstActivity = half ? 1 : 0;
-        for (int k = 0; k < _levels; k++)
+        // Level 0 keeps no Laplacian per slice: the best level-0 pixels themselves are kept (see
+        // ReconstructFused), so the only full-resolution pass here is the pyrDown that level 1 needs. The 16-bit
+        // pyrDown is converted to float from level 1 on, where the images are a quarter the size.
+        Cv2.PyrDown(registered, _level1Short);
+        _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
+        if (!half)
         {
-            if (k == 0)
-            {
-                // Fixed point at level 0; float from level 1 on, where the images are a quarter the size.
-                Cv2.PyrDown(registered, _level1Short);
-                Cv2.PyrUp(_level1Short, _up0, registered.Size());
-                Cv2.Subtract(registered, _up0, _laplacian[0]);
-                _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
-            }
-            else
-            {
-                Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
-                Cv2.PyrUp(_gauss[k + 1], _up, _gauss[k].Size());
-                Cv2.Subtract(_gauss[k], _up, _laplacian[k]);
-            }
-            if (k == 0)
-            {
-                if (!half)
-                {
-                    focus.CopyTo(_activity[0]);
-                }
-            }
-            else if (!(half && k == 1))
+            focus.CopyTo(_activity[0]);
+        }
+        for (int k = 1; k < _levels; k++)
+        {
+            Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
+            Cv2.PyrUp(_gauss[k + 1], _upLevel[k], _gauss[k].Size());
+            Cv2.Subtract(_gauss[k], _upLevel[k], _laplacian[k]);
+            if (!(half && k == 1))
             {
                 Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
             }
         }
+        StageDone?.Invoke("fusion pyramid");
 
         if (index == 0)
         {
-            for (int k = 0; k < _levels; k++)
+            registered.CopyTo(_bestLevel0);
+            for (int k = 1; k < _levels; k++)
             {
                 _laplacian[k].CopyTo(_bestLaplacian[k]);
-                if (k >= firstActivity)
-                {
-                    _activity[k].CopyTo(_bestActivity[k]);
-                }
+            }
+            for (int k = firstActivity; k < _levels; k++)
+            {
+                _activity[k].CopyTo(_bestActivity[k]);
             }
             _residualSum = new Mat(_gauss[_levels].Size(), MatType.CV_64FC1, Scalar.All(0));
         }
@@ -972,28 +1124,88 @@ public sealed class StreamingFocusStacker : IDisposable
             {
                 // Consistency filter: a coefficient is replaced only where most of its neighbourhood also prefers
                 // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
-                Cv2.Compare(_activity[k], _bestActivity[k], _vote8, CmpTypes.GT);
+                var vote = _vote[k];
+                var mask = _mask[k];
+                Cv2.Compare(_activity[k], _bestActivity[k], vote, CmpTypes.GT);
                 if (consistency.Width > 1)
                 {
-                    Cv2.BoxFilter(_vote8, _mask8, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
-                    Cv2.Threshold(_mask8, _mask8, 127, 255, ThresholdTypes.Binary);
+                    Cv2.BoxFilter(vote, mask, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
+                    Cv2.Threshold(mask, mask, 127, 255, ThresholdTypes.Binary);
                 }
                 else
                 {
-                    _vote8.CopyTo(_mask8);
+                    vote.CopyTo(mask);
                 }
-                _laplacian[k].CopyTo(_bestLaplacian[k], _mask8);
-                _activity[k].CopyTo(_bestActivity[k], _mask8);
+                if (k == 0)
+                {
+                    registered.CopyTo(_bestLevel0, mask);
+                }
+                else
+                {
+                    _laplacian[k].CopyTo(_bestLaplacian[k], mask);
+                }
+                _activity[k].CopyTo(_bestActivity[k], mask);
             }
+            StageDone?.Invoke("fusion levels");
             if (half)
             {
                 // The finest level follows the level-1 choice (the activity is a 9×9 window, smooth at that scale).
-                Cv2.Resize(_mask8, _mask0, _laplacian[0].Size(), 0, 0, InterpolationFlags.Nearest);
-                _laplacian[0].CopyTo(_bestLaplacian[0], _mask0);
+                SelectLevel0(registered, _bestLevel0, _mask[1]);
             }
         }
         // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
         Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
+    }
+
+    /// <summary>
+    /// <paramref name="best"/> takes the registered pixels wherever the level-1 mask chose this slice (mask pixel
+    /// (x, y) covers level-0 pixels 2x … 2x + 1, 2y … 2y + 1). A slice wins only a band of the frame, so most
+    /// 8-byte runs of the mask are zero and cost one load: this replaced a nearest-neighbour upsampling of the mask
+    /// and a masked copy, both over the whole frame.
+    /// </summary>
+    private static unsafe void SelectLevel0(Mat registered, Mat best, Mat mask1)
+    {
+        int w = registered.Width, h = registered.Height, mw = mask1.Width;
+        Parallel.For(0, mask1.Height, r =>
+        {
+            byte* m = (byte*)mask1.Ptr(r);
+            for (int y = 2 * r; y <= Math.Min(2 * r + 1, h - 1); y++)
+            {
+                short* src = (short*)registered.Ptr(y), dst = (short*)best.Ptr(y);
+                int k = 0;
+                if (Avx2.IsSupported)
+                {
+                    for (; k + 8 <= mw && 2 * k + 16 <= w; k += 8)
+                    {
+                        ulong bits = *(ulong*)(m + k);
+                        if (bits == 0)
+                        {
+                            continue;
+                        }
+                        var source = Avx.LoadVector256(src + 2 * k);
+                        if (bits != ulong.MaxValue)
+                        {
+                            // Each mask byte (0 or 255) twice, widened to 16 bits: the blend mask for 16 pixels.
+                            var bytes = Vector128.CreateScalar(bits).AsByte();
+                            var select = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(bytes, bytes).AsSByte());
+                            source = Avx2.BlendVariable(Avx.LoadVector256(dst + 2 * k).AsByte(), source.AsByte(), select.AsByte()).AsInt16();
+                        }
+                        Avx.Store(dst + 2 * k, source);
+                    }
+                }
+                for (; 2 * k < w; k++)
+                {
+                    if (m[k] != 0)
+                    {
+                        dst[2 * k] = src[2 * k];
+                        if (2 * k + 1 < w)
+                        {
+                            dst[2 * k + 1] = src[2 * k + 1];
+                        }
+                    }
+                }
+            }
+        });
     }
 
     private void PushDepth(int index, double z, Mat warpedFocus)
@@ -1126,18 +1338,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             var previous = _boxRing[(j - 1) % size];
             int enter = j + _boxHalf, leave = j - _boxHalf - 1;
-            if (enter < n)
-            {
-                Cv2.Add(previous, _ring[enter % size], target);
-            }
-            else
-            {
-                previous.CopyTo(target);
-            }
-            if (leave >= 0)
-            {
-                Cv2.Subtract(target, _ring[leave % size], target);
-            }
+            AddSubtract(previous, enter < n ? _ring[enter % size] : null, leave >= 0 ? _ring[leave % size] : null, target);
         }
         _boxCounts.Add(BoxCount(j, n));
         while (_nextEmit <= j - _boxHalf)
@@ -1159,17 +1360,6 @@ public sealed class StreamingFocusStacker : IDisposable
                 Cv2.Add(_boxSum, _boxRing[k % size], _boxSum);
             }
         }
-        else
-        {
-            if (enter < n)
-            {
-                Cv2.Add(_boxSum, _boxRing[enter % size], _boxSum);
-            }
-            if (leave >= 0)
-            {
-                Cv2.Subtract(_boxSum, _boxRing[leave % size], _boxSum);
-            }
-        }
         int weight = 0;
         for (int k = Math.Max(0, j - _boxHalf); k <= Math.Min(n - 1, j + _boxHalf); k++)
         {
@@ -1177,7 +1367,7 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         if (j > 0)
         {
-            TrackPeak(j, (float)(1.0 / weight));
+            TrackPeak(j, (float)(1.0 / weight), enter < n ? _boxRing[enter % size] : null, leave >= 0 ? _boxRing[leave % size] : null);
             return;
         }
         _boxSum.ConvertTo(_smoothed, MatType.CV_32F, 1.0 / weight);
@@ -1210,11 +1400,55 @@ public sealed class StreamingFocusStacker : IDisposable
     }
 
     /// <summary>
-    /// One pass per bin over the depth state: the smoothed value s = box sum / weight, the right-hand neighbour of the
-    /// running peak, the running peak with its left-hand neighbour and index, and the running Σs and Σs² (double).
-    /// Eleven OpenCV passes (convert, range mask, masked copies, compare, accumulates) were 4 ms a slice.
+    /// <paramref name="target"/> = (<paramref name="source"/> + <paramref name="plus"/>) − <paramref name="minus"/>
+    /// (either term may be absent) in one pass, rounded in the order of Cv2.Add then Cv2.Subtract, which took two.
     /// </summary>
-    private unsafe void TrackPeak(int j, float scale)
+    private static unsafe void AddSubtract(Mat source, Mat? plus, Mat? minus, Mat target)
+    {
+        int w = source.Width;
+        target.Create(source.Size(), MatType.CV_32FC1);
+        Parallel.For(0, source.Height, y =>
+        {
+            float* a = (float*)source.Ptr(y), o = (float*)target.Ptr(y);
+            float* p = plus is null ? null : (float*)plus.Ptr(y);
+            float* m = minus is null ? null : (float*)minus.Ptr(y);
+            int x = 0;
+            for (; x + 8 <= w; x += 8)
+            {
+                var v = Vector256.Load(a + x);
+                if (p is not null)
+                {
+                    v += Vector256.Load(p + x);
+                }
+                if (m is not null)
+                {
+                    v -= Vector256.Load(m + x);
+                }
+                v.Store(o + x);
+            }
+            for (; x < w; x++)
+            {
+                float v = a[x];
+                if (p is not null)
+                {
+                    v += p[x];
+                }
+                if (m is not null)
+                {
+                    v -= m[x];
+                }
+                o[x] = v;
+            }
+        });
+    }
+
+    /// <summary>
+    /// One pass per bin over the depth state: the box sum moved on by the bin entering and the bin leaving the second
+    /// box, the smoothed value s = box sum / weight, the right-hand neighbour of the running peak, the running peak
+    /// with its left-hand neighbour and index, and the running Σs and Σs² (double). Eleven OpenCV passes (convert,
+    /// range mask, masked copies, compare, accumulates) were 4 ms a slice.
+    /// </summary>
+    private unsafe void TrackPeak(int j, float scale, Mat? enter, Mat? leave)
     {
         var box = _boxSum; var last = _lastSmoothed; var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
         int w = box.Width;
@@ -1222,6 +1456,35 @@ public sealed class StreamingFocusStacker : IDisposable
         Parallel.For(0, box.Height, y =>
         {
             float* pbox = (float*)box.Ptr(y), plast = (float*)last.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y);
+            float* penter = enter is null ? null : (float*)enter.Ptr(y), pleave = leave is null ? null : (float*)leave.Ptr(y);
+            // Same rounding as Cv2.Add then Cv2.Subtract on the whole image.
+            int k = 0;
+            for (; k + 8 <= w; k += 8)
+            {
+                var b = Vector256.Load(pbox + k);
+                if (penter is not null)
+                {
+                    b += Vector256.Load(penter + k);
+                }
+                if (pleave is not null)
+                {
+                    b -= Vector256.Load(pleave + k);
+                }
+                b.Store(pbox + k);
+            }
+            for (; k < w; k++)
+            {
+                float b = pbox[k];
+                if (penter is not null)
+                {
+                    b += penter[k];
+                }
+                if (pleave is not null)
+                {
+                    b -= pleave[k];
+                }
+                pbox[k] = b;
+            }
             float* pafter = (float*)after.Ptr(y), pidx = (float*)idx.Ptr(y);
             double* psum = (double*)sum.Ptr(y), psq = (double*)sumSq.Ptr(y);
             int x = 0;
@@ -1265,6 +1528,13 @@ public sealed class StreamingFocusStacker : IDisposable
         });
     }
 
+    /// <summary>
+    /// Collapses the kept pyramid. Level 0 was kept as the best pixels G0 themselves rather than as Laplacian
+    /// coefficients, so its detail is formed once here: fused = G0 + pyrUp(R1 − pyrDown(G0)), with R1 the fused
+    /// level 1. Inside a region that one slice won this is exactly that slice's level-0 Laplacian on top of pyrUp(R1);
+    /// only along the seams between slices does the detail come from the mosaic instead of each slice's own pyramid
+    /// (docs/imaging.md has the PSNR of both).
+    /// </summary>
     private Mat ReconstructFused()
     {
         using var current = new Mat();
@@ -1274,14 +1544,17 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.PyrUp(current, _up, _bestLaplacian[k].Size());
             Cv2.Add(_up, _bestLaplacian[k], current);
         }
-        using (var level0 = new Mat())
+        using var level0 = new Mat();
+        _bestLevel0.ConvertTo(level0, MatType.CV_32F, ShortUnit);
+        using (var down = new Mat())
         {
-            Cv2.PyrUp(current, _up, _bestLaplacian[0].Size());
-            _bestLaplacian[0].ConvertTo(level0, MatType.CV_32F, ShortUnit);
-            Cv2.Add(_up, level0, current);
+            Cv2.PyrDown(level0, down, current.Size());
+            Cv2.Subtract(current, down, current);
         }
+        Cv2.PyrUp(current, _up, level0.Size());
+        Cv2.Add(level0, _up, level0);
         var fused = new Mat();
-        current.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
+        level0.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
         return fused;
     }
 
@@ -1442,11 +1715,11 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _mask0, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _mask8, _vote8, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _gradientX, _gradientY, _cropInteger, _up0, _level1Short, _binSum })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing })
+        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
         {
             foreach (var m in set)
             {

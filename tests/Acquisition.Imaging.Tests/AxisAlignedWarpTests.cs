@@ -1,0 +1,120 @@
+using Acquisition.Imaging.Stacking;
+using OpenCvSharp;
+
+namespace Acquisition.Imaging.Tests;
+
+/// <summary>
+/// The stacker's separable bilinear warp against a direct double-precision bilinear interpolation with replicated
+/// borders (each tap clamped, as OpenCV's BORDER_REPLICATE does), for the scales and shifts a stack produces and for
+/// frames whose width is not a multiple of the vector length.
+/// </summary>
+public sealed class AxisAlignedWarpTests
+{
+    public static TheoryData<int, int, double, double, double> Transforms => new()
+    {
+        // width, height, scale a, x offset, y offset (source = a · output + offset)
+        { 203, 67, 1.0, 0.37, -0.81 },
+        { 203, 67, 1.0, -3.5, 2.25 },
+        { 160, 48, 1.0 / (1 + 6e-4), 0.4, 0.9 },
+        { 161, 97, 1.0 / (1 - 0.018), -1.7, 2.6 },
+        { 64, 40, 1.3, -5.2, 7.9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Transforms))]
+    public void Eight_bit_warp_matches_exact_bilinear_within_its_weight_quantisation(int w, int h, double a, double bx, double by)
+    {
+        using var source = RandomImage(w, h, MatType.CV_8UC1, 255, 1);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpToShort(source, output, a, bx, by, log2Gain: 7);
+
+        Assert.Equal(MatType.CV_16SC1, output.Type());
+        var (worst, mean) = Compare(source, output, a, bx, by, gain: 128);
+        // Weights are 1/256 px: at most 1/512 px of position error per axis on steps of up to 255 grey levels (random
+        // pixels are the worst case) is 0.5 level per axis, plus rounding; 128 units of the 16-bit output are one
+        // grey level. On average the steps are 85 levels and the error a quarter of the worst.
+        Assert.True(worst <= 2 * 0.5 * 128 + 1, $"worst error {worst} units");
+        Assert.True(mean <= 0.25 * 128, $"mean error {mean} units");
+    }
+
+    [Fact]
+    public void Sixteen_bit_warp_scales_a_12_bit_frame_to_the_15_bit_level()
+    {
+        const double a = 1.0 / (1 + 3e-4), bx = 1.3, by = -0.6;
+        using var source = RandomImage(150, 90, MatType.CV_16UC1, 4095, 2);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpToShort(source, output, a, bx, by, log2Gain: 3);
+
+        var (worst, mean) = Compare(source, output, a, bx, by, gain: 8);
+        // 1/128 px weights: ≤ 1/256 px per axis on steps of up to 4095 is 16 levels per axis, × 8 units a level.
+        Assert.True(worst <= 2 * 16 * 8 + 1, $"worst error {worst} units");
+        Assert.True(mean <= 8 * 8, $"mean error {mean} units");
+    }
+
+    [Fact]
+    public void Float_warp_is_exact_bilinear()
+    {
+        const double a = 1.0 / (1 - 2e-3), bx = -2.3, by = 1.1;
+        using var bytes = RandomImage(133, 71, MatType.CV_8UC1, 255, 3);
+        using var source = new Mat();
+        bytes.ConvertTo(source, MatType.CV_32F, 1.0 / 255);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpFloat(source, output, a, bx, by);
+
+        var (worst, _) = Compare(source, output, a, bx, by, gain: 1);
+        Assert.True(worst <= 1e-5, $"worst error {worst}");
+    }
+
+    [Fact]
+    public void Output_beyond_the_border_replicates_the_edge_pixels()
+    {
+        using var source = RandomImage(40, 30, MatType.CV_8UC1, 255, 4);
+        using var output = new Mat();
+        // Shifted 10 px right and down: the first 10 columns and rows sample left of and above the frame.
+        new AxisAlignedWarp().WarpToShort(source, output, 1, -10, -10, log2Gain: 7);
+
+        Assert.Equal(source.At<byte>(0, 0) * 128, output.At<short>(0, 0));
+        Assert.Equal(source.At<byte>(0, 5) * 128, output.At<short>(3, 15));
+        Assert.Equal(source.At<byte>(7, 0) * 128, output.At<short>(17, 2));
+    }
+
+    private static Mat RandomImage(int w, int h, MatType type, double max, int seed)
+    {
+        var random = new Random(seed);
+        var values = new double[h * w];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = random.Next((int)max + 1);
+        }
+        using var exact = Mat.FromPixelData(h, w, MatType.CV_64FC1, values);
+        var image = new Mat();
+        exact.ConvertTo(image, type);
+        return image;
+    }
+
+    /// <summary>Worst and mean |output − gain · exact bilinear| over the frame.</summary>
+    private static (double Worst, double Mean) Compare(Mat source, Mat output, double a, double bx, double by, double gain)
+    {
+        using var src = new Mat();
+        source.ConvertTo(src, MatType.CV_64F);
+        using var dst = new Mat();
+        output.ConvertTo(dst, MatType.CV_64F);
+        int w = source.Width, h = source.Height;
+        double worst = 0, sum = 0;
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                double sx = a * x + bx, sy = a * y + by;
+                int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
+                double fx = sx - x0, fy = sy - y0;
+                double At(int yy, int xx) => src.At<double>(Math.Clamp(yy, 0, h - 1), Math.Clamp(xx, 0, w - 1));
+                double exact = (1 - fy) * ((1 - fx) * At(y0, x0) + fx * At(y0, x0 + 1)) + fy * ((1 - fx) * At(y0 + 1, x0) + fx * At(y0 + 1, x0 + 1));
+                double error = Math.Abs(dst.At<double>(y, x) - gain * exact);
+                worst = Math.Max(worst, error);
+                sum += error;
+            }
+        }
+        return (worst, sum / (w * h));
+    }
+}
