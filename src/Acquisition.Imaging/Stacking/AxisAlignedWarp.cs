@@ -77,17 +77,13 @@ internal sealed class AxisAlignedWarp
                 {
                     int top = _top[y], bottom = _bottom[y];
                     // Two cached rows: keep the one this output row still needs, refill the other.
-                    if (tag0 != top && tag1 != top)
+                    if (SlotToFill(top, bottom, ref tag0, ref tag1) is { } forTop)
                     {
-                        bool useSlot0 = tag0 != bottom;
-                        InterpolateRow(src.Ptr(top), bytes, useSlot0 ? slot0 : slot1, w, wb, left, right, weightX, contiguous);
-                        if (useSlot0) { tag0 = top; } else { tag1 = top; }
+                        InterpolateRow(src.Ptr(top), bytes, forTop == 0 ? slot0 : slot1, w, wb, left, right, weightX, contiguous);
                     }
-                    if (tag0 != bottom && tag1 != bottom)
+                    if (SlotToFill(bottom, top, ref tag0, ref tag1) is { } forBottom)
                     {
-                        bool useSlot0 = tag0 != top;
-                        InterpolateRow(src.Ptr(bottom), bytes, useSlot0 ? slot0 : slot1, w, wb, left, right, weightX, contiguous);
-                        if (useSlot0) { tag0 = bottom; } else { tag1 = bottom; }
+                        InterpolateRow(src.Ptr(bottom), bytes, forBottom == 0 ? slot0 : slot1, w, wb, left, right, weightX, contiguous);
                     }
                     int* upper = tag0 == top ? slot0 : slot1;
                     int* lower = tag0 == bottom ? slot0 : slot1;
@@ -124,17 +120,13 @@ internal sealed class AxisAlignedWarp
                 for (int y = y0; y < y1; y++)
                 {
                     int top = _top[y], bottom = _bottom[y];
-                    if (tag0 != top && tag1 != top)
+                    if (SlotToFill(top, bottom, ref tag0, ref tag1) is { } forTop)
                     {
-                        bool useSlot0 = tag0 != bottom;
-                        InterpolateRowFloat((float*)src.Ptr(top), useSlot0 ? slot0 : slot1, w, left, right, weightX, contiguous);
-                        if (useSlot0) { tag0 = top; } else { tag1 = top; }
+                        InterpolateRowFloat((float*)src.Ptr(top), forTop == 0 ? slot0 : slot1, w, left, right, weightX, contiguous);
                     }
-                    if (tag0 != bottom && tag1 != bottom)
+                    if (SlotToFill(bottom, top, ref tag0, ref tag1) is { } forBottom)
                     {
-                        bool useSlot0 = tag0 != top;
-                        InterpolateRowFloat((float*)src.Ptr(bottom), useSlot0 ? slot0 : slot1, w, left, right, weightX, contiguous);
-                        if (useSlot0) { tag0 = bottom; } else { tag1 = bottom; }
+                        InterpolateRowFloat((float*)src.Ptr(bottom), forBottom == 0 ? slot0 : slot1, w, left, right, weightX, contiguous);
                     }
                     float* upper = tag0 == top ? slot0 : slot1;
                     float* lower = tag0 == bottom ? slot0 : slot1;
@@ -142,6 +134,25 @@ internal sealed class AxisAlignedWarp
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// Which of the two cached row slots must be filled with source row <paramref name="needed"/> (null when one holds
+    /// it already): never the one holding <paramref name="keep"/>, which the same output row also blends.
+    /// </summary>
+    private static int? SlotToFill(int needed, int keep, ref int tag0, ref int tag1)
+    {
+        if (tag0 == needed || tag1 == needed)
+        {
+            return null;
+        }
+        if (tag0 != keep)
+        {
+            tag0 = needed;
+            return 0;
+        }
+        tag1 = needed;
+        return 1;
     }
 
     private void EnsureRows(int bands, int w)

@@ -1408,38 +1408,40 @@ public sealed class StreamingFocusStacker : IDisposable
         int w = source.Width;
         target.Create(source.Size(), MatType.CV_32FC1);
         Parallel.For(0, source.Height, y =>
+            AddSubtractRow((float*)source.Ptr(y), plus is null ? null : (float*)plus.Ptr(y), minus is null ? null : (float*)minus.Ptr(y),
+                (float*)target.Ptr(y), w));
+    }
+
+    /// <summary>o = (a + p) − m over one row (p or m null when absent); o may be a.</summary>
+    private static unsafe void AddSubtractRow(float* a, float* p, float* m, float* o, int w)
+    {
+        int x = 0;
+        for (; x + 8 <= w; x += 8)
         {
-            float* a = (float*)source.Ptr(y), o = (float*)target.Ptr(y);
-            float* p = plus is null ? null : (float*)plus.Ptr(y);
-            float* m = minus is null ? null : (float*)minus.Ptr(y);
-            int x = 0;
-            for (; x + 8 <= w; x += 8)
+            var v = Vector256.Load(a + x);
+            if (p is not null)
             {
-                var v = Vector256.Load(a + x);
-                if (p is not null)
-                {
-                    v += Vector256.Load(p + x);
-                }
-                if (m is not null)
-                {
-                    v -= Vector256.Load(m + x);
-                }
-                v.Store(o + x);
+                v += Vector256.Load(p + x);
             }
-            for (; x < w; x++)
+            if (m is not null)
             {
-                float v = a[x];
-                if (p is not null)
-                {
-                    v += p[x];
-                }
-                if (m is not null)
-                {
-                    v -= m[x];
-                }
-                o[x] = v;
+                v -= Vector256.Load(m + x);
             }
-        });
+            v.Store(o + x);
+        }
+        for (; x < w; x++)
+        {
+            float v = a[x];
+            if (p is not null)
+            {
+                v += p[x];
+            }
+            if (m is not null)
+            {
+                v -= m[x];
+            }
+            o[x] = v;
+        }
     }
 
     /// <summary>
@@ -1458,33 +1460,7 @@ public sealed class StreamingFocusStacker : IDisposable
             float* pbox = (float*)box.Ptr(y), plast = (float*)last.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y);
             float* penter = enter is null ? null : (float*)enter.Ptr(y), pleave = leave is null ? null : (float*)leave.Ptr(y);
             // Same rounding as Cv2.Add then Cv2.Subtract on the whole image.
-            int k = 0;
-            for (; k + 8 <= w; k += 8)
-            {
-                var b = Vector256.Load(pbox + k);
-                if (penter is not null)
-                {
-                    b += Vector256.Load(penter + k);
-                }
-                if (pleave is not null)
-                {
-                    b -= Vector256.Load(pleave + k);
-                }
-                b.Store(pbox + k);
-            }
-            for (; k < w; k++)
-            {
-                float b = pbox[k];
-                if (penter is not null)
-                {
-                    b += penter[k];
-                }
-                if (pleave is not null)
-                {
-                    b -= pleave[k];
-                }
-                pbox[k] = b;
-            }
+            AddSubtractRow(pbox, penter, pleave, pbox, w);
             float* pafter = (float*)after.Ptr(y), pidx = (float*)idx.Ptr(y);
             double* psum = (double*)sum.Ptr(y), psq = (double*)sumSq.Ptr(y);
             int x = 0;
