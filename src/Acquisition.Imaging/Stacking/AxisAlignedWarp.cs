@@ -174,6 +174,7 @@ internal sealed class AxisAlignedWarp
             _weightX = new int[w];
             _weightXFloat = new float[w];
             _contiguous = new bool[w / Lanes];
+            _unclamped = new bool[w];
         }
         if (_top.Length != h)
         {
@@ -181,10 +182,6 @@ internal sealed class AxisAlignedWarp
             _bottom = new int[h];
             _weightY = new int[h];
             _weightYFloat = new float[h];
-        }
-        if (_unclamped.Length != w)
-        {
-            _unclamped = new bool[w];
         }
         var unclamped = _unclamped;
         Axis(w, a, bx, wb, _left, _right, _weightX, _weightXFloat, unclamped);
