@@ -97,18 +97,17 @@ public sealed class StreamingFocusStacker : IDisposable
     private int _residualCount;
     private int _failedRegistrations;
 
-    // Fusion: the running best Laplacian coefficients and their activity, per level; the mean of the top level.
+    // Fusion: per level, the Gaussian pyramid of the slice and the running mosaic of the best slices' Gaussian
+    // pixels with their activity; the mean of the top level. No Laplacian is formed per slice: ReconstructFused
+    // forms the detail of the mosaics once.
     private Mat[] _gauss = [];
-    private Mat[] _laplacian = [];
     private Mat[] _activity = [];
-    private Mat[] _bestLaplacian = [];
-    // Level 0 keeps the best registered pixels (16-bit fixed point), not Laplacian coefficients: see
-    // ReconstructFused. _laplacian[0] and _bestLaplacian[0] stay empty.
+    private Mat[] _bestGauss = [];
+    // Level 0's mosaic is kept in 16-bit fixed point like the registered slice; _bestGauss[0] stays empty.
     private readonly Mat _bestLevel0 = new();
     private Mat[] _bestActivity = [];
     // Per level, so that no buffer changes size between levels: a shared one was reallocated at every level of
     // every slice, which costs page faults and, with the two-stage pipeline, left freed frames in malloc arenas.
-    private Mat[] _upLevel = [];
     private Mat[] _vote = [];
     private Mat[] _mask = [];
     private Mat? _residualSum;
@@ -376,7 +375,7 @@ public sealed class StreamingFocusStacker : IDisposable
             m.Release();
         }
         _referenceCrop?.Release();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
+        foreach (var set in new[] { _gauss, _activity, _bestActivity, _ring, _boxRing, _vote, _mask })
         {
             foreach (var m in set)
             {
@@ -430,7 +429,6 @@ public sealed class StreamingFocusStacker : IDisposable
             _levels--;
         }
         _gauss = NewMats(_levels + 1);
-        _laplacian = NewMats(_levels);
         _activity = NewMats(_levels);
         // Level 0 of the Gaussian pyramid is the registered slice and level-0 activity is the focus measure itself:
         // alias them instead of copying two full frames per slice.
@@ -442,9 +440,8 @@ public sealed class StreamingFocusStacker : IDisposable
             _activity[1].Dispose();
             _activity[1] = _warpedFocusSlots[0];
         }
-        _bestLaplacian = NewMats(_levels);
+        _bestGauss = NewMats(_levels);
         _bestActivity = NewMats(_levels);
-        _upLevel = NewMats(_levels);
         _vote = NewMats(_levels);
         _mask = NewMats(_levels);
         AllocateSecondStageState();
@@ -475,9 +472,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             if (k >= 1)
             {
-                _laplacian[k].Create(sizes[k], MatType.CV_32FC1);
-                _bestLaplacian[k].Create(sizes[k], MatType.CV_32FC1);
-                _upLevel[k].Create(sizes[k], MatType.CV_32FC1);
+                _bestGauss[k].Create(sizes[k], MatType.CV_32FC1);
             }
             if (half && k == 0)
             {
@@ -1082,9 +1077,10 @@ public sealed class StreamingFocusStacker : IDisposable
             _activity[1] = focus;
         }
         int firstActivity = half ? 1 : 0;
-        // Level 0 keeps no Laplacian per slice: the best level-0 pixels themselves are kept (see
-        // ReconstructFused), so the only full-resolution pass here is the pyrDown that level 1 needs. The 16-bit
-        // pyrDown is converted to float from level 1 on, where the images are a quarter the size.
+        // No level keeps Laplacian coefficients per slice, only the chosen Gaussian pixels (see ReconstructFused),
+        // so the per-slice pyramid is the Gaussian one alone: no pyrUp and no subtraction. The only full-resolution
+        // pass is the pyrDown that level 1 needs; the 16-bit pyrDown is converted to float from level 1 on, where
+        // the images are a quarter the size.
         Cv2.PyrDown(registered, _level1Short);
         _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
         if (!half)
@@ -1094,11 +1090,9 @@ public sealed class StreamingFocusStacker : IDisposable
         for (int k = 1; k < _levels; k++)
         {
             Cv2.PyrDown(_gauss[k], _gauss[k + 1]);
-            Cv2.PyrUp(_gauss[k + 1], _upLevel[k], _gauss[k].Size());
-            Cv2.Subtract(_gauss[k], _upLevel[k], _laplacian[k]);
             if (!(half && k == 1))
             {
-                Cv2.PyrDown(_activity[k - 1], _activity[k], _laplacian[k].Size());
+                Cv2.PyrDown(_activity[k - 1], _activity[k], _gauss[k].Size());
             }
         }
         StageDone?.Invoke("fusion pyramid");
@@ -1108,7 +1102,7 @@ public sealed class StreamingFocusStacker : IDisposable
             registered.CopyTo(_bestLevel0);
             for (int k = 1; k < _levels; k++)
             {
-                _laplacian[k].CopyTo(_bestLaplacian[k]);
+                _gauss[k].CopyTo(_bestGauss[k]);
             }
             for (int k = firstActivity; k < _levels; k++)
             {
@@ -1122,7 +1116,7 @@ public sealed class StreamingFocusStacker : IDisposable
             // Coarse to fine, so that the level-1 selection is at hand for level 0 at the end.
             for (int k = _levels - 1; k >= firstActivity; k--)
             {
-                // Consistency filter: a coefficient is replaced only where most of its neighbourhood also prefers
+                // Consistency filter: a pixel is replaced only where most of its neighbourhood also prefers
                 // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
                 var vote = _vote[k];
                 var mask = _mask[k];
@@ -1142,7 +1136,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 }
                 else
                 {
-                    _laplacian[k].CopyTo(_bestLaplacian[k], mask);
+                    _gauss[k].CopyTo(_bestGauss[k], mask);
                 }
                 _activity[k].CopyTo(_bestActivity[k], mask);
             }
@@ -1505,30 +1499,29 @@ public sealed class StreamingFocusStacker : IDisposable
     }
 
     /// <summary>
-    /// Collapses the kept pyramid. Level 0 was kept as the best pixels G0 themselves rather than as Laplacian
-    /// coefficients, so its detail is formed once here: fused = G0 + pyrUp(R1 − pyrDown(G0)), with R1 the fused
-    /// level 1. Inside a region that one slice won this is exactly that slice's level-0 Laplacian on top of pyrUp(R1);
-    /// only along the seams between slices does the detail come from the mosaic instead of each slice's own pyramid
+    /// Collapses the kept pyramid. Each level k kept a mosaic M_k of the chosen slices' Gaussian pixels (level 0
+    /// the registered pixels themselves) rather than their Laplacian coefficients, so the detail is formed once
+    /// here, coarse to fine: R_k = M_k + pyrUp(R_(k+1) − pyrDown(M_k)), from R_top = the mean of the top level. Inside
+    /// a region that one slice won at every level from k up this is exactly that slice's Laplacian collapse; only
+    /// along the seams between slices does the detail come from the mosaic instead of each slice's own pyramid
     /// (docs/imaging.md has the PSNR of both).
     /// </summary>
     private Mat ReconstructFused()
     {
         using var current = new Mat();
-        _residualSum!.ConvertTo(current, MatType.CV_32F, 1.0 / _z.Count);
-        for (int k = _levels - 1; k >= 1; k--)
-        {
-            Cv2.PyrUp(current, _up, _bestLaplacian[k].Size());
-            Cv2.Add(_up, _bestLaplacian[k], current);
-        }
+        using var down = new Mat();
         using var level0 = new Mat();
+        _residualSum!.ConvertTo(current, MatType.CV_32F, 1.0 / _z.Count);
         _bestLevel0.ConvertTo(level0, MatType.CV_32F, ShortUnit);
-        using (var down = new Mat())
+        for (int k = _levels - 1; k >= 0; k--)
         {
-            Cv2.PyrDown(level0, down, current.Size());
+            var mosaic = k == 0 ? level0 : _bestGauss[k];
+            Cv2.PyrDown(mosaic, down, current.Size());
             Cv2.Subtract(current, down, current);
+            Cv2.PyrUp(current, _up, mosaic.Size());
+            // Level 0 in place: a third frame-sized float image would raise Complete()'s peak.
+            Cv2.Add(mosaic, _up, k == 0 ? level0 : current);
         }
-        Cv2.PyrUp(current, _up, level0.Size());
-        Cv2.Add(level0, _up, level0);
         var fused = new Mat();
         level0.ConvertTo(fused, MatType.CV_16UC1, 65535.0);
         return fused;
@@ -1695,7 +1688,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             yield return m;
         }
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestLaplacian, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
+        foreach (var set in new[] { _gauss, _activity, _bestGauss, _bestActivity, _ring, _boxRing, _vote, _mask })
         {
             foreach (var m in set)
             {
