@@ -1112,33 +1112,22 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         else
         {
-            var consistency = new Size(_options.ConsistencyWindowPixels, _options.ConsistencyWindowPixels);
+            int window = _options.ConsistencyWindowPixels;
             // Coarse to fine, so that the level-1 selection is at hand for level 0 at the end.
             for (int k = _levels - 1; k >= firstActivity; k--)
             {
-                // Consistency filter: a pixel is replaced only where most of its neighbourhood also prefers
-                // the new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
-                var vote = _vote[k];
-                var mask = _mask[k];
-                Cv2.Compare(_activity[k], _bestActivity[k], vote, CmpTypes.GT);
-                if (consistency.Width > 1)
+                // Consistency filter: a pixel is replaced only where most of its neighbourhood also prefers the
+                // new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
+                var values = k == 0 ? registered : _gauss[k];
+                var best = k == 0 ? _bestLevel0 : _bestGauss[k];
+                if (window <= ConsistentSelection.MaxWindowPixels)
                 {
-                    Cv2.BoxFilter(vote, mask, MatType.CV_8U, consistency, normalize: true, borderType: BorderTypes.Reflect101);
-                    Cv2.Threshold(mask, mask, 127, 255, ThresholdTypes.Binary);
+                    ConsistentSelection.Select(_activity[k], _bestActivity[k], values, best, _vote[k], _mask[k], window);
                 }
                 else
                 {
-                    vote.CopyTo(mask);
+                    SelectWithOpenCv(_activity[k], _bestActivity[k], values, best, _vote[k], _mask[k], window);
                 }
-                if (k == 0)
-                {
-                    registered.CopyTo(_bestLevel0, mask);
-                }
-                else
-                {
-                    _gauss[k].CopyTo(_bestGauss[k], mask);
-                }
-                _activity[k].CopyTo(_bestActivity[k], mask);
             }
             StageDone?.Invoke("fusion levels");
             if (half)
@@ -1149,6 +1138,19 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
         Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
+    }
+
+    /// <summary>
+    /// <see cref="ConsistentSelection.Select(Mat, Mat, Mat, Mat, Mat, Mat, int)"/> in OpenCV passes, for consistency
+    /// windows wider than its byte counts allow.
+    /// </summary>
+    private static void SelectWithOpenCv(Mat activity, Mat bestActivity, Mat values, Mat bestValues, Mat vote, Mat mask, int window)
+    {
+        Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
+        Cv2.BoxFilter(vote, mask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+        Cv2.Threshold(mask, mask, 127, 255, ThresholdTypes.Binary);
+        values.CopyTo(bestValues, mask);
+        activity.CopyTo(bestActivity, mask);
     }
 
     /// <summary>

@@ -1,0 +1,123 @@
+using Acquisition.Imaging.Stacking;
+using OpenCvSharp;
+
+namespace Acquisition.Imaging.Tests;
+
+/// <summary>
+/// The fusion's one-pass level choice against the OpenCV passes it replaced (compare, normalised box filter with
+/// BORDER_REFLECT_101, threshold above 127, two masked copies): the same mask and the same best images, bit for bit,
+/// in the vector and the scalar code, for widths that are not a multiple of the vector length, ties, and windows up
+/// to the widest the byte counts allow.
+/// </summary>
+public sealed class ConsistentSelectionTests
+{
+    public static TheoryData<int, int, int, bool> Cases => new()
+    {
+        // width, height, window, 16-bit values (else float)
+        { 203, 67, 5, false },
+        { 203, 67, 5, true },
+        { 153, 128, 3, false },
+        { 64, 40, 1, false },
+        { 97, 33, 7, true },
+        { 71, 45, 15, false },
+        { 17, 19, 5, true },
+        { 48, 3, 7, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_the_OpenCV_passes_bit_for_bit(int w, int h, int window, bool shorts)
+    {
+        using var activity = Field(w, h, window, 1);
+        using var bestActivity = Field(w, h, window, 2);
+        var valueType = shorts ? MatType.CV_16SC1 : MatType.CV_32FC1;
+        using var values = Values(w, h, valueType, 3);
+        using var bestValues = Values(w, h, valueType, 4);
+
+        using var expectedActivity = bestActivity.Clone();
+        using var expectedValues = bestValues.Clone();
+        using var expectedMask = new Mat();
+        using (var vote = new Mat())
+        {
+            Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
+            Cv2.BoxFilter(vote, expectedMask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+            Cv2.Threshold(expectedMask, expectedMask, 127, 255, ThresholdTypes.Binary);
+            values.CopyTo(expectedValues, expectedMask);
+            activity.CopyTo(expectedActivity, expectedMask);
+        }
+        // The case must exercise both outcomes, and mixed 8-pixel runs, not an all-or-nothing mask.
+        int chosen = Cv2.CountNonZero(expectedMask);
+        Assert.True(chosen >= w * h / 10 && chosen <= w * h * 9 / 10, $"{chosen} of {w * h} pixels chosen");
+
+        foreach (bool simd in new[] { true, false })
+        {
+            using var best = bestActivity.Clone();
+            using var bestV = bestValues.Clone();
+            using var vote = new Mat();
+            using var mask = new Mat();
+            ConsistentSelection.Select(activity, best, values, bestV, vote, mask, window, simd);
+
+            AssertEqual(expectedMask, mask, $"mask (simd {simd})");
+            AssertEqual(expectedActivity, best, $"best activity (simd {simd})");
+            AssertEqual(expectedValues, bestV, $"best values (simd {simd})");
+        }
+    }
+
+    [Fact]
+    public void Refuses_a_window_its_byte_counts_cannot_hold()
+    {
+        using var a = Field(32, 32, 5, 5);
+        using var v = Values(32, 32, MatType.CV_32FC1, 6);
+        using var best = a.Clone();
+        using var bestV = v.Clone();
+        using var vote = new Mat();
+        using var mask = new Mat();
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ConsistentSelection.Select(a, best, v, bestV, vote, mask, ConsistentSelection.MaxWindowPixels + 2));
+    }
+
+    /// <summary>
+    /// A smooth random activity (regions about the window's size, as a focus measure gives) quantised to a few
+    /// levels, so that the two activities are often exactly equal and the strict comparison matters.
+    /// </summary>
+    private static Mat Field(int w, int h, int window, int seed)
+    {
+        var noise = Random(w, h, MatType.CV_32FC1, 0, 1000, seed);
+        Cv2.GaussianBlur(noise, noise, new Size(0, 0), 1 + window / 2.0);
+        Cv2.Normalize(noise, noise, 0, 1, NormTypes.MinMax);
+        noise.ConvertTo(noise, MatType.CV_32FC1, 12);
+        using var levels = new Mat();
+        noise.ConvertTo(levels, MatType.CV_8UC1);
+        levels.ConvertTo(noise, MatType.CV_32FC1, 0.25);
+        return noise;
+    }
+
+    private static Mat Values(int w, int h, MatType type, int seed)
+    {
+        return Random(w, h, type, -30000, 30000, seed);
+    }
+
+    private static Mat Random(int w, int h, MatType type, double min, double max, int seed)
+    {
+        var random = new Random(seed);
+        var values = new double[h * w];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = Math.Round(min + (max - min) * random.NextDouble());
+        }
+        using var exact = Mat.FromPixelData(h, w, MatType.CV_64FC1, values);
+        var image = new Mat();
+        exact.ConvertTo(image, type);
+        return image;
+    }
+
+    private static void AssertEqual(Mat expected, Mat actual, string what)
+    {
+        Assert.Equal(expected.Type(), actual.Type());
+        Assert.Equal(expected.Size(), actual.Size());
+        using var difference = new Mat();
+        Cv2.Compare(expected, actual, difference, CmpTypes.NE);
+        int differing = Cv2.CountNonZero(difference);
+        Assert.True(differing == 0, $"{what}: {differing} pixels differ");
+    }
+}
