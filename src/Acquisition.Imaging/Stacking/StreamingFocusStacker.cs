@@ -78,7 +78,6 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _focusUnregistered = new();
     private Mat? _focusSource;
     private readonly Mat _up = new();
-    private readonly Mat _level1Short = new();
 
     // Registration.
     private Mat? _hann;
@@ -103,7 +102,8 @@ public sealed class StreamingFocusStacker : IDisposable
     private Mat[] _gauss = [];
     private Mat[] _activity = [];
     private Mat[] _bestGauss = [];
-    // Level 0's mosaic is kept in 16-bit fixed point like the registered slice; _bestGauss[0] stays empty.
+    // All in the 16-bit fixed point of the registered slice (ShortUnit); level 0's mosaic is _bestLevel0 and
+    // _bestGauss[0] stays empty.
     private readonly Mat _bestLevel0 = new();
     private Mat[] _bestActivity = [];
     // Per level, so that no buffer changes size between levels: a shared one was reallocated at every level of
@@ -265,22 +265,21 @@ public sealed class StreamingFocusStacker : IDisposable
         WaitForSecondStage();
         var registered = _registered;
         var focus = _warpedFocus;
-        double shortUnit = ShortUnit;
         if (_options.PipelineStages)
         {
-            _pending = Task.Run(() => FuseAndTrackDepth(index, z, registered, focus, shortUnit));
+            _pending = Task.Run(() => FuseAndTrackDepth(index, z, registered, focus));
         }
         else
         {
-            FuseAndTrackDepth(index, z, registered, focus, shortUnit);
+            FuseAndTrackDepth(index, z, registered, focus);
         }
         return registration;
     }
 
     /// <summary>The second stage of a slice: fusion and depth, from the registered slice and its warped focus map.</summary>
-    private void FuseAndTrackDepth(int index, double z, Mat registered, Mat focus, double shortUnit)
+    private void FuseAndTrackDepth(int index, double z, Mat registered, Mat focus)
     {
-        UpdateFusion(index, registered, focus, shortUnit);
+        UpdateFusion(index, registered, focus);
         StageDone?.Invoke("fusion");
         PushDepth(index, z, focus);
         StageDone?.Invoke("depth");
@@ -370,7 +369,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _binSum })
         {
             m.Release();
         }
@@ -463,16 +462,15 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         bool half = HalfResolutionActivity;
         _bestLevel0.Create(sizes[0], MatType.CV_16SC1);
-        _level1Short.Create(sizes[1], MatType.CV_16SC1);
         for (int k = 1; k <= _levels; k++)
         {
-            _gauss[k].Create(sizes[k], MatType.CV_32FC1);
+            _gauss[k].Create(sizes[k], MatType.CV_16SC1);
         }
         for (int k = 0; k < _levels; k++)
         {
             if (k >= 1)
             {
-                _bestGauss[k].Create(sizes[k], MatType.CV_32FC1);
+                _bestGauss[k].Create(sizes[k], MatType.CV_16SC1);
             }
             if (half && k == 0)
             {
@@ -1066,7 +1064,7 @@ public sealed class StreamingFocusStacker : IDisposable
         }
     }
 
-    private void UpdateFusion(int index, Mat registered, Mat focus, double shortUnit)
+    private void UpdateFusion(int index, Mat registered, Mat focus)
     {
         bool half = HalfResolutionActivity;
         // Level 0 is the registered slice itself; at half resolution the warped focus map is level 1's activity
@@ -1078,11 +1076,10 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         int firstActivity = half ? 1 : 0;
         // No level keeps Laplacian coefficients per slice, only the chosen Gaussian pixels (see ReconstructFused),
-        // so the per-slice pyramid is the Gaussian one alone: no pyrUp and no subtraction. The only full-resolution
-        // pass is the pyrDown that level 1 needs; the 16-bit pyrDown is converted to float from level 1 on, where
-        // the images are a quarter the size.
-        Cv2.PyrDown(registered, _level1Short);
-        _level1Short.ConvertTo(_gauss[1], MatType.CV_32F, shortUnit);
+        // so the per-slice pyramid is the Gaussian one alone: no pyrUp and no subtraction. Every level stays in the
+        // 16-bit fixed point of level 0 (half the memory traffic of float; each pyrDown rounds to 1/128 of an 8-bit
+        // step), so the only full-resolution pass is the 16-bit pyrDown that level 1 needs and nothing is converted.
+        Cv2.PyrDown(registered, _gauss[1]);
         if (!half)
         {
             focus.CopyTo(_activity[0]);
@@ -1136,8 +1133,9 @@ public sealed class StreamingFocusStacker : IDisposable
                 SelectLevel0(registered, _bestLevel0, _mask[1]);
             }
         }
-        // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice.
-        Cv2.Accumulate(_gauss[_levels], _residualSum!, null!);
+        // The coarsest level barely changes with focus; its mean over the stack is the least noisy choice. (Summed in
+        // double: accumulate takes no 16-bit signed images.)
+        Cv2.Add(_residualSum!, _gauss[_levels], _residualSum!, null, MatType.CV_64F);
     }
 
     /// <summary>
@@ -1513,11 +1511,16 @@ public sealed class StreamingFocusStacker : IDisposable
         using var current = new Mat();
         using var down = new Mat();
         using var level0 = new Mat();
-        _residualSum!.ConvertTo(current, MatType.CV_32F, 1.0 / _z.Count);
+        using var levelK = new Mat();
+        _residualSum!.ConvertTo(current, MatType.CV_32F, ShortUnit / _z.Count);
         _bestLevel0.ConvertTo(level0, MatType.CV_32F, ShortUnit);
         for (int k = _levels - 1; k >= 0; k--)
         {
-            var mosaic = k == 0 ? level0 : _bestGauss[k];
+            if (k > 0)
+            {
+                _bestGauss[k].ConvertTo(levelK, MatType.CV_32F, ShortUnit);
+            }
+            var mosaic = k == 0 ? level0 : levelK;
             Cv2.PyrDown(mosaic, down, current.Size());
             Cv2.Subtract(current, down, current);
             Cv2.PyrUp(current, _up, mosaic.Size());
@@ -1686,7 +1689,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _binSum, _bestLevel0 })
         {
             yield return m;
         }
