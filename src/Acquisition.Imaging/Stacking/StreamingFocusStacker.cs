@@ -676,9 +676,10 @@ public sealed class StreamingFocusStacker : IDisposable
     private const int CoarseRefineSearchPixels = 2;
 
     /// <summary>
-    /// Integer shift (crop pixels) from a full-range match of both crops area-downscaled 4× (2× for small crops):
-    /// matchTemplate's cost falls with the square of the area, 4.6 ms to a few hundredths at 256 px. Null when the
-    /// crop is too small to downscale or the coarse peak is weak (the full search decides then).
+    /// Integer shift (crop pixels) from a full-range match of both crops area-downscaled 4× (2× for small crops), by
+    /// the direct sums: ≈ 0.4 ms CPU with the downscales, against 4.3–6.1 ms for the DFT match of the 256 px crop
+    /// (OpenCV's matchTemplate on the 64 px crops measured 1.7 ms, its fixed costs dominate). Null when the crop is
+    /// too small to downscale or the coarse peak is weak (the full search decides then).
     /// </summary>
     private (int X, int Y)? CoarseEstimate(Mat reference, Mat moving, int margin)
     {
