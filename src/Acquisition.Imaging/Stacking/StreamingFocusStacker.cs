@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Acquisition.Core.Hardware;
@@ -130,15 +131,13 @@ public sealed class StreamingFocusStacker : IDisposable
     private int _boxHalf;
     private int _nextBox;
     private int _nextEmit;
-    private Mat _smoothed = new();
-    private Mat _lastSmoothed = new();
+    private float _lastSmoothingScale;
     private readonly Mat _bestS = new();
     private readonly Mat _beforeS = new();
     private readonly Mat _afterS = new();
     private readonly Mat _bestIndex = new();
     private readonly Mat _sum = new();
     private readonly Mat _sumSq = new();
-    private readonly Mat _depthMask8 = new();
 
     // Statistics.
     private double _maxSaturated;
@@ -340,9 +339,12 @@ public sealed class StreamingFocusStacker : IDisposable
             EmitSmoothed(_nextEmit++);
         }
         ReleaseSliceBuffers();
+        StageDone?.Invoke("complete: depth tail");
 
         var fused = ReconstructFused();
+        StageDone?.Invoke("complete: fused image");
         var (height, confidence, validFraction) = BuildHeightMap();
+        StageDone?.Invoke("complete: height map");
         sw.Stop();
 
         double meanStep = (_z[^1] - _z[0]) / (_z.Count - 1);
@@ -371,7 +373,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private void ReleaseSliceBuffers()
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _depthMask8, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
         {
             m.Release();
         }
@@ -492,12 +494,10 @@ public sealed class StreamingFocusStacker : IDisposable
             _mask[k].Create(sizes[k], MatType.CV_8UC1);
         }
         var depth = _options.HeightDecimation == 1 ? sizes[0] : sizes[1];
-        foreach (var m in _ring.Concat(_boxRing).Concat([_binSum, _boxSum, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex]))
+        foreach (var m in _ring.Concat(_boxRing).Concat([_binSum, _boxSum, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq]))
         {
             m.Create(depth, MatType.CV_32FC1);
         }
-        _sum.Create(depth, MatType.CV_64FC1);
-        _sumSq.Create(depth, MatType.CV_64FC1);
     }
 
     private static Mat[] NewMats(int n)
@@ -1221,7 +1221,15 @@ public sealed class StreamingFocusStacker : IDisposable
             }
         }
         var focus = DepthFocus(warpedFocus);
-        if (_binFill == 0)
+        int handOff = Array.IndexOf(_warpedFocusSlots, focus);
+        if (_binFill == 0 && _box >= 0 && _binSlices == 1 && handOff >= 0)
+        {
+            // A bin of one slice is the slice's focus map itself: take its hand-off buffer into the bin and give the
+            // bin's spare buffer (same size) to the hand-off slot instead of copying 5 MB. The first stage refills
+            // that slot only two slices later, after this stage has been waited for.
+            (_warpedFocusSlots[handOff], _binSum) = (_binSum, focus);
+        }
+        else if (_binFill == 0)
         {
             focus.CopyTo(_binSum);
         }
@@ -1365,38 +1373,35 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             weight += _boxCounts[k];
         }
-        if (j > 0)
-        {
-            TrackPeak(j, (float)(1.0 / weight), enter < n ? _boxRing[enter % size] : null, leave >= 0 ? _boxRing[leave % size] : null);
-            return;
-        }
-        _boxSum.ConvertTo(_smoothed, MatType.CV_32F, 1.0 / weight);
-
+        float scale = (float)(1.0 / weight);
         if (j == 0)
         {
-            _smoothed.CopyTo(_bestS);
-            _smoothed.CopyTo(_beforeS);
-            _smoothed.CopyTo(_afterS);
-            _bestIndex.Create(_smoothed.Size(), MatType.CV_32FC1);
-            _bestIndex.SetTo(new Scalar(0));
-            _sum.Create(_smoothed.Size(), MatType.CV_64FC1);
-            _sum.SetTo(new Scalar(0));
-            _sumSq.Create(_smoothed.Size(), MatType.CV_64FC1);
-            _sumSq.SetTo(new Scalar(0));
+            StartPeak(scale);
         }
         else
         {
-            // The slice after the running peak: its smoothed value is the right-hand point of the peak fit.
-            Cv2.InRange(_bestIndex, new Scalar(j - 1.5), new Scalar(j - 0.5), _depthMask8);
-            _smoothed.CopyTo(_afterS, _depthMask8);
-            Cv2.Compare(_smoothed, _bestS, _depthMask8, CmpTypes.GT);
-            _lastSmoothed.CopyTo(_beforeS, _depthMask8);
-            _smoothed.CopyTo(_bestS, _depthMask8);
-            _bestIndex.SetTo(new Scalar(j), _depthMask8);
+            TrackPeak(j, scale, _lastSmoothingScale, enter < n ? _boxRing[enter % size] : null, leave >= 0 ? _boxRing[leave % size] : null);
         }
-        Cv2.Accumulate(_smoothed, _sum, null!);
-        Cv2.AccumulateSquare(_smoothed, _sumSq, null!);
-        (_lastSmoothed, _smoothed) = (_smoothed, _lastSmoothed);
+        _lastSmoothingScale = scale;
+    }
+
+    /// <summary>The depth state after the first smoothed bin s₀ = box sum · scale: peak, both neighbours s₀, index 0.</summary>
+    private unsafe void StartPeak(float scale)
+    {
+        var box = _boxSum; var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
+        int w = box.Width;
+        Parallel.For(0, box.Height, y =>
+        {
+            float* pbox = (float*)box.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y), pafter = (float*)after.Ptr(y);
+            float* pidx = (float*)idx.Ptr(y), psum = (float*)sum.Ptr(y), psq = (float*)sumSq.Ptr(y);
+            for (int x = 0; x < w; x++)
+            {
+                float smoothed = pbox[x] * scale;
+                pbest[x] = pbefore[x] = pafter[x] = psum[x] = smoothed;
+                psq[x] = smoothed * smoothed;
+                pidx[x] = 0;
+            }
+        });
     }
 
     /// <summary>
@@ -1446,60 +1451,86 @@ public sealed class StreamingFocusStacker : IDisposable
 
     /// <summary>
     /// One pass per bin over the depth state: the box sum moved on by the bin entering and the bin leaving the second
-    /// box, the smoothed value s = box sum / weight, the right-hand neighbour of the running peak, the running peak
-    /// with its left-hand neighbour and index, and the running Σs and Σs² (double). Eleven OpenCV passes (convert,
-    /// range mask, masked copies, compare, accumulates) were 4 ms a slice.
+    /// box, the smoothed value s = box sum · scale, the right-hand neighbour of the running peak, the running peak
+    /// with its left-hand neighbour and index, and the running Σs and Σs². The previous bin's smoothed value (the
+    /// left-hand neighbour of a new peak) is the box sum before it moves on times the previous scale, which is how it
+    /// was computed, so it needs no image of its own. A vector of pixels none of which changes is not stored back:
+    /// past their peak most pixels change nothing but the sums, and unwritten cache lines cost no write-back.
+    /// Σs and Σs² are float: over at most a few hundred bins their rounding (≈ 10⁻⁵ of s̄²) is far below the
+    /// variance of any curve the sharpness test could pass (the focus measure of pure noise still varies by ≈ 5 %).
     /// </summary>
-    private unsafe void TrackPeak(int j, float scale, Mat? enter, Mat? leave)
+    private unsafe void TrackPeak(int j, float scale, float previousScale, Mat? enter, Mat? leave)
     {
-        var box = _boxSum; var last = _lastSmoothed; var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
+        var box = _boxSum; var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
         int w = box.Width;
         float previous = j - 1, current = j;
         Parallel.For(0, box.Height, y =>
         {
-            float* pbox = (float*)box.Ptr(y), plast = (float*)last.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y);
+            float* pbox = (float*)box.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y);
             float* penter = enter is null ? null : (float*)enter.Ptr(y), pleave = leave is null ? null : (float*)leave.Ptr(y);
-            // Same rounding as Cv2.Add then Cv2.Subtract on the whole image.
-            AddSubtractRow(pbox, penter, pleave, pbox, w);
             float* pafter = (float*)after.Ptr(y), pidx = (float*)idx.Ptr(y);
-            double* psum = (double*)sum.Ptr(y), psq = (double*)sumSq.Ptr(y);
+            float* psum = (float*)sum.Ptr(y), psq = (float*)sumSq.Ptr(y);
             int x = 0;
             var vscale = Vector256.Create(scale);
+            var vpreviousScale = Vector256.Create(previousScale);
             var vprevious = Vector256.Create(previous);
             var vcurrent = Vector256.Create(current);
             for (; x + 8 <= w; x += 8)
             {
-                var smoothed = Vector256.Load(pbox + x) * vscale;
+                var oldBox = Vector256.Load(pbox + x);
+                var newBox = oldBox;
+                if (penter is not null)
+                {
+                    newBox += Vector256.Load(penter + x);
+                }
+                if (pleave is not null)
+                {
+                    newBox -= Vector256.Load(pleave + x);
+                }
+                newBox.Store(pbox + x);
+                var smoothed = newBox * vscale;
                 var index = Vector256.Load(pidx + x);
+                var isAfter = Vector256.Equals(index, vprevious);
+                if (isAfter != Vector256<float>.Zero)
+                {
+                    Vector256.ConditionalSelect(isAfter, smoothed, Vector256.Load(pafter + x)).Store(pafter + x);
+                }
                 var peak = Vector256.Load(pbest + x);
-                Vector256.ConditionalSelect(Vector256.Equals(index, vprevious), smoothed, Vector256.Load(pafter + x)).Store(pafter + x);
                 var higher = Vector256.GreaterThan(smoothed, peak);
-                Vector256.ConditionalSelect(higher, Vector256.Load(plast + x), Vector256.Load(pbefore + x)).Store(pbefore + x);
-                Vector256.ConditionalSelect(higher, smoothed, peak).Store(pbest + x);
-                Vector256.ConditionalSelect(higher, vcurrent, index).Store(pidx + x);
-                smoothed.Store(plast + x);
-                var (lo, hi) = Vector256.Widen(smoothed);
-                (Vector256.Load(psum + x) + lo).Store(psum + x);
-                (Vector256.Load(psum + x + 4) + hi).Store(psum + x + 4);
-                (Vector256.Load(psq + x) + lo * lo).Store(psq + x);
-                (Vector256.Load(psq + x + 4) + hi * hi).Store(psq + x + 4);
+                if (higher != Vector256<float>.Zero)
+                {
+                    Vector256.ConditionalSelect(higher, oldBox * vpreviousScale, Vector256.Load(pbefore + x)).Store(pbefore + x);
+                    Vector256.ConditionalSelect(higher, smoothed, peak).Store(pbest + x);
+                    Vector256.ConditionalSelect(higher, vcurrent, index).Store(pidx + x);
+                }
+                (Vector256.Load(psum + x) + smoothed).Store(psum + x);
+                (Vector256.Load(psq + x) + smoothed * smoothed).Store(psq + x);
             }
             for (; x < w; x++)
             {
-                float smoothed = pbox[x] * scale;
+                float oldBox = pbox[x], newBox = oldBox;
+                if (penter is not null)
+                {
+                    newBox += penter[x];
+                }
+                if (pleave is not null)
+                {
+                    newBox -= pleave[x];
+                }
+                pbox[x] = newBox;
+                float smoothed = newBox * scale;
                 if (pidx[x] == previous)
                 {
                     pafter[x] = smoothed;
                 }
                 if (smoothed > pbest[x])
                 {
-                    pbefore[x] = plast[x];
+                    pbefore[x] = oldBox * previousScale;
                     pbest[x] = smoothed;
                     pidx[x] = current;
                 }
-                plast[x] = smoothed;
                 psum[x] += smoothed;
-                psq[x] += (double)smoothed * smoothed;
+                psq[x] += smoothed * smoothed;
             }
         });
     }
@@ -1547,14 +1578,14 @@ public sealed class StreamingFocusStacker : IDisposable
         double noiseFloor = Math.Max(NoiseFloorGain(_options.FocusMeasure, noise), 1e-12);
         long valid = 0;
         var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
-        Parallel.For(0, h, () => 0L, (y, _, localValid) =>
+        Parallel.For(0, h, () => 0L, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y, _, localValid) =>
         {
             var pb = (float*)best.Ptr(y);
             var pa = (float*)before.Ptr(y);
             var pc = (float*)after.Ptr(y);
             var pi = (float*)idx.Ptr(y);
-            var ps = (double*)sum.Ptr(y);
-            var pq = (double*)sumSq.Ptr(y);
+            var ps = (float*)sum.Ptr(y);
+            var pq = (float*)sumSq.Ptr(y);
             var ph = (float*)height.Ptr(y);
             var pconf = (float*)confidence.Ptr(y);
             for (int x = 0; x < w; x++)
@@ -1577,12 +1608,14 @@ public sealed class StreamingFocusStacker : IDisposable
                 double delta = 0;
                 if (a > 0 && c > 0)
                 {
-                    // Gaussian (log-parabola) fit through the smoothed curve at the peak and its two neighbours.
-                    double la = Math.Log(a), lb = Math.Log(peak), lc = Math.Log(c);
-                    double den = la - 2 * lb + lc;
+                    // Gaussian (log-parabola) fit through the smoothed curve at the peak and its two neighbours:
+                    // ln a − 2 ln b + ln c and ln a − ln c as two logarithms of ratios (three logs were most of
+                    // Complete()'s time; float keeps δ to 1e-6 of a step).
+                    float fb = (float)peak;
+                    double den = MathF.Log((float)a / fb * ((float)c / fb));
                     if (den < 0)
                     {
-                        delta = Math.Clamp(0.5 * (la - lc) / den, -0.5, 0.5);
+                        delta = Math.Clamp(0.5 * MathF.Log((float)a / (float)c) / den, -0.5, 0.5);
                     }
                 }
                 double zPeak = delta >= 0 ? z[i] + delta * (z[i + 1] - z[i]) : z[i] + delta * (z[i] - z[i - 1]);
@@ -1592,6 +1625,7 @@ public sealed class StreamingFocusStacker : IDisposable
             return localValid;
         }, local => Interlocked.Add(ref valid, local));
 
+        StageDone?.Invoke("complete: peak fit");
         if (_options.HeightDecimation == 1)
         {
             return (height, confidence, valid / (double)(w * h));
@@ -1618,57 +1652,102 @@ public sealed class StreamingFocusStacker : IDisposable
     };
 
     /// <summary>
-    /// Brings the half-resolution depth maps back to the frame size with the exact inverse geometry of pyrDown.
+    /// Brings the half-resolution depth maps back to the frame size with the exact inverse geometry of pyrDown
+    /// (output pixel 2i sits on input pixel i; pyrUp's kernel: ⅛[1 6 1] on even, ½[1 1] on odd outputs per axis).
     /// Heights are interpolated by normalised convolution, so NaN never leaks into valid pixels, and a pixel is
-    /// valid only where most of its interpolation support was valid.
+    /// valid only where most of its interpolation support was valid. One pass per output row: the vertical blend of
+    /// the (height, weight, confidence) triple into three half-width rows, then the horizontal blend and the ratio.
+    /// Three full-size pyrUps and two full-size passes around them were ≈ 60 % of Complete()'s CPU time.
     /// </summary>
     private unsafe (Mat Height, Mat Confidence, double ValidFraction) Upsample(Mat height, Mat confidence)
     {
-        using var filled = new Mat(height.Size(), MatType.CV_32FC1);
-        using var weight = new Mat(height.Size(), MatType.CV_32FC1);
-        int w = height.Width, h = height.Height;
-        Parallel.For(0, h, y =>
-        {
-            var ph = (float*)height.Ptr(y);
-            var pf = (float*)filled.Ptr(y);
-            var pw = (float*)weight.Ptr(y);
-            for (int x = 0; x < w; x++)
-            {
-                bool ok = !float.IsNaN(ph[x]);
-                pf[x] = ok ? ph[x] : 0;
-                pw[x] = ok ? 1 : 0;
-            }
-        });
-        var size = new Size(_width, _height);
-        using var filledUp = new Mat();
-        using var weightUp = new Mat();
-        Cv2.PyrUp(filled, filledUp, size);
-        Cv2.PyrUp(weight, weightUp, size);
-        var confidenceUp = new Mat();
-        Cv2.PyrUp(confidence, confidenceUp, size);
-        var heightUp = new Mat(size, MatType.CV_32FC1);
+        int hw = height.Width, hh = height.Height, fw = _width, fh = _height;
+        var heightUp = new Mat(fh, fw, MatType.CV_32FC1);
+        var confidenceUp = new Mat(fh, fw, MatType.CV_32FC1);
+        int bands = Math.Clamp(fh / 64, 1, 4 * Environment.ProcessorCount);
         long valid = 0;
-        int fw = _width;
-        Parallel.For(0, _height, () => 0L, (y, _, localValid) =>
+        Parallel.For(0, bands, () => 0L, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band, _, localValid) =>
         {
-            var pf = (float*)filledUp.Ptr(y);
-            var pw = (float*)weightUp.Ptr(y);
-            var ph = (float*)heightUp.Ptr(y);
-            for (int x = 0; x < fw; x++)
+            var rows = new float[3 * (hw + 2)];
+            fixed (float* buffer = rows)
             {
-                if (pw[x] >= 0.5f)
+                // One column of margin on each side holds the mirrored neighbour (reflect-101), so the horizontal
+                // blend needs no border test.
+                float* tf = buffer + 1, tw = tf + hw + 2, tc = tw + hw + 2;
+                int y0 = (int)((long)fh * band / bands), y1 = (int)((long)fh * (band + 1) / bands);
+                for (int y = y0; y < y1; y++)
                 {
-                    ph[x] = pf[x] / pw[x];
-                    localValid++;
-                }
-                else
-                {
-                    ph[x] = float.NaN;
+                    int i = y >> 1;
+                    if ((y & 1) == 0)
+                    {
+                        BlendRows(height, confidence, Reflect101(i - 1, hh), i, Reflect101(i + 1, hh), 0.125f, 0.75f, 0.125f, tf, tw, tc, hw);
+                    }
+                    else
+                    {
+                        BlendRows(height, confidence, i, i, Reflect101(i + 1, hh), 0f, 0.5f, 0.5f, tf, tw, tc, hw);
+                    }
+                    MirrorEnds(tf, hw);
+                    MirrorEnds(tw, hw);
+                    MirrorEnds(tc, hw);
+                    float* ph = (float*)heightUp.Ptr(y), pc = (float*)confidenceUp.Ptr(y);
+                    for (int x = 0; x < fw; x++)
+                    {
+                        int k = x >> 1;
+                        float f, wgt, c;
+                        if ((x & 1) == 0)
+                        {
+                            f = 0.125f * (tf[k - 1] + tf[k + 1]) + 0.75f * tf[k];
+                            wgt = 0.125f * (tw[k - 1] + tw[k + 1]) + 0.75f * tw[k];
+                            c = 0.125f * (tc[k - 1] + tc[k + 1]) + 0.75f * tc[k];
+                        }
+                        else
+                        {
+                            f = 0.5f * (tf[k] + tf[k + 1]);
+                            wgt = 0.5f * (tw[k] + tw[k + 1]);
+                            c = 0.5f * (tc[k] + tc[k + 1]);
+                        }
+                        pc[x] = c;
+                        if (wgt >= 0.5f)
+                        {
+                            ph[x] = f / wgt;
+                            localValid++;
+                        }
+                        else
+                        {
+                            ph[x] = float.NaN;
+                        }
+                    }
                 }
             }
             return localValid;
         }, local => Interlocked.Add(ref valid, local));
-        return (heightUp, confidenceUp, valid / (double)(_width * _height));
+        return (heightUp, confidenceUp, valid / (double)(fw * fh));
+    }
+
+    private static unsafe void MirrorEnds(float* row, int w)
+    {
+        row[-1] = row[Reflect101(-1, w)];
+        row[w] = row[Reflect101(w, w)];
+    }
+
+    /// <summary>
+    /// One vertical blend of the half-resolution maps, weights <paramref name="first"/>, <paramref name="centre"/>,
+    /// <paramref name="last"/> on rows a, b, c: of the height (NaN counted as 0 with weight 0), of its validity
+    /// weight and of the confidence.
+    /// </summary>
+    private static unsafe void BlendRows(Mat height, Mat confidence, int a, int b, int c, float first, float centre, float last, float* tf, float* tw, float* tc, int w)
+    {
+        float* ha = (float*)height.Ptr(a), hb = (float*)height.Ptr(b), hc = (float*)height.Ptr(c);
+        float* ca = (float*)confidence.Ptr(a), cb = (float*)confidence.Ptr(b), cc = (float*)confidence.Ptr(c);
+        for (int x = 0; x < w; x++)
+        {
+            float va = ha[x], vb = hb[x], vc = hc[x];
+            float wa = float.IsNaN(va) ? 0 : 1, wb = float.IsNaN(vb) ? 0 : 1, wc = float.IsNaN(vc) ? 0 : 1;
+            float fa = wa == 0 ? 0 : va, fb = wb == 0 ? 0 : vb, fc = wc == 0 ? 0 : vc;
+            tf[x] = first * fa + centre * fb + last * fc;
+            tw[x] = first * wa + centre * wb + last * wc;
+            tc[x] = first * ca[x] + centre * cb[x] + last * cc[x];
+        }
     }
 
     /// <summary>Bytes of pixel state held between slices (every image buffer the stacker owns).</summary>
@@ -1691,7 +1770,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _smoothed, _lastSmoothed, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _depthMask8, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
