@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -33,7 +34,6 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Stopwatch _sliceTime = new();
     private readonly Mat _kernelX;
     private readonly Mat _kernelY;
-    private readonly Mat _noiseKernel;
 
     private int _width;
     private int _height;
@@ -151,7 +151,6 @@ public sealed class StreamingFocusStacker : IDisposable
         _options = options;
         _kernelX = Mat.FromPixelData(1, 3, MatType.CV_32FC1, new float[] { -1, 2, -1 });
         _kernelY = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { -1, 2, -1 });
-        _noiseKernel = Mat.FromPixelData(3, 3, MatType.CV_32FC1, new float[] { 1, -2, 1, -2, 4, -2, 1, -2, 1 });
         _registered = _registeredSlots[0];
         _warpedFocus = _warpedFocusSlots[0];
         for (int i = 0; i < _ring.Length; i++)
@@ -514,13 +513,30 @@ public sealed class StreamingFocusStacker : IDisposable
     {
         // A central crop is enough for a global σ and keeps this off the per-slice budget.
         int side = Math.Min(256, Math.Min(full.Width, full.Height));
-        using var image = new Mat(full, new Rect((full.Width - side) / 2, (full.Height - side) / 2, side, side));
-        // Immerkær's estimator: the mask cancels smooth image structure; on the defocused ends of a stack little
-        // texture remains, so the smaller of the first and last estimates is reported.
-        Cv2.Filter2D(image, _t1, MatType.CV_32F, _noiseKernel, borderType: BorderTypes.Reflect101);
-        Cv2.Absdiff(_t1, InputArray.Create(new Scalar(0)), _t1);
-        double sum = Cv2.Sum(_t1).Val0;
-        return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (image.Width - 2) * (image.Height - 2)) / _fullScale;
+        int x0 = (full.Width - side) / 2, y0 = (full.Height - side) / 2;
+        // Immerkær's estimator: the mask [1 −2 1; −2 4 −2; 1 −2 1] cancels smooth image structure; on the defocused
+        // ends of a stack little texture remains, so the smaller of the first and last estimates is reported.
+        // Summed directly over the crop's interior: Filter2D, Absdiff and Sum through OpenCV (and its thread pool)
+        // cost ≈ 1 ms a slice for these 64 k pixels.
+        long sum = full.Depth() == MatType.CV_8U ? ImmerkaerSum<byte>(full, x0, y0, side) : ImmerkaerSum<ushort>(full, x0, y0, side);
+        return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (side - 2) * (side - 2)) / _fullScale;
+    }
+
+    private static unsafe long ImmerkaerSum<T>(Mat image, int x0, int y0, int side)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        long sum = 0;
+        for (int y = y0 + 1; y < y0 + side - 1; y++)
+        {
+            T* above = (T*)image.Ptr(y - 1), row = (T*)image.Ptr(y), below = (T*)image.Ptr(y + 1);
+            for (int x = x0 + 1; x < x0 + side - 1; x++)
+            {
+                int corners = int.CreateTruncating(above[x - 1]) + int.CreateTruncating(above[x + 1]) + int.CreateTruncating(below[x - 1]) + int.CreateTruncating(below[x + 1]);
+                int edges = int.CreateTruncating(above[x]) + int.CreateTruncating(below[x]) + int.CreateTruncating(row[x - 1]) + int.CreateTruncating(row[x + 1]);
+                sum += Math.Abs(corners - 2 * edges + 4 * int.CreateTruncating(row[x]));
+            }
+        }
+        return sum;
     }
 
     private SliceRegistration RegisterAndWarp(int index, double z)
@@ -1571,58 +1587,26 @@ public sealed class StreamingFocusStacker : IDisposable
         int guard = EndGuardSlices;
         var height = new Mat(h, w, MatType.CV_32FC1);
         var confidence = new Mat(h, w, MatType.CV_32FC1);
-        var z = _binZ.ToArray();
-        double minConfidence = _options.MinConfidence, minSharpness = _options.MinPeakSharpness;
+        // Bin z relative to the first, in float: stage z may be tens of mm, but the peak fit needs sub-µm steps.
+        double zOrigin = _binZ[0];
+        // Two spare entries: the vector fit gathers z[k + 1] for an index k that may be the last bin.
+        var z = new float[n + 2];
+        for (int i = 0; i < n; i++)
+        {
+            z[i] = (float)(_binZ[i] - zOrigin);
+        }
         // The focus measure of pure read noise: the floor that in-focus texture must clearly rise above.
         double noise = Math.Min(_noiseFirst, _noiseLast);
-        double noiseFloor = Math.Max(NoiseFloorGain(_options.FocusMeasure, noise), 1e-12);
+        var fit = new PeakFit(n, guard, (float)Math.Max(NoiseFloorGain(_options.FocusMeasure, noise), 1e-12), (float)_options.MinConfidence, (float)_options.MinPeakSharpness, (float)zOrigin);
         long valid = 0;
         var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
-        Parallel.For(0, h, () => 0L, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y, _, localValid) =>
+        Parallel.For(0, h, () => 0L, (y, _, localValid) =>
         {
-            var pb = (float*)best.Ptr(y);
-            var pa = (float*)before.Ptr(y);
-            var pc = (float*)after.Ptr(y);
-            var pi = (float*)idx.Ptr(y);
-            var ps = (float*)sum.Ptr(y);
-            var pq = (float*)sumSq.Ptr(y);
-            var ph = (float*)height.Ptr(y);
-            var pconf = (float*)confidence.Ptr(y);
-            for (int x = 0; x < w; x++)
+            fixed (float* zs = z)
             {
-                double mean = ps[x] / n;
-                double variance = Math.Max(pq[x] / n - mean * mean, 0);
-                double peak = pb[x];
-                double std = Math.Sqrt(variance);
-                double sharpness = std > 0 ? (peak - mean) / std : 0;
-                double conf = (peak - mean) / noiseFloor;
-                pconf[x] = (float)conf;
-                int i = (int)pi[x];
-                bool ok = i >= guard && i <= n - 1 - guard && conf >= minConfidence && sharpness >= minSharpness;
-                if (!ok)
-                {
-                    ph[x] = float.NaN;
-                    continue;
-                }
-                double a = pa[x], c = pc[x];
-                double delta = 0;
-                if (a > 0 && c > 0)
-                {
-                    // Gaussian (log-parabola) fit through the smoothed curve at the peak and its two neighbours:
-                    // ln a − 2 ln b + ln c and ln a − ln c as two logarithms of ratios (three logs were most of
-                    // Complete()'s time; float keeps δ to 1e-6 of a step).
-                    float fb = (float)peak;
-                    double den = MathF.Log((float)a / fb * ((float)c / fb));
-                    if (den < 0)
-                    {
-                        delta = Math.Clamp(0.5 * MathF.Log((float)a / (float)c) / den, -0.5, 0.5);
-                    }
-                }
-                double zPeak = delta >= 0 ? z[i] + delta * (z[i + 1] - z[i]) : z[i] + delta * (z[i] - z[i - 1]);
-                ph[x] = (float)zPeak;
-                localValid++;
+                return localValid + fit.Row((float*)best.Ptr(y), (float*)before.Ptr(y), (float*)after.Ptr(y), (float*)idx.Ptr(y),
+                    (float*)sum.Ptr(y), (float*)sumSq.Ptr(y), zs, (float*)height.Ptr(y), (float*)confidence.Ptr(y), w);
             }
-            return localValid;
         }, local => Interlocked.Add(ref valid, local));
 
         StageDone?.Invoke("complete: peak fit");
@@ -1633,7 +1617,8 @@ public sealed class StreamingFocusStacker : IDisposable
         using (height)
         using (confidence)
         {
-            return Upsample(height, confidence);
+            var (heightUp, confidenceUp, validPixels) = DepthUpsampler.Upsample(height, confidence, new Size(_width, _height));
+            return (heightUp, confidenceUp, validPixels / (double)(_width * _height));
         }
     }
 
@@ -1650,105 +1635,6 @@ public sealed class StreamingFocusStacker : IDisposable
         // 4-neighbour Laplacian: squared weights sum to 20.
         _ => 20 * noise * noise,
     };
-
-    /// <summary>
-    /// Brings the half-resolution depth maps back to the frame size with the exact inverse geometry of pyrDown
-    /// (output pixel 2i sits on input pixel i; pyrUp's kernel: ⅛[1 6 1] on even, ½[1 1] on odd outputs per axis).
-    /// Heights are interpolated by normalised convolution, so NaN never leaks into valid pixels, and a pixel is
-    /// valid only where most of its interpolation support was valid. One pass per output row: the vertical blend of
-    /// the (height, weight, confidence) triple into three half-width rows, then the horizontal blend and the ratio.
-    /// Three full-size pyrUps and two full-size passes around them were ≈ 60 % of Complete()'s CPU time.
-    /// </summary>
-    private unsafe (Mat Height, Mat Confidence, double ValidFraction) Upsample(Mat height, Mat confidence)
-    {
-        int hw = height.Width, hh = height.Height, fw = _width, fh = _height;
-        var heightUp = new Mat(fh, fw, MatType.CV_32FC1);
-        var confidenceUp = new Mat(fh, fw, MatType.CV_32FC1);
-        int bands = Math.Clamp(fh / 64, 1, 4 * Environment.ProcessorCount);
-        long valid = 0;
-        Parallel.For(0, bands, () => 0L, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band, _, localValid) =>
-        {
-            var rows = new float[3 * (hw + 2)];
-            fixed (float* buffer = rows)
-            {
-                // One column of margin on each side holds the mirrored neighbour (reflect-101), so the horizontal
-                // blend needs no border test.
-                float* tf = buffer + 1, tw = tf + hw + 2, tc = tw + hw + 2;
-                int y0 = (int)((long)fh * band / bands), y1 = (int)((long)fh * (band + 1) / bands);
-                for (int y = y0; y < y1; y++)
-                {
-                    int i = y >> 1;
-                    if ((y & 1) == 0)
-                    {
-                        BlendRows(height, confidence, Reflect101(i - 1, hh), i, Reflect101(i + 1, hh), 0.125f, 0.75f, 0.125f, tf, tw, tc, hw);
-                    }
-                    else
-                    {
-                        BlendRows(height, confidence, i, i, Reflect101(i + 1, hh), 0f, 0.5f, 0.5f, tf, tw, tc, hw);
-                    }
-                    MirrorEnds(tf, hw);
-                    MirrorEnds(tw, hw);
-                    MirrorEnds(tc, hw);
-                    float* ph = (float*)heightUp.Ptr(y), pc = (float*)confidenceUp.Ptr(y);
-                    for (int x = 0; x < fw; x++)
-                    {
-                        int k = x >> 1;
-                        float f, wgt, c;
-                        if ((x & 1) == 0)
-                        {
-                            f = 0.125f * (tf[k - 1] + tf[k + 1]) + 0.75f * tf[k];
-                            wgt = 0.125f * (tw[k - 1] + tw[k + 1]) + 0.75f * tw[k];
-                            c = 0.125f * (tc[k - 1] + tc[k + 1]) + 0.75f * tc[k];
-                        }
-                        else
-                        {
-                            f = 0.5f * (tf[k] + tf[k + 1]);
-                            wgt = 0.5f * (tw[k] + tw[k + 1]);
-                            c = 0.5f * (tc[k] + tc[k + 1]);
-                        }
-                        pc[x] = c;
-                        if (wgt >= 0.5f)
-                        {
-                            ph[x] = f / wgt;
-                            localValid++;
-                        }
-                        else
-                        {
-                            ph[x] = float.NaN;
-                        }
-                    }
-                }
-            }
-            return localValid;
-        }, local => Interlocked.Add(ref valid, local));
-        return (heightUp, confidenceUp, valid / (double)(fw * fh));
-    }
-
-    private static unsafe void MirrorEnds(float* row, int w)
-    {
-        row[-1] = row[Reflect101(-1, w)];
-        row[w] = row[Reflect101(w, w)];
-    }
-
-    /// <summary>
-    /// One vertical blend of the half-resolution maps, weights <paramref name="first"/>, <paramref name="centre"/>,
-    /// <paramref name="last"/> on rows a, b, c: of the height (NaN counted as 0 with weight 0), of its validity
-    /// weight and of the confidence.
-    /// </summary>
-    private static unsafe void BlendRows(Mat height, Mat confidence, int a, int b, int c, float first, float centre, float last, float* tf, float* tw, float* tc, int w)
-    {
-        float* ha = (float*)height.Ptr(a), hb = (float*)height.Ptr(b), hc = (float*)height.Ptr(c);
-        float* ca = (float*)confidence.Ptr(a), cb = (float*)confidence.Ptr(b), cc = (float*)confidence.Ptr(c);
-        for (int x = 0; x < w; x++)
-        {
-            float va = ha[x], vb = hb[x], vc = hc[x];
-            float wa = float.IsNaN(va) ? 0 : 1, wb = float.IsNaN(vb) ? 0 : 1, wc = float.IsNaN(vc) ? 0 : 1;
-            float fa = wa == 0 ? 0 : va, fb = wb == 0 ? 0 : vb, fc = wc == 0 ? 0 : vc;
-            tf[x] = first * fa + centre * fb + last * fc;
-            tw[x] = first * wa + centre * wb + last * wc;
-            tc[x] = first * ca[x] + centre * cb[x] + last * cc[x];
-        }
-    }
 
     /// <summary>Bytes of pixel state held between slices (every image buffer the stacker owns).</summary>
     internal long PixelStateBytes
@@ -1770,7 +1656,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _noiseKernel, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _bestLevel0 })
         {
             yield return m;
         }
