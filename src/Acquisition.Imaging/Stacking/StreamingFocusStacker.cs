@@ -325,61 +325,81 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             ChooseSmoothingKernel();
         }
-        if (_binFill > 0)
+        // The fused image and the depth maps share no state, so they are finished side by side. The buffers neither
+        // needs are freed first, and the depth rings as soon as the depth tail is done, so that the outputs'
+        // allocations reuse them and Complete()'s peak stays near that of streaming.
+        var depthState = new HashSet<Mat>(_ring.Concat(_boxRing).Append(_boxSum).Append(_binSum), ReferenceEqualityComparer.Instance);
+        ReleaseSliceBuffers(depthState);
+        var fusion = Task.Run(ReconstructFused);
+        Mat? fused = null;
+        try
         {
-            FlushBin();
-        }
-        while (_nextBox < _binZ.Count)
-        {
-            EmitBox(_nextBox++);
-        }
-        while (_nextEmit < _binZ.Count)
-        {
-            EmitSmoothed(_nextEmit++);
-        }
-        ReleaseSliceBuffers();
-        StageDone?.Invoke("complete: depth tail");
+            if (_binFill > 0)
+            {
+                FlushBin();
+            }
+            while (_nextBox < _binZ.Count)
+            {
+                EmitBox(_nextBox++);
+            }
+            while (_nextEmit < _binZ.Count)
+            {
+                EmitSmoothed(_nextEmit++);
+            }
+            ReleaseSliceBuffers(null);
+            StageDone?.Invoke("complete: depth tail");
+            var (height, confidence, validFraction) = BuildHeightMap();
+            StageDone?.Invoke("complete: height map");
+            fused = fusion.GetAwaiter().GetResult();
+            StageDone?.Invoke("complete: wait for the fused image");
+            sw.Stop();
 
-        var fused = ReconstructFused();
-        StageDone?.Invoke("complete: fused image");
-        var (height, confidence, validFraction) = BuildHeightMap();
-        StageDone?.Invoke("complete: height map");
-        sw.Stop();
-
-        double meanStep = (_z[^1] - _z[0]) / (_z.Count - 1);
-        var stats = new FocusStackStatistics(
-            _z.Count,
-            _width,
-            _height,
-            _z[0],
-            _z[^1],
-            meanStep,
-            _options.FocusMeasure,
-            validFraction,
-            _maxSaturated,
-            Math.Min(_noiseFirst, _noiseLast),
-            _residualCount == 0 ? 0 : Math.Sqrt(_residualSumSq / _residualCount),
-            _residualMax,
-            _failedRegistrations,
-            _sliceTime.Elapsed,
-            sw.Elapsed);
-        return new FocusStackResult(fused, height, confidence, stats, _registrations.ToArray());
+            double meanStep = (_z[^1] - _z[0]) / (_z.Count - 1);
+            var stats = new FocusStackStatistics(
+                _z.Count,
+                _width,
+                _height,
+                _z[0],
+                _z[^1],
+                meanStep,
+                _options.FocusMeasure,
+                validFraction,
+                _maxSaturated,
+                Math.Min(_noiseFirst, _noiseLast),
+                _residualCount == 0 ? 0 : Math.Sqrt(_residualSumSq / _residualCount),
+                _residualMax,
+                _failedRegistrations,
+                _sliceTime.Elapsed,
+                sw.Elapsed);
+            return new FocusStackResult(fused, height, confidence, stats, _registrations.ToArray());
+        }
+        catch
+        {
+            // The fusion task must not outlive a failure: Dispose() frees the buffers it reads.
+            try
+            {
+                (fused ?? fusion.GetAwaiter().GetResult()).Dispose();
+            }
+            catch (Exception)
+            {
+                // The first failure is the one to report.
+            }
+            throw;
+        }
     }
 
     /// <summary>
     /// Frees every per-slice buffer once no slice can arrive any more, so the peak memory of Complete() (which
     /// allocates the full-size outputs) stays near that of streaming.
     /// </summary>
-    private void ReleaseSliceBuffers()
+    private void ReleaseSliceBuffers(HashSet<Mat>? keep)
     {
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum })
+        var sets = new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask };
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _cropInteger, _level1Short, _binSum, _referenceCrop }.Concat(sets.SelectMany(set => set)))
         {
-            m.Release();
-        }
-        _referenceCrop?.Release();
-        foreach (var set in new[] { _gauss, _laplacian, _activity, _bestActivity, _ring, _boxRing, _upLevel, _vote, _mask })
-        {
-            foreach (var m in set)
+            // The depth buffers trade places with the focus hand-off slots (and _activity[1] aliases one), so the
+            // ones still in use are recognised by identity, not by field.
+            if (m is not null && keep?.Contains(m) != true)
             {
                 m.Release();
             }
