@@ -14,6 +14,7 @@ namespace Acquisition.Bench;
 /// same jitter-free synthetic stack, in one run, plus the peak working set of `acq stack` for 16 and 64 slices.
 /// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --sequential (ours
 /// without FocusStackerOptions.PipelineStages, which is on by default; --pipeline is accepted and is the default).
+/// --passes N (default 5) and --enfuse-runs M (default 3): the ratio is of the medians (ours over passes 2…N).
 /// </summary>
 internal static class StackBench
 {
@@ -28,6 +29,10 @@ internal static class StackBench
         bool skipEnfuse = args.Contains("--skip-enfuse");
         bool skipMemory = args.Contains("--skip-memory");
         bool pipeline = !args.Contains("--sequential");
+        // Several passes and enfuse runs, reported with their median: on a shared 2-core machine one run of each can
+        // differ by ±30 %, and a ratio of two single runs compounds that.
+        int passes = Math.Max(2, IntArg(args, "--passes", 5));
+        int enfuseRuns = Math.Max(1, IntArg(args, "--enfuse-runs", 3));
         Directory.CreateDirectory(work);
         Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, pipeline {(pipeline ? "on" : "off")}, work dir {work}");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
@@ -49,14 +54,21 @@ internal static class StackBench
         using var mask = new Mat(height, width, MatType.CV_8UC1, Scalar.All(0));
         mask[new Rect(32, 32, width - 64, height - 64)].SetTo(Scalar.All(255));
 
-        // Two passes: the first includes JIT and native warm-up; the second is what a running station sees.
-        StackFigures? ours = null;
-        for (int pass = 1; pass <= 2; pass++)
+        // The first pass includes JIT and native warm-up; the later ones are what a running station sees.
+        var warm = new List<StackFigures>();
+        for (int pass = 1; pass <= passes; pass++)
         {
-            ours = RunOurs(frames, zStart, scene, mask, pipeline);
+            var figures = RunOurs(frames, zStart, scene, mask, pipeline);
+            if (pass > 1)
+            {
+                warm.Add(figures);
+            }
             Console.WriteLine(string.Format(Inv, "ours pass {0}: {1:0.0} ms/slice wall ((Σ Add + Complete) / N), {8:0.0} ms/slice CPU (all threads), Complete {2:0} ms, total {3:0.00} s; PSNR {4:0.00} dB SSIM {5:0.0000}; height RMS {6:0.000} µm, invalid {7:0.0} %",
-                pass, ours.MsPerSlice, ours.CompleteMs, ours.TotalSeconds, ours.Psnr, ours.Ssim, ours.HeightRms, ours.InvalidPercent, ours.CpuMsPerSlice));
+                pass, figures.MsPerSlice, figures.CompleteMs, figures.TotalSeconds, figures.Psnr, figures.Ssim, figures.HeightRms, figures.InvalidPercent, figures.CpuMsPerSlice));
         }
+        var ours = Median(warm, f => f.TotalSeconds);
+        Console.WriteLine(string.Format(Inv, "ours, median of passes 2–{0}: {1:0.0} ms/slice wall (range {2:0.0}–{3:0.0}), {4:0.0} ms/slice CPU, Complete {5:0} ms",
+            passes, ours.MsPerSlice, warm.Min(f => f.MsPerSlice), warm.Max(f => f.MsPerSlice), ours.CpuMsPerSlice, ours.CompleteMs));
 
         if (!skipEnfuse)
         {
@@ -71,29 +83,34 @@ internal static class StackBench
             {
                 psi.ArgumentList.Add(f);
             }
-            var sw = Stopwatch.StartNew();
-            TimeSpan enfuseCpu;
-            var childCpuBefore = ChildCpu();
-            using (var p = Process.Start(psi)!)
+            var runs = new List<(TimeSpan Wall, TimeSpan Cpu)>();
+            for (int run = 0; run < enfuseRuns; run++)
             {
+                File.Delete(outTif);
+                var sw = Stopwatch.StartNew();
+                var childCpuBefore = ChildCpu();
+                using var p = Process.Start(psi)!;
                 var stderr = p.StandardError.ReadToEndAsync();
                 await p.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
                 await p.WaitForExitAsync().ConfigureAwait(false);
-                enfuseCpu = ChildCpu() - childCpuBefore;
+                var cpu = ChildCpu() - childCpuBefore;
+                sw.Stop();
                 if (p.ExitCode != 0)
                 {
                     Console.WriteLine("enfuse failed: " + await stderr.ConfigureAwait(false));
                     return 1;
                 }
+                runs.Add((sw.Elapsed, cpu));
+                Console.WriteLine(string.Format(Inv, "enfuse run {0}: {1:0.00} s wall, {2:0.0} ms/slice wall, {3:0.0} ms/slice CPU", run + 1, sw.Elapsed.TotalSeconds, sw.Elapsed.TotalMilliseconds / slices, cpu.TotalMilliseconds / slices));
             }
-            sw.Stop();
+            var (enfuseWall, enfuseCpu) = runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
             using var enfused = Cv2.ImRead(outTif, ImreadModes.Grayscale | ImreadModes.AnyDepth);
             double full = enfused.Depth() == MatType.CV_8U ? 255 : 65535;
             double psnr = ImageComparison.Psnr(enfused, full, scene.AllInFocus, 1, mask);
             double ssim = ImageComparison.Ssim(enfused, full, scene.AllInFocus, 1, mask);
-            Console.WriteLine(string.Format(Inv, "enfuse 4.2: {0:0.00} s wall, {1:0.0} ms/slice wall, {5:0.0} ms/slice CPU; PSNR {2:0.00} dB SSIM {3:0.0000}; enfuse/ours wall ratio {4:0.0}×, CPU ratio {6:0.0}×",
-                sw.Elapsed.TotalSeconds, sw.Elapsed.TotalMilliseconds / slices, psnr, ssim, sw.Elapsed.TotalSeconds / ours!.TotalSeconds,
-                enfuseCpu.TotalMilliseconds / slices, enfuseCpu.TotalMilliseconds / slices / ours.CpuMsPerSlice));
+            Console.WriteLine(string.Format(Inv, "enfuse 4.2, median of {7} runs: {0:0.00} s wall, {1:0.0} ms/slice wall, {5:0.0} ms/slice CPU; PSNR {2:0.00} dB SSIM {3:0.0000}; enfuse/ours wall ratio {4:0.0}× (medians), CPU ratio {6:0.0}×",
+                enfuseWall.TotalSeconds, enfuseWall.TotalMilliseconds / slices, psnr, ssim, enfuseWall.TotalSeconds / ours.TotalSeconds,
+                enfuseCpu.TotalMilliseconds / slices, enfuseCpu.TotalMilliseconds / slices / ours.CpuMsPerSlice, enfuseRuns));
         }
         foreach (var f in frames)
         {
@@ -124,6 +141,9 @@ internal static class StackBench
         }
         return 0;
     }
+
+    private static StackFigures Median(List<StackFigures> figures, Func<StackFigures, double> key) =>
+        figures.OrderBy(key).ElementAt(figures.Count / 2);
 
     private sealed record StackFigures(double MsPerSlice, double CpuMsPerSlice, double CompleteMs, double TotalSeconds, double Psnr, double Ssim, double HeightRms, double InvalidPercent);
 

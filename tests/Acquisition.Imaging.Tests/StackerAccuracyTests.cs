@@ -91,6 +91,30 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Registration_finds_slice_to_slice_jumps_across_the_whole_search_range()
+    {
+        // The first match is coarse-to-fine: jumps of up to 22 px between slices (the full search covers ±24 at this
+        // size) must still be found to a fraction of a pixel, not only the ±1.5 px of the usual jitter.
+        using var scene = SyntheticStack.Create(Size, Size, seed: 29);
+        var jumpy = new StackRun.Settings() with { JitterPixels = 11, Seed = 8 };
+        using var result = StackRun.Run(scene, jumpy, new FocusStackerOptions(), out var jitter);
+        double worstShiftError = 0, largestStep = 0;
+        for (int i = 0; i < jitter.Count; i++)
+        {
+            var r = result.Registrations[i];
+            Assert.True(r.Succeeded, r.FailureReason);
+            worstShiftError = Math.Max(worstShiftError, Math.Max(Math.Abs(r.ShiftXPixels - jitter[i].X), Math.Abs(r.ShiftYPixels - jitter[i].Y)));
+            if (i > 0)
+            {
+                largestStep = Math.Max(largestStep, Math.Max(Math.Abs(jitter[i].X - jitter[i - 1].X), Math.Abs(jitter[i].Y - jitter[i - 1].Y)));
+            }
+        }
+        output.WriteLine($"largest step {largestStep:0.00} px, worst shift error {worstShiftError:0.000} px");
+        Assert.True(largestStep > 15, $"The stack must contain large jumps (largest {largestStep:0.0} px).");
+        Assert.True(worstShiftError < 0.3, $"Registration missed a jump by up to {worstShiftError:0.000} px.");
+    }
+
+    [Fact]
     public void Polished_surface_fails_the_coverage_check_instead_of_inventing_depth()
     {
         using var scene = SyntheticStack.Create(Size, Size, seed: 24, textured: false);

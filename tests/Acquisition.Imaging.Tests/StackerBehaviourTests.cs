@@ -124,6 +124,29 @@ public sealed class StackerBehaviourTests
     }
 
     [Fact]
+    public void A_textureless_slice_is_reported_as_failed_and_the_next_textured_one_registers()
+    {
+        // Noise only: neither the coarse first match nor the full search may find a peak in it.
+        using var scene = SyntheticStack.Create(256, 256, seed: 4);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag });
+        for (int i = 0; i < 4; i++)
+        {
+            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            Assert.True(stacker.Add(frame, 8, Um(-4 + 2 * i)).Succeeded);
+        }
+        using var flat = new Mat(256, 256, MatType.CV_8UC1);
+        Cv2.Randn(flat, Scalar.All(120), Scalar.All(2.5));
+        var failed = stacker.Add(flat, 8, Um(4));
+        Assert.False(failed.Succeeded);
+        Assert.Contains("registration peak", failed.FailureReason, StringComparison.Ordinal);
+        using var next = scene.RenderFrame(6, 1, 0.7, -0.4, 0.01, 8, 9);
+        var registered = stacker.Add(next, 8, Um(6));
+        Assert.True(registered.Succeeded, registered.FailureReason);
+        Assert.InRange(registered.ShiftXPixels, 0.4, 1.0);
+        Assert.InRange(registered.ShiftYPixels, -0.7, -0.1);
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_a_clear_message()
     {
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
