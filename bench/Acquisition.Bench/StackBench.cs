@@ -136,7 +136,7 @@ internal static class StackBench
             }
             long peak16 = await RunAcqAsync(acq, dir16, -31.5, 4, Path.Combine(work, "out16")).ConfigureAwait(false);
             long peak64 = await RunAcqAsync(acq, dir64, -31.5, 1, Path.Combine(work, "out64")).ConfigureAwait(false);
-            Console.WriteLine(string.Format(Inv, "acq stack peak working set: 16 slices {0:0.0} MB, 64 slices {1:0.0} MB, ratio {2:0.000}",
+            Console.WriteLine(string.Format(Inv, "acq stack peak working set: 16 slices {0:0.0} MiB, 64 slices {1:0.0} MiB, ratio {2:0.000}",
                 peak16 / 1048576.0, peak64 / 1048576.0, peak64 / (double)peak16));
         }
         return 0;
