@@ -82,13 +82,13 @@ internal static class ConsistentSelection
             {
                 for (int d = 0; d < window; d++)
                 {
-                    rows[d] = votes.Row(Reflect101(y - radius + d, h));
+                    rows[d] = votes.Row(BorderIndex.Reflect101(y - radius + d, h));
                 }
                 ColumnCounts(rows, window, padded + radius, w, simd);
                 for (int j = 1; j <= radius; j++)
                 {
-                    padded[radius - j] = padded[radius + Reflect101(-j, w)];
-                    padded[radius + w - 1 + j] = padded[radius + Reflect101(w - 1 + j, w)];
+                    padded[radius - j] = padded[radius + BorderIndex.Reflect101(-j, w)];
+                    padded[radius + w - 1 + j] = padded[radius + BorderIndex.Reflect101(w - 1 + j, w)];
                 }
                 byte* m = masks.Row(y);
                 Majority(padded, window, threshold, m, w, simd);
@@ -251,20 +251,6 @@ internal static class ConsistentSelection
                 target[x] = source[x];
             }
         }
-    }
-
-    /// <summary>OpenCV's BORDER_REFLECT_101 index, for any overshoot.</summary>
-    private static int Reflect101(int i, int n)
-    {
-        if (n == 1)
-        {
-            return 0;
-        }
-        while (i < 0 || i >= n)
-        {
-            i = i < 0 ? -i : 2 * n - 2 - i;
-        }
-        return i;
     }
 
     /// <summary>Base address and row step of a continuous or strided Mat, so that rows cost no native call.</summary>

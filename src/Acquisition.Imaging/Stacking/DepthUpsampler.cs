@@ -41,11 +41,11 @@ internal static class DepthUpsampler
                     int i = y >> 1;
                     if ((y & 1) == 0)
                     {
-                        BlendRows(height, confidence, Reflect101(i - 1, hh), i, Reflect101(i + 1, hh), 0.125f, 0.75f, 0.125f, tf, tw, tc, hw);
+                        BlendRows(height, confidence, BorderIndex.Reflect101(i - 1, hh), i, BorderIndex.Reflect101(i + 1, hh), 0.125f, 0.75f, 0.125f, tf, tw, tc, hw);
                     }
                     else
                     {
-                        BlendRows(height, confidence, i, i, Reflect101(i + 1, hh), 0f, 0.5f, 0.5f, tf, tw, tc, hw);
+                        BlendRows(height, confidence, i, i, BorderIndex.Reflect101(i + 1, hh), 0f, 0.5f, 0.5f, tf, tw, tc, hw);
                     }
                     MirrorEnds(tf, hw);
                     MirrorEnds(tw, hw);
@@ -58,12 +58,10 @@ internal static class DepthUpsampler
         return (heightUp, confidenceUp, valid);
     }
 
-    private static int Reflect101(int i, int n) => i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
-
     private static unsafe void MirrorEnds(float* row, int w)
     {
-        row[-1] = row[Reflect101(-1, w)];
-        row[w] = row[Reflect101(w, w)];
+        row[-1] = row[BorderIndex.Reflect101(-1, w)];
+        row[w] = row[BorderIndex.Reflect101(w, w)];
     }
 
     /// <summary>

@@ -948,7 +948,7 @@ public sealed class StreamingFocusStacker : IDisposable
                     int r0 = (int)((long)hh * band / bands), r1 = (int)((long)hh * (band + 1) / bands);
                     for (int r = r0; r < r1; r++)
                     {
-                        int y1 = 2 * r, y0 = Reflect101(y1 - 1, h), y2 = Reflect101(y1 + 1, h);
+                        int y1 = 2 * r, y0 = BorderIndex.Reflect101(y1 - 1, h), y2 = BorderIndex.Reflect101(y1 + 1, h);
                         int s0 = GradientSlot(source, slots, tags, y0, y1, y2, w, h);
                         int s1 = GradientSlot(source, slots, tags, y1, y0, y2, w, h);
                         int s2 = GradientSlot(source, slots, tags, y2, y0, y1, w, h);
@@ -1025,7 +1025,7 @@ public sealed class StreamingFocusStacker : IDisposable
             slot++;
         }
         tags[slot] = y;
-        SobelRow((byte*)grey.Ptr(Reflect101(y - 1, h)), (byte*)grey.Ptr(y), (byte*)grey.Ptr(Reflect101(y + 1, h)), slots + 2 * slot * w, slots + (2 * slot + 1) * w, w);
+        SobelRow((byte*)grey.Ptr(BorderIndex.Reflect101(y - 1, h)), (byte*)grey.Ptr(y), (byte*)grey.Ptr(BorderIndex.Reflect101(y + 1, h)), slots + 2 * slot * w, slots + (2 * slot + 1) * w, w);
         return slot;
     }
 
@@ -1060,8 +1060,8 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             SobelAt(above, row, below, gx, gy, c, c - 1, c + 1);
         }
-        SobelAt(above, row, below, gx, gy, 0, Reflect101(-1, w), 1);
-        SobelAt(above, row, below, gx, gy, w - 1, w - 2, Reflect101(w, w));
+        SobelAt(above, row, below, gx, gy, 0, BorderIndex.Reflect101(-1, w), 1);
+        SobelAt(above, row, below, gx, gy, w - 1, w - 2, BorderIndex.Reflect101(w, w));
     }
 
     private static unsafe void SobelAt(byte* above, byte* row, byte* below, short* gx, short* gy, int c, int l, int r)
@@ -1088,7 +1088,7 @@ public sealed class StreamingFocusStacker : IDisposable
         long total = 0;
         for (int dx = -1; dx <= 1; dx++)
         {
-            int c = Reflect101(2 * k + dx, w);
+            int c = BorderIndex.Reflect101(2 * k + dx, w);
             long weight = dx == 0 ? 2 : 1;
             long column = (long)x0[c] * x0[c] + (long)v0[c] * v0[c]
                 + 2 * ((long)x1[c] * x1[c] + (long)v1[c] * v1[c])
@@ -1097,8 +1097,6 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         return total;
     }
-
-    private static int Reflect101(int i, int n) => i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 
     /// <summary>
     /// x_out = scale · (x_in − c) + c − shift: undo the magnification about the centre, then the translation. At
