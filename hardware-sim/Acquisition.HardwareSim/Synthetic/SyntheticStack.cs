@@ -36,9 +36,20 @@ public sealed class SyntheticStack : IDisposable
     public int Width => Albedo.Width;
     public int Height => Albedo.Height;
 
+    /// <param name="striationContrast">
+    /// Contrast (albedo, 0–0.5) of parallel machining marks laid over the grain, as on a milled or filed breech face:
+    /// a strongly periodic texture across the marks and almost none along them, the hard case for registration.
+    /// 0 (the default) leaves the random grain alone.
+    /// </param>
+    /// <param name="striationPeriodPixels">Spacing of the marks, in pixels.</param>
+    /// <param name="grainContrast">Scale of the random grain and blotches (1 = the default texture).</param>
     public static SyntheticStack Create(int width, int height, int seed, bool textured = true, double heightAmplitudeMicrometres = 15,
-        double sigma0Pixels = 0.5, double betaPixelsPerMicrometre = 0.12, double maxDefocusMicrometres = 80)
+        double sigma0Pixels = 0.5, double betaPixelsPerMicrometre = 0.12, double maxDefocusMicrometres = 80,
+        double striationContrast = 0, double striationPeriodPixels = 6, double grainContrast = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(striationContrast);
+        ArgumentOutOfRangeException.ThrowIfLessThan(striationPeriodPixels, 2.0);
+        ArgumentOutOfRangeException.ThrowIfNegative(grainContrast);
         var rng = new RNG((ulong)seed);
         var heightMap = SmoothField(width, height, Math.Max(width, height) / 6.0, ref rng);
         Cv2.Normalize(heightMap, heightMap, -heightAmplitudeMicrometres, heightAmplitudeMicrometres, NormTypes.MinMax);
@@ -53,9 +64,14 @@ public sealed class SyntheticStack : IDisposable
         {
             using var grain = SmoothField(width, height, 0.8, ref rng);
             using var blotches = SmoothField(width, height, 4, ref rng);
-            Cv2.Normalize(grain, grain, -0.25, 0.25, NormTypes.MinMax);
-            Cv2.Normalize(blotches, blotches, -0.15, 0.15, NormTypes.MinMax);
+            Cv2.Normalize(grain, grain, -0.25 * grainContrast, 0.25 * grainContrast, NormTypes.MinMax);
+            Cv2.Normalize(blotches, blotches, -0.15 * grainContrast, 0.15 * grainContrast, NormTypes.MinMax);
             Cv2.Add(grain, blotches, albedo);
+            if (striationContrast > 0)
+            {
+                using var marks = Striations(width, height, striationContrast, striationPeriodPixels);
+                Cv2.Add(albedo, marks, albedo);
+            }
             Cv2.Add(albedo, new Scalar(0.5), albedo);
         }
         else
@@ -80,6 +96,26 @@ public sealed class SyntheticStack : IDisposable
         }
         var allInFocus = levels[0].Clone();
         return new SyntheticStack(heightMap, albedo, allInFocus, levels, sigmas.ToArray(), sigma0Pixels, betaPixelsPerMicrometre);
+    }
+
+    /// <summary>
+    /// Parallel marks at 30° to the rows (so that neither image axis runs along them): a raised cosine of the
+    /// distance across the marks, sharpened so that each mark is a narrow groove rather than a sinusoid.
+    /// </summary>
+    private static unsafe Mat Striations(int width, int height, double contrast, double period)
+    {
+        var marks = new Mat(height, width, MatType.CV_32FC1);
+        double nx = -Math.Sin(Math.PI / 6), ny = Math.Cos(Math.PI / 6);
+        for (int y = 0; y < height; y++)
+        {
+            float* row = (float*)marks.Ptr(y);
+            for (int x = 0; x < width; x++)
+            {
+                double phase = 2 * Math.PI * (x * nx + y * ny) / period;
+                row[x] = (float)(contrast * (Math.Pow(0.5 + 0.5 * Math.Cos(phase), 3) - 0.3125));
+            }
+        }
+        return marks;
     }
 
     private static Mat SmoothField(int width, int height, double sigma, ref RNG rng)
