@@ -114,6 +114,38 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
         Assert.True(worstShiftError < 0.3, $"Registration missed a jump by up to {worstShiftError:0.000} px.");
     }
 
+    [Theory]
+    [InlineData(6.0, 0.3, 1.0)]
+    [InlineData(24.0, 0.3, 3.0)]
+    [InlineData(6.0, 1.0, 1.0)]
+    public void Parallel_tool_marks_never_shift_the_stack_silently(double periodPixels, double grain, double jitterPixels)
+    {
+        // Marks at 30° to the rows over a weak grain: the score map has a second peak a mark spacing away and a ridge
+        // along the marks. Before the uniqueness check and the 2-D peak fit, every one of these stacks "succeeded"
+        // while drifting 4–22 px from the truth; now a slice is either within a few pixels or reported as ambiguous.
+        using var scene = SyntheticStack.Create(Size, Size, seed: 31, striationContrast: 0.5, striationPeriodPixels: periodPixels, grainContrast: grain);
+        var shaken = new StackRun.Settings() with { JitterPixels = jitterPixels, Seed = 5 };
+        var options = new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag };
+        using var result = StackRun.Run(scene, shaken, options, out var jitter);
+        double worst = 0;
+        int failed = 0;
+        for (int i = 0; i < jitter.Count; i++)
+        {
+            var r = result.Registrations[i];
+            if (!r.Succeeded)
+            {
+                failed++;
+                Assert.Contains("ambiguous", r.FailureReason, StringComparison.Ordinal);
+                continue;
+            }
+            worst = Math.Max(worst, Math.Max(Math.Abs(r.ShiftXPixels - jitter[i].X), Math.Abs(r.ShiftYPixels - jitter[i].Y)));
+        }
+        output.WriteLine($"period {periodPixels} px, grain {grain}, jitter ±{jitterPixels} px: {failed} of {jitter.Count - 1} slices reported ambiguous, worst error of the rest {worst:0.000} px");
+        Assert.True(failed > 0, "A surface this repetitive must be reported as ambiguous at least once.");
+        Assert.True(worst < 3, $"A slice reported as registered is {worst:0.00} px off.");
+        Assert.Equal(failed, result.Statistics.FailedRegistrations);
+    }
+
     [Fact]
     public void Polished_surface_fails_the_coverage_check_instead_of_inventing_depth()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -97,6 +98,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private double _residualMax;
     private int _residualCount;
     private int _failedRegistrations;
+    /// <summary>Why the current slice's match is ambiguous (a competing score peak), or null.</summary>
+    private string? _ambiguity;
+    private int _registrationDownscale = 1;
 
     // Fusion: per level, the Gaussian pyramid of the slice and the running mosaic of the best slices' Gaussian
     // pixels with their activity; the mean of the top level. No Laplacian is formed per slice: ReconstructFused
@@ -567,6 +571,8 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             ds = Math.Min(_width, _height) >= 4 * 512 ? 4 : Math.Min(_width, _height) >= 2 * 512 ? 2 : 1;
         }
+        _registrationDownscale = ds;
+        _ambiguity = null;
         int crop = Math.Min(_options.RegistrationCropPixels, Math.Min(_width, _height) / ds);
         crop -= crop % 2;
         var rect = new Rect((_width - crop * ds) / 2, (_height - crop * ds) / 2, crop * ds, crop * ds);
@@ -617,6 +623,10 @@ public sealed class StreamingFocusStacker : IDisposable
         if (!(response >= _options.MinRegistrationResponse))
         {
             failure = $"the registration peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
+        }
+        else if (_ambiguity is not null)
+        {
+            failure = _ambiguity;
         }
         else if (step > _options.MaxShiftPerSlicePixels)
         {
@@ -692,6 +702,7 @@ public sealed class StreamingFocusStacker : IDisposable
         using var window = new Mat(reference, new Rect(margin - search, margin - search, reference.Width - 2 * (margin - search), reference.Height - 2 * (margin - search)));
         Cv2.MatchTemplate(window, template, _match, TemplateMatchModes.CCoeffNormed);
         Cv2.MinMaxLoc(_match, out _, out double peak, out _, out Point at);
+        CheckUniqueness(_match, at, peak, 3, 1, search);
         double dx = SubPixel(_match, at, 1, 0), dy = SubPixel(_match, at, 0, 1);
         return (search - (at.X + dx), search - (at.Y + dy), peak);
     }
@@ -724,6 +735,8 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             return null;
         }
+        // Two coarse pixels apart is beyond the main peak's own shoulder (the coarse texture is ≈ 1 px wide).
+        CheckUniqueness(scores, at, peak, 2, factor, coarseMargin);
         double dx = SubPixel(scores, at, 1, 0), dy = SubPixel(scores, at, 0, 1);
         // Keep the ±2 window inside the margin: a centre beyond it is clamped, and a peak on the clamped window's
         // edge sends the match to the full search.
@@ -735,6 +748,21 @@ public sealed class StreamingFocusStacker : IDisposable
 
     /// <summary>Smallest side of the coarse crops: below this a low-texture crop's NCC peak is too noisy to trust.</summary>
     private const int CoarseMinimumPixels = 64;
+
+    /// <summary>
+    /// Records an ambiguity when a distinct peak of the full-range score map (cell (o, o) is zero shift, each cell
+    /// <paramref name="cell"/> crop pixels) matches nearly as well as the best: the best's mismatch (1 − NCC) is at
+    /// least <see cref="FocusStackerOptions.MaxCompetingPeakRatio"/> of the competitor's.
+    /// </summary>
+    private void CheckUniqueness(Mat scores, Point best, double peak, int minDistance, int cell, int origin)
+    {
+        if (ScorePeakUniqueness.StrongestCompetitor(scores, best, minDistance) is { } rival && (1 - peak) >= _options.MaxCompetingPeakRatio * (1 - rival.Score))
+        {
+            int ds = _registrationDownscale;
+            _ambiguity = string.Create(CultureInfo.InvariantCulture,
+                $"the match is ambiguous: shifts ({(origin - best.X) * cell * ds}, {(origin - best.Y) * cell * ds}) px and ({(origin - rival.At.X) * cell * ds}, {(origin - rival.At.Y) * cell * ds}) px score {peak:0.###} and {rival.Score:0.###} (a repeating texture such as parallel tool marks). Re-capture; report it to service if it recurs on this casing.");
+        }
+    }
 
     /// <summary>
     /// Peak of the direct NCC over shifts within ±<paramref name="search"/> of (centreX, centreY), with its parabolic
@@ -819,8 +847,37 @@ public sealed class StreamingFocusStacker : IDisposable
         }
     }
 
-    /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
+    /// <summary>
+    /// Sub-pixel peak offset along one axis (ux, uy = 1, 0 for x; 0, 1 for y) from a 2-D quadratic fitted to the 3×3
+    /// scores around the integer peak, or per-axis parabolas where the fit is not a maximum; 0 at the border of the
+    /// score map. Parallel tool marks make the score peak a ridge oblique to the axes, and per-axis parabolas across
+    /// an oblique ridge put the peak off it: on a striated surface that error compounded slice to slice into pixels.
+    /// </summary>
     private static double SubPixel(Mat scores, Point at, int ux, int uy)
+    {
+        int x = at.X, y = at.Y;
+        if (x < 1 || y < 1 || x + 1 >= scores.Width || y + 1 >= scores.Height)
+        {
+            return AxisParabola(scores, at, ux, uy);
+        }
+        double c = scores.At<float>(y, x);
+        double l = scores.At<float>(y, x - 1), r = scores.At<float>(y, x + 1);
+        double u = scores.At<float>(y - 1, x), d = scores.At<float>(y + 1, x);
+        double gx = 0.5 * (r - l), gy = 0.5 * (d - u);
+        double hxx = l - 2 * c + r, hyy = u - 2 * c + d;
+        double hxy = 0.25 * (scores.At<float>(y + 1, x + 1) - scores.At<float>(y - 1, x + 1) - scores.At<float>(y + 1, x - 1) + scores.At<float>(y - 1, x - 1));
+        double det = hxx * hyy - hxy * hxy;
+        if (!(hxx < 0 && det > 0))
+        {
+            return AxisParabola(scores, at, ux, uy);
+        }
+        // Newton step to the quadratic's maximum: −H⁻¹g.
+        double ox = -(hyy * gx - hxy * gy) / det, oy = -(hxx * gy - hxy * gx) / det;
+        return Math.Clamp(ux == 1 ? ox : oy, -0.5, 0.5);
+    }
+
+    /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
+    private static double AxisParabola(Mat scores, Point at, int ux, int uy)
     {
         int x0 = at.X - ux, y0 = at.Y - uy, x1 = at.X + ux, y1 = at.Y + uy;
         if (x0 < 0 || y0 < 0 || x1 >= scores.Width || y1 >= scores.Height)
