@@ -136,6 +136,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private int _nextBox;
     private int _nextEmit;
     private float _lastSmoothingScale;
+    // Set while Complete() plans the depth tail: the row passes of its steps are collected here and run row by row
+    // with the peak fit instead of each over the whole state.
+    private List<Action<int>>? _deferredDepthRows;
     private readonly Mat _bestS = new();
     private readonly Mat _beforeS = new();
     private readonly Mat _afterS = new();
@@ -337,6 +340,10 @@ public sealed class StreamingFocusStacker : IDisposable
         Mat? fused = null;
         try
         {
+            // Once the peak tracking has started, the remaining steps (the last bins' boxes and smoothed values, up to
+            // 3h + 1 passes over the whole state) are only planned here and run row by row with the peak fit. A stack
+            // too short to have started it runs its few steps as they come.
+            _deferredDepthRows = _nextEmit > 0 ? [] : null;
             if (_binFill > 0)
             {
                 FlushBin();
@@ -349,9 +356,14 @@ public sealed class StreamingFocusStacker : IDisposable
             {
                 EmitSmoothed(_nextEmit++);
             }
-            ReleaseSliceBuffers(null);
+            var tail = _deferredDepthRows ?? [];
+            _deferredDepthRows = null;
+            if (tail.Count == 0)
+            {
+                ReleaseSliceBuffers(null);
+            }
             StageDone?.Invoke("complete: depth tail");
-            var (height, confidence, validFraction) = BuildHeightMap();
+            var (height, confidence, validFraction) = BuildHeightMap(tail);
             StageDone?.Invoke("complete: height map");
             fused = fusion.GetAwaiter().GetResult();
             StageDone?.Invoke("complete: wait for the fused image");
@@ -1559,44 +1571,24 @@ public sealed class StreamingFocusStacker : IDisposable
     /// <paramref name="target"/> = (<paramref name="source"/> + <paramref name="plus"/>) − <paramref name="minus"/>
     /// (either term may be absent) in one pass, rounded in the order of Cv2.Add then Cv2.Subtract, which took two.
     /// </summary>
-    private static unsafe void AddSubtract(Mat source, Mat? plus, Mat? minus, Mat target)
+    private unsafe void AddSubtract(Mat source, Mat? plus, Mat? minus, Mat target)
     {
         int w = source.Width;
         target.Create(source.Size(), MatType.CV_32FC1);
-        Parallel.For(0, source.Height, y =>
-            AddSubtractRow((float*)source.Ptr(y), plus is null ? null : (float*)plus.Ptr(y), minus is null ? null : (float*)minus.Ptr(y),
-                (float*)target.Ptr(y), w));
+        var a = new DepthRows.Rows(source); var p = new DepthRows.Rows(plus); var m = new DepthRows.Rows(minus); var o = new DepthRows.Rows(target);
+        RunDepthRows(y => DepthRows.AddSubtract(a.Row(y), p.Row(y), m.Row(y), o.Row(y), w));
     }
 
-    /// <summary>o = (a + p) − m over one row (p or m null when absent); o may be a.</summary>
-    private static unsafe void AddSubtractRow(float* a, float* p, float* m, float* o, int w)
+    /// <summary>Runs a depth step's row pass over the whole state now, or holds it for the depth tail of Complete().</summary>
+    private void RunDepthRows(Action<int> row)
     {
-        int x = 0;
-        for (; x + 8 <= w; x += 8)
+        if (_deferredDepthRows is { } deferred)
         {
-            var v = Vector256.Load(a + x);
-            if (p is not null)
-            {
-                v += Vector256.Load(p + x);
-            }
-            if (m is not null)
-            {
-                v -= Vector256.Load(m + x);
-            }
-            v.Store(o + x);
+            deferred.Add(row);
         }
-        for (; x < w; x++)
+        else
         {
-            float v = a[x];
-            if (p is not null)
-            {
-                v += p[x];
-            }
-            if (m is not null)
-            {
-                v -= m[x];
-            }
-            o[x] = v;
+            Parallel.For(0, _boxSum.Height, row);
         }
     }
 
@@ -1612,78 +1604,12 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private unsafe void TrackPeak(int j, float scale, float previousScale, Mat? enter, Mat? leave)
     {
-        var box = _boxSum; var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
-        int w = box.Width;
-        float previous = j - 1, current = j;
-        Parallel.For(0, box.Height, y =>
-        {
-            float* pbox = (float*)box.Ptr(y), pbest = (float*)best.Ptr(y), pbefore = (float*)before.Ptr(y);
-            float* penter = enter is null ? null : (float*)enter.Ptr(y), pleave = leave is null ? null : (float*)leave.Ptr(y);
-            float* pafter = (float*)after.Ptr(y), pidx = (float*)idx.Ptr(y);
-            float* psum = (float*)sum.Ptr(y), psq = (float*)sumSq.Ptr(y);
-            int x = 0;
-            var vscale = Vector256.Create(scale);
-            var vpreviousScale = Vector256.Create(previousScale);
-            var vprevious = Vector256.Create(previous);
-            var vcurrent = Vector256.Create(current);
-            for (; x + 8 <= w; x += 8)
-            {
-                var oldBox = Vector256.Load(pbox + x);
-                var newBox = oldBox;
-                if (penter is not null)
-                {
-                    newBox += Vector256.Load(penter + x);
-                }
-                if (pleave is not null)
-                {
-                    newBox -= Vector256.Load(pleave + x);
-                }
-                newBox.Store(pbox + x);
-                var smoothed = newBox * vscale;
-                var index = Vector256.Load(pidx + x);
-                var isAfter = Vector256.Equals(index, vprevious);
-                if (isAfter != Vector256<float>.Zero)
-                {
-                    Vector256.ConditionalSelect(isAfter, smoothed, Vector256.Load(pafter + x)).Store(pafter + x);
-                }
-                var peak = Vector256.Load(pbest + x);
-                var higher = Vector256.GreaterThan(smoothed, peak);
-                if (higher != Vector256<float>.Zero)
-                {
-                    Vector256.ConditionalSelect(higher, oldBox * vpreviousScale, Vector256.Load(pbefore + x)).Store(pbefore + x);
-                    Vector256.ConditionalSelect(higher, smoothed, peak).Store(pbest + x);
-                    Vector256.ConditionalSelect(higher, vcurrent, index).Store(pidx + x);
-                }
-                (Vector256.Load(psum + x) + smoothed).Store(psum + x);
-                (Vector256.Load(psq + x) + smoothed * smoothed).Store(psq + x);
-            }
-            for (; x < w; x++)
-            {
-                float oldBox = pbox[x], newBox = oldBox;
-                if (penter is not null)
-                {
-                    newBox += penter[x];
-                }
-                if (pleave is not null)
-                {
-                    newBox -= pleave[x];
-                }
-                pbox[x] = newBox;
-                float smoothed = newBox * scale;
-                if (pidx[x] == previous)
-                {
-                    pafter[x] = smoothed;
-                }
-                if (smoothed > pbest[x])
-                {
-                    pbefore[x] = oldBox * previousScale;
-                    pbest[x] = smoothed;
-                    pidx[x] = current;
-                }
-                psum[x] += smoothed;
-                psq[x] += smoothed * smoothed;
-            }
-        });
+        int w = _boxSum.Width;
+        var box = new DepthRows.Rows(_boxSum); var best = new DepthRows.Rows(_bestS); var before = new DepthRows.Rows(_beforeS);
+        var after = new DepthRows.Rows(_afterS); var idx = new DepthRows.Rows(_bestIndex); var sum = new DepthRows.Rows(_sum);
+        var sumSq = new DepthRows.Rows(_sumSq); var entering = new DepthRows.Rows(enter); var leaving = new DepthRows.Rows(leave);
+        RunDepthRows(y => DepthRows.Track(box.Row(y), entering.Row(y), leaving.Row(y), best.Row(y), before.Row(y), after.Row(y),
+            idx.Row(y), sum.Row(y), sumSq.Row(y), w, j, scale, previousScale));
     }
 
     /// <summary>
@@ -1720,7 +1646,12 @@ public sealed class StreamingFocusStacker : IDisposable
         return fused;
     }
 
-    private unsafe (Mat Height, Mat Confidence, double ValidFraction) BuildHeightMap()
+    /// <summary>
+    /// The peak fit and, at half resolution, the upsampling; each row first runs <paramref name="tail"/>, the depth
+    /// tail's row passes in order (every step reads and writes only its own row of the state, so rows are
+    /// independent), which frees the depth rings only after the fit.
+    /// </summary>
+    private unsafe (Mat Height, Mat Confidence, double ValidFraction) BuildHeightMap(List<Action<int>> tail)
     {
         int w = _bestS.Width, h = _bestS.Height, n = _binZ.Count;
         int guard = EndGuardSlices;
@@ -1741,6 +1672,10 @@ public sealed class StreamingFocusStacker : IDisposable
         var best = _bestS; var before = _beforeS; var after = _afterS; var idx = _bestIndex; var sum = _sum; var sumSq = _sumSq;
         Parallel.For(0, h, () => 0L, (y, _, localValid) =>
         {
+            foreach (var step in tail)
+            {
+                step(y);
+            }
             fixed (float* zs = z)
             {
                 return localValid + fit.Row((float*)best.Ptr(y), (float*)before.Ptr(y), (float*)after.Ptr(y), (float*)idx.Ptr(y),
@@ -1748,6 +1683,10 @@ public sealed class StreamingFocusStacker : IDisposable
             }
         }, local => Interlocked.Add(ref valid, local));
 
+        if (tail.Count > 0)
+        {
+            ReleaseSliceBuffers(null);
+        }
         StageDone?.Invoke("complete: peak fit");
         if (_options.HeightDecimation == 1)
         {
