@@ -553,14 +553,32 @@ public sealed class StreamingFocusStacker : IDisposable
         return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (side - 2) * (side - 2)) / _fullScale;
     }
 
-    private static unsafe long ImmerkaerSum<T>(Mat image, int x0, int y0, int side)
+    internal static unsafe long ImmerkaerSum<T>(Mat image, int x0, int y0, int side)
         where T : unmanaged, IBinaryInteger<T>
     {
         long sum = 0;
         for (int y = y0 + 1; y < y0 + side - 1; y++)
         {
             T* above = (T*)image.Ptr(y - 1), row = (T*)image.Ptr(y), below = (T*)image.Ptr(y + 1);
-            for (int x = x0 + 1; x < x0 + side - 1; x++)
+            int x = x0 + 1;
+            if (typeof(T) == typeof(byte) && Avx2.IsSupported)
+            {
+                // 16 pixels at a time in 16-bit lanes (|response| ≤ 16·255 fits), summed in 32-bit lanes by pmaddwd.
+                var total = Vector256<int>.Zero;
+                var ones = Vector256.Create((short)1);
+                byte* a = (byte*)above, m = (byte*)row, b = (byte*)below;
+                for (; x + 16 <= x0 + side - 1; x += 16)
+                {
+                    var corners = Avx2.ConvertToVector256Int16(a + x - 1) + Avx2.ConvertToVector256Int16(a + x + 1)
+                        + Avx2.ConvertToVector256Int16(b + x - 1) + Avx2.ConvertToVector256Int16(b + x + 1);
+                    var edges = Avx2.ConvertToVector256Int16(a + x) + Avx2.ConvertToVector256Int16(b + x)
+                        + Avx2.ConvertToVector256Int16(m + x - 1) + Avx2.ConvertToVector256Int16(m + x + 1);
+                    var response = corners - (edges << 1) + (Avx2.ConvertToVector256Int16(m + x) << 2);
+                    total += Avx2.MultiplyAddAdjacent(Avx2.Abs(response).AsInt16(), ones);
+                }
+                sum += Vector256.Sum(total);
+            }
+            for (; x < x0 + side - 1; x++)
             {
                 int corners = int.CreateTruncating(above[x - 1]) + int.CreateTruncating(above[x + 1]) + int.CreateTruncating(below[x - 1]) + int.CreateTruncating(below[x + 1]);
                 int edges = int.CreateTruncating(above[x]) + int.CreateTruncating(below[x]) + int.CreateTruncating(row[x - 1]) + int.CreateTruncating(row[x + 1]);
