@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using OpenCvSharp;
 
 namespace Acquisition.Imaging.Stacking;
@@ -6,7 +8,7 @@ namespace Acquisition.Imaging.Stacking;
 /// <summary>
 /// Area downscale by a whole factor straight from an 8- or 16-bit image to float: each output pixel is the mean of
 /// its factor × factor block times a scale. The registration crop (1024 × 1024 px of a 2448 × 2048 slice into 256 × 256)
-/// went through OpenCV's resize (and its thread pool) into an integer image and a float conversion, ≈ 0.7 ms CPU a
+/// went through OpenCV's resize (and its thread pool) into an integer image and a float conversion, ≈ 0.4 ms CPU a
 /// slice for 1 MB of input; this is one single-threaded pass, and it keeps the block mean unrounded.
 /// </summary>
 internal static class AreaDownscale
@@ -26,7 +28,11 @@ internal static class AreaDownscale
             throw new ArgumentException($"A {source.Width}×{source.Height} image does not divide by {factor}.", nameof(factor));
         }
         // 8-bit blocks of up to 257 rows sum exactly in 16 bits per column; larger factors and 16-bit sources in 32.
-        if (source.Depth() == MatType.CV_8U && factor <= 257)
+        if (source.Depth() == MatType.CV_8U && factor == 4 && Avx2.IsSupported)
+        {
+            BytesBy4(source, destination, scale);
+        }
+        else if (source.Depth() == MatType.CV_8U && factor <= 257)
         {
             Downscale<byte, ushort>(source, factor, destination, scale);
         }
@@ -69,6 +75,43 @@ internal static class AreaDownscale
                     }
                     o[ox] = total * gain;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The registration's case (8-bit, factor 4), 8 outputs per step: pmaddubsw sums column pairs of each of the four
+    /// rows, and pmaddwd the pairs of those sums, in block order.
+    /// </summary>
+    private static unsafe void BytesBy4(Mat source, Mat destination, double scale)
+    {
+        int w = source.Width, ow = w / 4, oh = source.Height / 4;
+        destination.Create(oh, ow, MatType.CV_32FC1);
+        float gain = (float)(scale / 16);
+        var ones8 = Vector256.Create((sbyte)1);
+        var ones16 = Vector256.Create((short)1);
+        var vgain = Vector256.Create(gain);
+        for (int oy = 0; oy < oh; oy++)
+        {
+            byte* r0 = (byte*)source.Ptr(4 * oy), r1 = (byte*)source.Ptr(4 * oy + 1), r2 = (byte*)source.Ptr(4 * oy + 2), r3 = (byte*)source.Ptr(4 * oy + 3);
+            float* o = (float*)destination.Ptr(oy);
+            int ox = 0;
+            for (; 4 * ox + 32 <= w; ox += 8)
+            {
+                int x = 4 * ox;
+                var pairs = Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r0 + x), ones8) + Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r1 + x), ones8)
+                    + Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r2 + x), ones8) + Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r3 + x), ones8);
+                var blocks = Avx2.MultiplyAddAdjacent(pairs, ones16);
+                Avx.Store(o + ox, Avx.Multiply(Avx.ConvertToVector256Single(blocks), vgain));
+            }
+            for (; ox < ow; ox++)
+            {
+                int x = 4 * ox, total = 0;
+                for (int dx = 0; dx < 4; dx++)
+                {
+                    total += r0[x + dx] + r1[x + dx] + r2[x + dx] + r3[x + dx];
+                }
+                o[ox] = total * gain;
             }
         }
     }
