@@ -876,7 +876,7 @@ public sealed class StreamingFocusStacker : IDisposable
         else
         {
             // Straight to float in one pass (see AreaDownscale): OpenCV's resize into an integer crop and the
-            // conversion cost ≈ 0.7 ms CPU a slice, mostly its thread pool.
+            // conversion cost ≈ 0.4 ms CPU a slice, against 0.04 ms.
             AreaDownscale.ToFloat(roi, rect.Width / crop, destination, scale);
         }
     }
