@@ -52,9 +52,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly AxisAlignedWarp _imageWarp = new();
     private readonly AxisAlignedWarp _focusWarp = new();
     private readonly AxisAlignedWarp _cropWarp = new();
+    private readonly TenengradHalfKernel _tenengrad = new();
     private readonly Mat _focusHalf = new();
     private readonly Mat _energyHalf = new();
-    // Three rows of Sobel gradients (gx and gy, 16-bit) per band of the half-resolution Tenengrad.
     private double _fullScale;
     private double _shortScale = 1;
     /// <summary>Value of one unit of the 16-bit level 0 on the normalised (0–1) scale.</summary>
@@ -143,7 +143,6 @@ public sealed class StreamingFocusStacker : IDisposable
     private double _maxSaturated;
     // Set per slice by ToNormalisedGrey: the saturation count waits for the maximum that TenengradHalf finds.
     private bool _saturationInFocusPass;
-    private readonly TenengradHalfKernel _tenengrad = new();
     private double _noiseFirst = double.NaN;
     private double _noiseLast = double.NaN;
 
@@ -429,8 +428,8 @@ public sealed class StreamingFocusStacker : IDisposable
         _current = grey;
         _fullScale = fullScale;
         _bitDepth = depth == MatType.CV_8U ? 8 : bitDepth;
-        // The 8-bit half-resolution Tenengrad reads every pixel anyway and takes the maximum on the way (a separate
-        // pass was ≈ 0.4 ms a slice); the first slice comes before the stacker knows its sizes and path.
+        // The 8-bit half-resolution Tenengrad reads every pixel anyway and takes the maximum on the way (MinMaxLoc
+        // was a separate 5 MB pass, 0.06–0.08 ms CPU); the first slice comes before the stacker knows its sizes and path.
         _saturationInFocusPass = _width == grey.Width && _height == grey.Height && UsesEightBitTenengrad(grey);
         if (!_saturationInFocusPass)
         {
