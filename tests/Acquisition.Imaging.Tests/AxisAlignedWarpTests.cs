@@ -65,6 +65,28 @@ public sealed class AxisAlignedWarpTests
         Assert.True(worst <= 1e-5, $"worst error {worst}");
     }
 
+    [Theory]
+    [InlineData(256, 256, 1.0, 3.37, -2.81)]
+    [InlineData(256, 256, 1.0 / (1 + 6e-4), 0.1, 0.1)]
+    [InlineData(61, 45, 1.0, -7.5, 9.25)]
+    public void Mirrored_float_warp_is_exact_bilinear_and_agrees_with_warpAffine(int w, int h, double a, double bx, double by)
+    {
+        // The registration crops' warp (single band on the caller's thread below 2^18 px).
+        using var bytes = RandomImage(w, h, MatType.CV_8UC1, 255, 5);
+        using var source = new Mat();
+        bytes.ConvertTo(source, MatType.CV_32F, 1.0 / 255);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpFloat(source, output, a, bx, by, reflect101: true);
+
+        var (worst, _) = Compare(source, output, a, bx, by, gain: 1, reflect101: true);
+        Assert.True(worst <= 1e-5, $"worst error {worst}");
+        // OpenCV's warpAffine with the same (inverse) map: equal up to its 1/32 px weights on unit steps.
+        using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { a, 0, bx, 0, a, by });
+        using var cv = new Mat();
+        Cv2.WarpAffine(source, cv, m, source.Size(), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Reflect101);
+        Assert.True(Cv2.Norm(output, cv, NormTypes.INF) <= 2 * (1.0 / 64) + 1e-4);
+    }
+
     [Fact]
     public void Output_beyond_the_border_replicates_the_edge_pixels()
     {
@@ -92,8 +114,18 @@ public sealed class AxisAlignedWarpTests
         return image;
     }
 
+    /// <summary>BORDER_REFLECT_101 written out for the reference (…, 2, 1 | 0, 1, …, n − 1 | n − 2, …).</summary>
+    private static int Mirror(int i, int n)
+    {
+        while (i < 0 || i >= n)
+        {
+            i = i < 0 ? -i : 2 * (n - 1) - i;
+        }
+        return i;
+    }
+
     /// <summary>Worst and mean |output − gain · exact bilinear| over the frame.</summary>
-    private static (double Worst, double Mean) Compare(Mat source, Mat output, double a, double bx, double by, double gain)
+    private static (double Worst, double Mean) Compare(Mat source, Mat output, double a, double bx, double by, double gain, bool reflect101 = false)
     {
         using var src = new Mat();
         source.ConvertTo(src, MatType.CV_64F);
@@ -108,7 +140,9 @@ public sealed class AxisAlignedWarpTests
                 double sx = a * x + bx, sy = a * y + by;
                 int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
                 double fx = sx - x0, fy = sy - y0;
-                double At(int yy, int xx) => src.At<double>(Math.Clamp(yy, 0, h - 1), Math.Clamp(xx, 0, w - 1));
+                double At(int yy, int xx) => reflect101
+                    ? src.At<double>(Mirror(yy, h), Mirror(xx, w))
+                    : src.At<double>(Math.Clamp(yy, 0, h - 1), Math.Clamp(xx, 0, w - 1));
                 double exact = (1 - fy) * ((1 - fx) * At(y0, x0) + fx * At(y0, x0 + 1)) + fy * ((1 - fx) * At(y0 + 1, x0) + fx * At(y0 + 1, x0 + 1));
                 double error = Math.Abs(dst.At<double>(y, x) - gain * exact);
                 worst = Math.Max(worst, error);

@@ -52,10 +52,10 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat _registeredRaw = new();
     private readonly AxisAlignedWarp _imageWarp = new();
     private readonly AxisAlignedWarp _focusWarp = new();
+    private readonly AxisAlignedWarp _cropWarp = new();
+    private readonly TenengradHalfKernel _tenengrad = new();
     private readonly Mat _focusHalf = new();
     private readonly Mat _energyHalf = new();
-    // Three rows of Sobel gradients (gx and gy, 16-bit) per band of the half-resolution Tenengrad.
-    private short[] _gradientRows = [];
     private double _fullScale;
     private double _shortScale = 1;
     /// <summary>Value of one unit of the 16-bit level 0 on the normalised (0–1) scale.</summary>
@@ -148,6 +148,8 @@ public sealed class StreamingFocusStacker : IDisposable
 
     // Statistics.
     private double _maxSaturated;
+    // Set per slice by ToNormalisedGrey: the saturation count waits for the maximum that TenengradHalf finds.
+    private bool _saturationInFocusPass;
     private double _noiseFirst = double.NaN;
     private double _noiseLast = double.NaN;
 
@@ -439,17 +441,31 @@ public sealed class StreamingFocusStacker : IDisposable
             throw new ArgumentException($"Images must be 8- or 16-bit unsigned (got OpenCV depth {depth}).");
         }
         double fullScale = depth == MatType.CV_8U ? 255 : (1 << bitDepth) - 1;
-        // Counting saturated pixels costs a full pass; the maximum (one fast pass) tells when there are none.
-        Cv2.MinMaxLoc(grey, out _, out double max);
-        if (max >= fullScale)
-        {
-            Cv2.InRange(grey, new Scalar(fullScale), new Scalar(65535), _saturated);
-            _maxSaturated = Math.Max(_maxSaturated, Cv2.CountNonZero(_saturated) / (double)grey.Total());
-        }
         _current = grey;
         _fullScale = fullScale;
         _bitDepth = depth == MatType.CV_8U ? 8 : bitDepth;
+        // The 8-bit half-resolution Tenengrad reads every pixel anyway and takes the maximum on the way (MinMaxLoc
+        // was a separate 5 MB pass, 0.06–0.08 ms CPU); the first slice comes before the stacker knows its sizes and path.
+        _saturationInFocusPass = _width == grey.Width && _height == grey.Height && UsesEightBitTenengrad(grey);
+        if (!_saturationInFocusPass)
+        {
+            Cv2.MinMaxLoc(grey, out _, out double max);
+            CountSaturated(max);
+        }
     }
+
+    /// <summary>Counting saturated pixels costs a full pass; the maximum (one fast pass) tells when there are none.</summary>
+    private void CountSaturated(double max)
+    {
+        if (max >= _fullScale)
+        {
+            Cv2.InRange(_current, new Scalar(_fullScale), new Scalar(65535), _saturated);
+            _maxSaturated = Math.Max(_maxSaturated, Cv2.CountNonZero(_saturated) / (double)_current.Total());
+        }
+    }
+
+    /// <summary>Whether <see cref="TenengradHalf"/> takes its 8-bit banded path (which also finds the maximum) for this slice.</summary>
+    private bool UsesEightBitTenengrad(Mat grey) => HalfResolutionTenengrad && grey.Depth() == MatType.CV_8U && grey.Width >= 18;
 
     private void Initialise(int width, int height)
     {
@@ -552,14 +568,32 @@ public sealed class StreamingFocusStacker : IDisposable
         return Math.Sqrt(Math.PI / 2) * sum / (6.0 * (side - 2) * (side - 2)) / _fullScale;
     }
 
-    private static unsafe long ImmerkaerSum<T>(Mat image, int x0, int y0, int side)
+    internal static unsafe long ImmerkaerSum<T>(Mat image, int x0, int y0, int side)
         where T : unmanaged, IBinaryInteger<T>
     {
         long sum = 0;
         for (int y = y0 + 1; y < y0 + side - 1; y++)
         {
             T* above = (T*)image.Ptr(y - 1), row = (T*)image.Ptr(y), below = (T*)image.Ptr(y + 1);
-            for (int x = x0 + 1; x < x0 + side - 1; x++)
+            int x = x0 + 1;
+            if (typeof(T) == typeof(byte) && Avx2.IsSupported)
+            {
+                // 16 pixels at a time in 16-bit lanes (|response| ≤ 16·255 fits), summed in 32-bit lanes by pmaddwd.
+                var total = Vector256<int>.Zero;
+                var ones = Vector256.Create((short)1);
+                byte* a = (byte*)above, m = (byte*)row, b = (byte*)below;
+                for (; x + 16 <= x0 + side - 1; x += 16)
+                {
+                    var corners = Avx2.ConvertToVector256Int16(a + x - 1) + Avx2.ConvertToVector256Int16(a + x + 1)
+                        + Avx2.ConvertToVector256Int16(b + x - 1) + Avx2.ConvertToVector256Int16(b + x + 1);
+                    var edges = Avx2.ConvertToVector256Int16(a + x) + Avx2.ConvertToVector256Int16(b + x)
+                        + Avx2.ConvertToVector256Int16(m + x - 1) + Avx2.ConvertToVector256Int16(m + x + 1);
+                    var response = corners - (edges << 1) + (Avx2.ConvertToVector256Int16(m + x) << 2);
+                    total += Avx2.MultiplyAddAdjacent(Avx2.Abs(response).AsInt16(), ones);
+                }
+                sum += Vector256.Sum(total);
+            }
+            for (; x < x0 + side - 1; x++)
             {
                 int corners = int.CreateTruncating(above[x - 1]) + int.CreateTruncating(above[x + 1]) + int.CreateTruncating(below[x - 1]) + int.CreateTruncating(below[x + 1]);
                 int edges = int.CreateTruncating(above[x]) + int.CreateTruncating(below[x]) + int.CreateTruncating(row[x - 1]) + int.CreateTruncating(row[x + 1]);
@@ -607,8 +641,11 @@ public sealed class StreamingFocusStacker : IDisposable
         CropSmall(_current, rect, crop, _cropSmall, 1.0 / _fullScale);
         if (scale != 1)
         {
-            using var m = Cv2.GetRotationMatrix2D(new Point2f(crop / 2f, crop / 2f), 0, scale);
-            Cv2.WarpAffine(_cropSmall, _cropCorrected, m, _cropSmall.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+            // The crop warps are axis-aligned bilinear with mirrored borders, on the caller's thread with exact
+            // weights: OpenCV's warpAffine (1/32 px weights, its thread pool) cost ≈ 0.25 ms CPU for each of the four
+            // a slice. Output x samples the crop at (x − c) / scale + c, c = crop / 2.
+            double c = crop / 2.0;
+            _cropWarp.WarpFloat(_cropSmall, _cropCorrected, 1 / scale, c - c / scale, c - c / scale, reflect101: true);
         }
         else
         {
@@ -622,8 +659,7 @@ public sealed class StreamingFocusStacker : IDisposable
         double lastCorrection = 0;
         for (int iteration = 0; iteration < 2 && response >= _options.MinRegistrationResponse; iteration++)
         {
-            using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { 1, 0, -sx, 0, 1, -sy });
-            Cv2.WarpAffine(_cropCorrected, _cropRegistered, m, _cropCorrected.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
+            _cropWarp.WarpFloat(_cropCorrected, _cropRegistered, 1, sx, sy, reflect101: true);
             var correction = MeasureShift(_referenceCrop!, _cropRegistered, RefinementSearchPixels);
             sx += correction.X;
             sy += correction.Y;
@@ -670,10 +706,7 @@ public sealed class StreamingFocusStacker : IDisposable
         _residualCount++;
         // The next slice's reference is this crop moved by the shift just found, at the crop's scale: cropping the
         // registered frame instead cost a frame-sized float conversion.
-        using (var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { 1, 0, -sx, 0, 1, -sy }))
-        {
-            Cv2.WarpAffine(_cropCorrected, _referenceCrop!, m, _cropCorrected.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
-        }
+        _cropWarp.WarpFloat(_cropCorrected, _referenceCrop!, 1, sx, sy, reflect101: true);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
     }
 
@@ -910,10 +943,9 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         else
         {
-            // Area-downscale the integer image first (16 px averaged; its rounding is far below the read noise),
-            // then convert the small crop to float.
-            Cv2.Resize(roi, _cropInteger, new Size(crop, crop), 0, 0, InterpolationFlags.Area);
-            _cropInteger.ConvertTo(destination, MatType.CV_32F, scale);
+            // Straight to float in one pass (see AreaDownscale): OpenCV's resize into an integer crop and the
+            // conversion cost ≈ 0.4 ms CPU a slice, against 0.04 ms.
+            AreaDownscale.ToFloat(roi, rect.Width / crop, destination, scale);
         }
     }
 
@@ -985,186 +1017,46 @@ public sealed class StreamingFocusStacker : IDisposable
     /// Tenengrad straight at half resolution, into <see cref="_focusHalf"/>: gx² + gy² (Sobel 3×3) smoothed by a
     /// [1 2 1]⊗[1 2 1] tent and sampled at the even pixels (centred where pyrDown samples, so the depth map keeps
     /// pyrDown's geometry), then the focus window as a box of ⌊window / 2⌋ | 1 half-resolution pixels (5 for 9 px).
-    /// Nothing frame-sized is written in float: the gradients are 16-bit and the squares, the tent and the
-    /// decimation are one vectorised pass (the full-resolution float map, its 9×9 box and pyrDown were 14 ms a slice).
+    /// 8-bit slices go through <see cref="TenengradHalfKernel"/>: one banded pass for the gradients, the tent, the
+    /// decimation and the box, which also finds the slice's maximum for the saturation check (the full-resolution
+    /// float map, its 9×9 box and pyrDown were 14 ms a slice). Other slices take the same steps through OpenCV.
     /// </summary>
     private unsafe void TenengradHalf(Mat grey)
     {
         int w = _width, h = _height, hw = (w + 1) / 2, hh = (h + 1) / 2;
+        int window = (_options.FocusWindowPixels / 2) | 1;
+        if (UsesEightBitTenengrad(grey))
+        {
+            int max = _tenengrad.Compute(grey, _focusHalf, _energyHalf, window, _fullScale);
+            if (_saturationInFocusPass)
+            {
+                CountSaturated(max);
+            }
+            return;
+        }
+        // 16-bit slices (and tiny frames): the same quantity in float with OpenCV.
         _energyHalf.Create(hh, hw, MatType.CV_32FC1);
         var energy = _energyHalf;
-        if (grey.Depth() == MatType.CV_8U && w >= 18)
+        Cv2.Sobel(grey, _t1, MatType.CV_32F, 1, 0, 3, 1.0 / _fullScale, 0, BorderTypes.Reflect101);
+        Cv2.Sobel(grey, _t2, MatType.CV_32F, 0, 1, 3, 1.0 / _fullScale, 0, BorderTypes.Reflect101);
+        Cv2.Multiply(_t1, _t1, _t1);
+        Cv2.Multiply(_t2, _t2, _t2);
+        Cv2.Add(_t1, _t2, _t1);
+        using (var tent = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { 0.25f, 0.5f, 0.25f }))
         {
-            // |gx|, |gy| ≤ 4·255, so each square fits 2^20 and the tent's 16 weighted squares fit an int32.
-            // The Sobel gradients are computed a row at a time into a three-row cache per band of output rows
-            // (rows 2r − 1, 2r, 2r + 1; row 2r + 1 serves the next output row too), never as frame-sized images:
-            // the two 16-bit gradient frames were 20 MB written and read again per slice.
-            int bands = Math.Clamp(hh / 16, 1, 4 * Environment.ProcessorCount);
-            long needed = (long)bands * 6 * w;
-            if (_gradientRows.Length < needed)
-            {
-                _gradientRows = new short[needed];
-            }
-            var cache = _gradientRows;
-            var source = grey;
-            float norm = (float)(1.0 / (16.0 * _fullScale * _fullScale));
-            Parallel.For(0, bands, band =>
-            {
-                fixed (short* rows = cache)
-                {
-                    short* slots = rows + (long)band * 6 * w;
-                    Span<int> tags = [-1, -1, -1];
-                    int r0 = (int)((long)hh * band / bands), r1 = (int)((long)hh * (band + 1) / bands);
-                    for (int r = r0; r < r1; r++)
-                    {
-                        int y1 = 2 * r, y0 = BorderIndex.Reflect101(y1 - 1, h), y2 = BorderIndex.Reflect101(y1 + 1, h);
-                        int s0 = GradientSlot(source, slots, tags, y0, y1, y2, w, h);
-                        int s1 = GradientSlot(source, slots, tags, y1, y0, y2, w, h);
-                        int s2 = GradientSlot(source, slots, tags, y2, y0, y1, w, h);
-                        short* x0 = slots + 2 * s0 * w, v0 = x0 + w;
-                        short* x1 = slots + 2 * s1 * w, v1 = x1 + w;
-                        short* x2 = slots + 2 * s2 * w, v2 = x2 + w;
-                        float* o = (float*)energy.Ptr(r);
-                        int k = 1;
-                        if (Avx2.IsSupported)
-                        {
-                            var scale = Vector256.Create(norm);
-                            // Output k needs columns 2k − 1 … 2k + 1; a vector of 8 outputs reads 2k − 1 … 2k + 15.
-                            for (; 2 * k + 16 <= w; k += 8)
-                            {
-                                var row0 = TentRow(x0, v0, 2 * k);
-                                var row1 = TentRow(x1, v1, 2 * k);
-                                var row2 = TentRow(x2, v2, 2 * k);
-                                var sum = Avx2.Add(Avx2.Add(row0, row2), Avx2.ShiftLeftLogical(row1, 1));
-                                Avx.Store(o + k, Avx.Multiply(Avx.ConvertToVector256Single(sum), scale));
-                            }
-                        }
-                        o[0] = norm * TentAt(x0, v0, x1, v1, x2, v2, 0, w);
-                        for (; k < hw; k++)
-                        {
-                            o[k] = norm * TentAt(x0, v0, x1, v1, x2, v2, k, w);
-                        }
-                    }
-                }
-            });
+            Cv2.SepFilter2D(_t1, _t2, MatType.CV_32F, tent, tent, null, 0, BorderTypes.Reflect101);
         }
-        else
+        var full = _t2;
+        Parallel.For(0, hh, r =>
         {
-            // 16-bit slices (and tiny frames): the same quantity in float with OpenCV.
-            Cv2.Sobel(grey, _t1, MatType.CV_32F, 1, 0, 3, 1.0 / _fullScale, 0, BorderTypes.Reflect101);
-            Cv2.Sobel(grey, _t2, MatType.CV_32F, 0, 1, 3, 1.0 / _fullScale, 0, BorderTypes.Reflect101);
-            Cv2.Multiply(_t1, _t1, _t1);
-            Cv2.Multiply(_t2, _t2, _t2);
-            Cv2.Add(_t1, _t2, _t1);
-            using (var tent = Mat.FromPixelData(3, 1, MatType.CV_32FC1, new float[] { 0.25f, 0.5f, 0.25f }))
+            float* src = (float*)full.Ptr(2 * r);
+            float* o = (float*)energy.Ptr(r);
+            for (int k = 0; k < hw; k++)
             {
-                Cv2.SepFilter2D(_t1, _t2, MatType.CV_32F, tent, tent, null, 0, BorderTypes.Reflect101);
+                o[k] = src[2 * k];
             }
-            var full = _t2;
-            Parallel.For(0, hh, r =>
-            {
-                float* src = (float*)full.Ptr(2 * r);
-                float* o = (float*)energy.Ptr(r);
-                for (int k = 0; k < hw; k++)
-                {
-                    o[k] = src[2 * k];
-                }
-            });
-        }
-        int window = (_options.FocusWindowPixels / 2) | 1;
+        });
         Cv2.BoxFilter(_energyHalf, _focusHalf, MatType.CV_32F, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
-    }
-
-    /// <summary>
-    /// The cache slot (0–2) holding the Sobel gradients of row <paramref name="y"/>, computed into a slot that holds
-    /// neither of the other two rows the output row needs if it is not cached yet.
-    /// </summary>
-    private static unsafe int GradientSlot(Mat grey, short* slots, Span<int> tags, int y, int other1, int other2, int w, int h)
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            if (tags[i] == y)
-            {
-                return i;
-            }
-        }
-        int slot = 0;
-        while (tags[slot] == other1 || tags[slot] == other2)
-        {
-            slot++;
-        }
-        tags[slot] = y;
-        SobelRow((byte*)grey.Ptr(BorderIndex.Reflect101(y - 1, h)), (byte*)grey.Ptr(y), (byte*)grey.Ptr(BorderIndex.Reflect101(y + 1, h)), slots + 2 * slot * w, slots + (2 * slot + 1) * w, w);
-        return slot;
-    }
-
-    /// <summary>
-    /// 3×3 Sobel gx and gy of one row of an 8-bit image (rows <paramref name="above"/>, <paramref name="row"/>,
-    /// <paramref name="below"/>; columns mirrored as BORDER_REFLECT_101), as cv::Sobel with ksize 3 gives them.
-    /// </summary>
-    private static unsafe void SobelRow(byte* above, byte* row, byte* below, short* gx, short* gy, int w)
-    {
-        int c = 1;
-        if (Avx2.IsSupported)
-        {
-            for (; c + 17 <= w; c += 16)
-            {
-                var al = Avx2.ConvertToVector256Int16(above + c - 1);
-                var ac = Avx2.ConvertToVector256Int16(above + c);
-                var ar = Avx2.ConvertToVector256Int16(above + c + 1);
-                var ml = Avx2.ConvertToVector256Int16(row + c - 1);
-                var mr = Avx2.ConvertToVector256Int16(row + c + 1);
-                var bl = Avx2.ConvertToVector256Int16(below + c - 1);
-                var bc = Avx2.ConvertToVector256Int16(below + c);
-                var br = Avx2.ConvertToVector256Int16(below + c + 1);
-                var right = ar + (mr << 1) + br;
-                var left = al + (ml << 1) + bl;
-                Avx.Store(gx + c, right - left);
-                var top = al + (ac << 1) + ar;
-                var bottom = bl + (bc << 1) + br;
-                Avx.Store(gy + c, bottom - top);
-            }
-        }
-        for (; c < w - 1; c++)
-        {
-            SobelAt(above, row, below, gx, gy, c, c - 1, c + 1);
-        }
-        SobelAt(above, row, below, gx, gy, 0, BorderIndex.Reflect101(-1, w), 1);
-        SobelAt(above, row, below, gx, gy, w - 1, w - 2, BorderIndex.Reflect101(w, w));
-    }
-
-    private static unsafe void SobelAt(byte* above, byte* row, byte* below, short* gx, short* gy, int c, int l, int r)
-    {
-        gx[c] = (short)(above[r] + 2 * row[r] + below[r] - above[l] - 2 * row[l] - below[l]);
-        gy[c] = (short)(below[l] + 2 * below[c] + below[r] - above[l] - 2 * above[c] - above[r]);
-    }
-
-    /// <summary>g(2k − 1) + 2 g(2k) + g(2k + 1) for 8 consecutive k, g = gx² + gy², from 16-bit gradient rows.</summary>
-    private static unsafe Vector256<int> TentRow(short* gx, short* gy, int column)
-    {
-        var ax = Avx.LoadVector256(gx + column);
-        var bx = Avx.LoadVector256(gx + column - 1);
-        var ay = Avx.LoadVector256(gy + column);
-        var by = Avx.LoadVector256(gy + column - 1);
-        // pmaddwd pairs (2k, 2k + 1) in one load and (2k − 1, 2k) in the other: together the horizontal tent.
-        var x = Avx2.Add(Avx2.MultiplyAddAdjacent(ax, ax), Avx2.MultiplyAddAdjacent(bx, bx));
-        var y = Avx2.Add(Avx2.MultiplyAddAdjacent(ay, ay), Avx2.MultiplyAddAdjacent(by, by));
-        return Avx2.Add(x, y);
-    }
-
-    private static unsafe float TentAt(short* x0, short* v0, short* x1, short* v1, short* x2, short* v2, int k, int w)
-    {
-        long total = 0;
-        for (int dx = -1; dx <= 1; dx++)
-        {
-            int c = BorderIndex.Reflect101(2 * k + dx, w);
-            long weight = dx == 0 ? 2 : 1;
-            long column = (long)x0[c] * x0[c] + (long)v0[c] * v0[c]
-                + 2 * ((long)x1[c] * x1[c] + (long)v1[c] * v1[c])
-                + (long)x2[c] * x2[c] + (long)v2[c] * v2[c];
-            total += weight * column;
-        }
-        return total;
     }
 
     /// <summary>
