@@ -14,11 +14,15 @@ internal static class StackRun
     public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options) => Run(scene, s, options, out _);
 
     /// <summary>Runs the stack; <paramref name="jitter"/> receives the (x, y) shift injected into each slice.</summary>
-    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options, out IReadOnlyList<(double X, double Y)> jitter)
+    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options, out IReadOnlyList<(double X, double Y)> jitter) =>
+        Run(scene, s, options, null, out jitter);
+
+    /// <summary>As above; <paramref name="stageDone"/> sees the stacker's internal stage events (which path ran).</summary>
+    public static FocusStackResult Run(SyntheticStack scene, Settings s, FocusStackerOptions options, Action<string>? stageDone, out IReadOnlyList<(double X, double Y)> jitter)
     {
         var injected = new List<(double X, double Y)>();
         jitter = injected;
-        using var stacker = new StreamingFocusStacker(options);
+        using var stacker = new StreamingFocusStacker(options) { StageDone = stageDone };
         var random = new Random(s.Seed);
         for (int i = 0; i < s.Count; i++)
         {
