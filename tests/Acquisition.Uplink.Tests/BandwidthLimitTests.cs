@@ -15,7 +15,7 @@ public sealed class BandwidthLimitTests
     [Fact]
     public async Task The_limiter_releases_the_configured_bytes_per_virtual_second_and_no_more()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+        var clock = new TimerCountingClock(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         const long rate = 2 * Slice; // two 64 KiB slices per second
         var body = new byte[7 * Slice + 1000];
         var sink = new CountingStream();
@@ -23,22 +23,31 @@ public sealed class BandwidthLimitTests
 
         var copy = content.CopyToAsync(sink, null, CancellationToken.None);
 
+        // Each slice but the last is followed by the limiter's wait for its due time (a timer); the clock moves only
+        // once that timer exists, so a move can never fall between the limiter reading the clock and arming its timer.
+        int timers = 0;
+        async Task AdvanceAsync(TimeSpan delta)
+        {
+            await clock.WhenTimersCreatedAsync(++timers).WaitAsync(Guard);
+            clock.Advance(delta);
+        }
+
         // The first slice leaves at once; after that, by virtual second t, at most rate × t + one slice is out.
         for (var second = 1; second <= 3; second++)
         {
-            clock.Advance(TimeSpan.FromMilliseconds(999));
+            await AdvanceAsync(TimeSpan.FromMilliseconds(999));
             Assert.True(sink.Written <= (long)(rate * (second - 0.001)) + Slice, $"{sink.Written} bytes out at {second - 1}.999 s");
-            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await AdvanceAsync(TimeSpan.FromMilliseconds(1));
             await sink.WhenWrittenAsync(second * rate + Slice).WaitAsync(Guard);
             Assert.Equal(second * rate + Slice, sink.Written);
             Assert.False(copy.IsCompleted);
         }
         // 7 slices and a bit at 2 slices/s: the last byte may leave only after 3.5 s, and the body is done after
         // its whole size at the rate (3.52 s), not before.
-        clock.Advance(TimeSpan.FromMilliseconds(500));
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
         await sink.WhenWrittenAsync(body.Length).WaitAsync(Guard);
         Assert.False(copy.IsCompleted);
-        clock.Advance(TimeSpan.FromMilliseconds(20));
+        await AdvanceAsync(TimeSpan.FromMilliseconds(20));
         await copy.WaitAsync(Guard);
         Assert.Equal(body.Length, sink.Written);
     }
