@@ -3,35 +3,12 @@ namespace Acquisition.Uplink.Tests;
 /// <summary>A write-only sink that counts bytes and lets a test await a byte count.</summary>
 public sealed class CountingStream : Stream
 {
-    private readonly object _gate = new();
-    private readonly List<(long Bytes, TaskCompletionSource Reached)> _waiters = [];
-    private long _written;
+    private readonly CountReached _written = new();
 
-    public long Written
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _written;
-            }
-        }
-    }
+    public long Written => _written.Value;
 
     /// <summary>Completes once at least <paramref name="bytes"/> were written.</summary>
-    public Task WhenWrittenAsync(long bytes)
-    {
-        lock (_gate)
-        {
-            if (_written >= bytes)
-            {
-                return Task.CompletedTask;
-            }
-            var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((bytes, tcs));
-            return tcs.Task;
-        }
-    }
+    public Task WhenWrittenAsync(long bytes) => _written.WhenReachedAsync(bytes);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -39,17 +16,7 @@ public sealed class CountingStream : Stream
         return ValueTask.CompletedTask;
     }
 
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        List<TaskCompletionSource> done;
-        lock (_gate)
-        {
-            _written += buffer.Length;
-            done = _waiters.Where(w => w.Bytes <= _written).Select(w => w.Reached).ToList();
-            _waiters.RemoveAll(w => w.Bytes <= _written);
-        }
-        done.ForEach(t => t.TrySetResult());
-    }
+    public override void Write(ReadOnlySpan<byte> buffer) => _written.Add(buffer.Length);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

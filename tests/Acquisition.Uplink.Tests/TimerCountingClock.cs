@@ -11,9 +11,7 @@ namespace Acquisition.Uplink.Tests;
 public sealed class TimerCountingClock(DateTimeOffset start) : TimeProvider
 {
     private readonly FakeTimeProvider _clock = new(start);
-    private readonly object _gate = new();
-    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
-    private int _created;
+    private readonly CountReached _created = new();
 
     public override DateTimeOffset GetUtcNow() => _clock.GetUtcNow();
 
@@ -28,29 +26,10 @@ public sealed class TimerCountingClock(DateTimeOffset start) : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = _clock.CreateTimer(callback, state, dueTime, period);
-        List<TaskCompletionSource> done;
-        lock (_gate)
-        {
-            _created++;
-            done = _waiters.Where(w => w.Count <= _created).Select(w => w.Reached).ToList();
-            _waiters.RemoveAll(w => w.Count <= _created);
-        }
-        done.ForEach(t => t.TrySetResult());
+        _created.Add(1);
         return timer;
     }
 
     /// <summary>Completes once at least <paramref name="count"/> timers were created.</summary>
-    public Task WhenTimersCreatedAsync(int count)
-    {
-        lock (_gate)
-        {
-            if (_created >= count)
-            {
-                return Task.CompletedTask;
-            }
-            var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, tcs));
-            return tcs.Task;
-        }
-    }
+    public Task WhenTimersCreatedAsync(int count) => _created.WhenReachedAsync(count);
 }
