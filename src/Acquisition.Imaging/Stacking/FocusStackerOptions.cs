@@ -63,9 +63,10 @@ public sealed class FocusStackerOptions
     public double MinRegistrationResponse { get; set; } = 0.3;
 
     /// <summary>
-    /// A registration is a failure when another, distinct peak of the score map reaches this fraction of the best
-    /// peak: the texture repeats (parallel tool marks) and the match is ambiguous. On the simulator's random textures
-    /// no competitor exceeded 0.12 of the best; on striated ones the wrong peak often won (docs/imaging.md).
+    /// A registration is a failure when another peak of the score map, distinct from the best (a valley between
+    /// them), matches nearly as well: the best's mismatch (1 − NCC) is at least this fraction of the competitor's. The
+    /// texture then repeats (parallel tool marks) and the match is ambiguous. On the simulator's random textures the
+    /// ratio stayed ≤ 0.22; on striated ones the wrong peak often won (docs/imaging.md).
     /// </summary>
     public double MaxCompetingPeakRatio { get; set; } = 0.5;
 

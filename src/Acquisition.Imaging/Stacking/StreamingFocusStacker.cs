@@ -749,7 +749,7 @@ public sealed class StreamingFocusStacker : IDisposable
         CheckUniqueness(_match, at, peak, 3, 1, search);
         // Named so that the profile and the tests see when the fallback decided.
         StageDone?.Invoke("reg full match");
-        double dx = SubPixel(_match, at, 1, 0), dy = SubPixel(_match, at, 0, 1);
+        var (dx, dy) = SubPixel(_match, at);
         return (search - (at.X + dx), search - (at.Y + dy), peak);
     }
 
@@ -783,7 +783,7 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         // Two coarse pixels apart is beyond the main peak's own shoulder (the coarse texture is ≈ 1 px wide).
         CheckUniqueness(scores, at, peak, 2, factor, coarseMargin);
-        double dx = SubPixel(scores, at, 1, 0), dy = SubPixel(scores, at, 0, 1);
+        var (dx, dy) = SubPixel(scores, at);
         // Keep the ±2 window inside the margin: a centre beyond it is clamped, and a peak on the clamped window's
         // edge sends the match to the full search.
         int limit = margin - CoarseRefineSearchPixels;
@@ -818,7 +818,7 @@ public sealed class StreamingFocusStacker : IDisposable
     {
         NearNcc(reference, moving, margin, centreX, centreY, search, _match);
         Cv2.MinMaxLoc(_match, out _, out double peak, out _, out Point at);
-        double dx = SubPixel(_match, at, 1, 0), dy = SubPixel(_match, at, 0, 1);
+        var (dx, dy) = SubPixel(_match, at);
         bool interior = at.X > 0 && at.Y > 0 && at.X < 2 * search && at.Y < 2 * search;
         return (centreX + search - (at.X + dx), centreY + search - (at.Y + dy), peak, interior);
     }
@@ -894,17 +894,17 @@ public sealed class StreamingFocusStacker : IDisposable
     }
 
     /// <summary>
-    /// Sub-pixel peak offset along one axis (ux, uy = 1, 0 for x; 0, 1 for y) from a 2-D quadratic fitted to the 3×3
+    /// Sub-pixel peak offset (x, y) from a 2-D quadratic fitted to the 3×3
     /// scores around the integer peak, or per-axis parabolas where the fit is not a maximum; 0 at the border of the
     /// score map. Parallel tool marks make the score peak a ridge oblique to the axes, and per-axis parabolas across
     /// an oblique ridge put the peak off it: on a striated surface that error compounded slice to slice into pixels.
     /// </summary>
-    private static double SubPixel(Mat scores, Point at, int ux, int uy)
+    private static (double X, double Y) SubPixel(Mat scores, Point at)
     {
         int x = at.X, y = at.Y;
         if (x < 1 || y < 1 || x + 1 >= scores.Width || y + 1 >= scores.Height)
         {
-            return AxisParabola(scores, at, ux, uy);
+            return (AxisParabola(scores, at, 1, 0), AxisParabola(scores, at, 0, 1));
         }
         double c = scores.At<float>(y, x);
         double l = scores.At<float>(y, x - 1), r = scores.At<float>(y, x + 1);
@@ -915,11 +915,11 @@ public sealed class StreamingFocusStacker : IDisposable
         double det = hxx * hyy - hxy * hxy;
         if (!(hxx < 0 && det > 0))
         {
-            return AxisParabola(scores, at, ux, uy);
+            return (AxisParabola(scores, at, 1, 0), AxisParabola(scores, at, 0, 1));
         }
         // Newton step to the quadratic's maximum: −H⁻¹g.
         double ox = -(hyy * gx - hxy * gy) / det, oy = -(hxx * gy - hxy * gx) / det;
-        return Math.Clamp(ux == 1 ? ox : oy, -0.5, 0.5);
+        return (Math.Clamp(ox, -0.5, 0.5), Math.Clamp(oy, -0.5, 0.5));
     }
 
     /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
