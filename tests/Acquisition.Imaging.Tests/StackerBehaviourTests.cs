@@ -161,6 +161,8 @@ public sealed class StackerBehaviourTests
         var few = Assert.Throws<InvalidOperationException>(() => stacker.Complete());
         Assert.Contains("at least 3 slices", few.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new StreamingFocusStacker(new FocusStackerOptions { FocusWindowPixels = 8 }));
+        var check = Assert.Throws<ArgumentException>(() => new StreamingFocusStacker(new FocusStackerOptions { MaxCrossCheckDisagreementPixels = 0 }));
+        Assert.Contains("MaxCrossCheckDisagreementPixels", check.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,6 +85,7 @@ public sealed class StreamingFocusStacker : IDisposable
     // The registered crop of the previous slice: each slice is registered to its neighbour, which is defocused
     // almost alike, never to the first slice.
     private Mat? _referenceCrop;
+    private Mat? _olderReferenceCrop;
     private readonly Mat _match = new();
     private readonly Mat _cropSmall = new();
     private readonly Mat _cropCorrected = new();
@@ -411,7 +412,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private void ReleaseSliceBuffers(HashSet<Mat>? keep)
     {
         var sets = new[] { _gauss, _activity, _bestActivity, _ring, _boxRing, _vote, _mask };
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop, _olderReferenceCrop }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
         {
             // The depth buffers trade places with the focus hand-off slots (and _activity[1] aliases one), so the
             // ones still in use are recognised by identity, not by field.
@@ -665,6 +666,7 @@ public sealed class StreamingFocusStacker : IDisposable
             lastCorrection = Math.Sqrt(correction.X * correction.X + correction.Y * correction.Y);
         }
         double shiftX = sx * ds, shiftY = sy * ds;
+        var disagreement = CrossCheck(sx, sy, response);
         double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
         string? failure = null;
         if (!(response >= _options.MinRegistrationResponse))
@@ -674,6 +676,11 @@ public sealed class StreamingFocusStacker : IDisposable
         else if (_ambiguity is not null)
         {
             failure = _ambiguity;
+        }
+        else if (disagreement * ds > _options.MaxCrossCheckDisagreementPixels)
+        {
+            failure = string.Create(CultureInfo.InvariantCulture,
+                $"the position along the surface's parallel marks is uncertain: matched against the slice before the previous one, this slice lands {disagreement * ds:0.0} px away (more than {_options.MaxCrossCheckDisagreementPixels:0.##} px; too little texture across the marks). Re-capture; report it to service if it recurs on this casing.");
         }
         else if (step > _options.MaxShiftPerSlicePixels)
         {
@@ -705,9 +712,48 @@ public sealed class StreamingFocusStacker : IDisposable
         _residualCount++;
         // The next slice's reference is this crop moved by the shift just found, at the crop's scale: cropping the
         // registered frame instead cost a frame-sized float conversion.
+        _olderReferenceCrop ??= new Mat();
+        (_olderReferenceCrop, _referenceCrop) = (_referenceCrop!, _olderReferenceCrop);
         _cropWarp.WarpFloat(_cropCorrected, _referenceCrop!, 1, sx, sy, reflect101: true);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
     }
+
+    /// <summary>
+    /// How far (crop pixels) the slice before the previous one puts this crop from (sx, sy); 0 when the score peak
+    /// is round or there is no such slice yet. Only a ridge-shaped peak (the refinement's 3×3 scores curve at least
+    /// <see cref="RidgeCurvatureRatio"/> times more across than along) is checked: a random texture's peak is round
+    /// (ratio 1.0–1.2 measured) and pays nothing. The two references carry independent errors along the ridge, so a
+    /// slice that slipped along the marks lands far from where the older one puts it.
+    /// </summary>
+    private double CrossCheck(double sx, double sy, double response)
+    {
+        if (_olderReferenceCrop is null || _match.Width != 3 || !(response >= _options.MinRegistrationResponse))
+        {
+            return 0;
+        }
+        double c = _match.At<float>(1, 1);
+        double hxx = _match.At<float>(1, 0) - 2 * c + _match.At<float>(1, 2), hyy = _match.At<float>(0, 1) - 2 * c + _match.At<float>(2, 1);
+        double hxy = 0.25 * (_match.At<float>(2, 2) - _match.At<float>(0, 2) - _match.At<float>(2, 0) + _match.At<float>(0, 0));
+        // Eigenvalues of the (negative definite at a peak) curvature: the steepest fall is across the ridge.
+        double mean = 0.5 * (hxx + hyy), spread = Math.Sqrt(0.25 * (hxx - hyy) * (hxx - hyy) + hxy * hxy);
+        double across = -(mean - spread), along = -(mean + spread);
+        if (!(across > 0) || (along > 0 && across < RidgeCurvatureRatio * along))
+        {
+            return 0;
+        }
+        int margin = Math.Max(4, Math.Min(24, _cropCorrected.Width / 8));
+        int cx = (int)Math.Round(sx), cy = (int)Math.Round(sy);
+        if (Math.Abs(cx) + CoarseRefineSearchPixels > margin || Math.Abs(cy) + CoarseRefineSearchPixels > margin)
+        {
+            return 0;
+        }
+        var older = NccPeak(_olderReferenceCrop, _cropCorrected, margin, cx, cy, CoarseRefineSearchPixels);
+        StageDone?.Invoke("reg cross check");
+        return Math.Sqrt((older.X - sx) * (older.X - sx) + (older.Y - sy) * (older.Y - sy));
+    }
+
+    /// <summary>Across-to-along curvature ratio of the score peak above which the peak is a ridge.</summary>
+    private const double RidgeCurvatureRatio = 2;
 
     /// <summary>
     /// Shift d of <paramref name="moving"/> against <paramref name="reference"/> (moving(x) ≈ reference(x − d)) and
@@ -1627,7 +1673,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _olderReferenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0 })
         {
             yield return m;
         }
