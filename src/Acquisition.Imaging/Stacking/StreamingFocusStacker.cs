@@ -719,15 +719,15 @@ public sealed class StreamingFocusStacker : IDisposable
     }
 
     /// <summary>
-    /// How far (crop pixels) the slice before the previous one puts this crop from (sx, sy); 0 when the score peak
-    /// is round or there is no such slice yet. Only a ridge-shaped peak (the refinement's 3×3 scores curve at least
+    /// How far (crop pixels) the slice before the previous one puts this crop from (sx, sy); 0 when the check is off,
+    /// the score peak is round or there is no such slice yet. Only a ridge-shaped peak (the refinement's 3×3 scores curve at least
     /// <see cref="RidgeCurvatureRatio"/> times more across than along) is checked: a random texture's peak is round
     /// (ratio 1.0–1.2 measured) and pays nothing. The two references carry independent errors along the ridge, so a
     /// slice that slipped along the marks lands far from where the older one puts it.
     /// </summary>
     private double CrossCheck(double sx, double sy, double response)
     {
-        if (_olderReferenceCrop is null || _match.Width != 3 || !(response >= _options.MinRegistrationResponse))
+        if (double.IsPositiveInfinity(_options.MaxCrossCheckDisagreementPixels) || _olderReferenceCrop is null || _match.Width != 3 || !(response >= _options.MinRegistrationResponse))
         {
             return 0;
         }
