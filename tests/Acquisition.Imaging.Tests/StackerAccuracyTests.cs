@@ -170,13 +170,13 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
         }
 
         // The default leaves the check off (see FocusStackerOptions.MaxCrossCheckDisagreementPixels).
-        double unchecked_ = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag }, out _, out int defaultChecks);
-        double checked_ = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag, MaxCrossCheckDisagreementPixels = 1.25 }, out int uncertain, out int crossChecks);
-        output.WriteLine($"worst error of the slices reported as registered: {unchecked_:0.00} px without the cross-check, {checked_:0.00} px with it ({uncertain} reported uncertain, {crossChecks} cross-checks)");
+        double withoutCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag }, out _, out int defaultChecks);
+        double withCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag, MaxCrossCheckDisagreementPixels = 1.25 }, out int uncertain, out int crossChecks);
+        output.WriteLine($"worst error of the slices reported as registered: {withoutCheck:0.00} px without the cross-check, {withCheck:0.00} px with it ({uncertain} reported uncertain, {crossChecks} cross-checks)");
         Assert.Equal(0, defaultChecks);
-        Assert.True(unchecked_ > 1.5, $"The stack was expected to slip along the marks without the check (worst {unchecked_:0.00} px).");
+        Assert.True(withoutCheck > 1.5, $"The stack was expected to slip along the marks without the check (worst {withoutCheck:0.00} px).");
         Assert.True(uncertain > 0, "The slip must be reported as an uncertain position along the marks.");
-        Assert.True(checked_ < 1, $"A slice reported as registered is {checked_:0.00} px off.");
+        Assert.True(withCheck < 1, $"A slice reported as registered is {withCheck:0.00} px off.");
 
         // A random texture's score peak is round: even when on, the check never runs there, so such stacks pay nothing.
         using var grain = SyntheticStack.Create(Size, Size, seed: 31);

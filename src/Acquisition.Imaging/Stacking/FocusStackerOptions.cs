@@ -77,8 +77,8 @@ public sealed class FocusStackerOptions
     /// pixels along them with a high score. On the synthetic striated stacks 1.25 separates the two: right
     /// registrations disagreed by at most 0.96 px, the slipped slice by 1.7 px (docs/imaging.md). Off (infinite) by
     /// default: on the simulator's ejector-mark stack, whose registration crop reaches over the case head's rim, it
-    /// rightly flags slices that drifted 1–3 px, and the station could then not capture that region at all until
-    /// registration near the rim is fixed (docs/imaging.md, "Cross-check along the marks").
+    /// rightly flags slices that drifted 1–5 px, and the station could then not capture that region at all until
+    /// registration near the rim is fixed (docs/imaging.md, "Why the check is off by default").
     /// </summary>
     public double MaxCrossCheckDisagreementPixels { get; set; } = double.PositiveInfinity;
 
