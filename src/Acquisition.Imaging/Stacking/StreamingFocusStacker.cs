@@ -731,9 +731,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             return 0;
         }
-        double c = _match.At<float>(1, 1);
-        double hxx = _match.At<float>(1, 0) - 2 * c + _match.At<float>(1, 2), hyy = _match.At<float>(0, 1) - 2 * c + _match.At<float>(2, 1);
-        double hxy = 0.25 * (_match.At<float>(2, 2) - _match.At<float>(0, 2) - _match.At<float>(2, 0) + _match.At<float>(0, 0));
+        var (hxx, hyy, hxy) = Curvature(_match, 1, 1);
         // Eigenvalues of the (negative definite at a peak) curvature: the steepest fall is across the ridge.
         double mean = 0.5 * (hxx + hyy), spread = Math.Sqrt(0.25 * (hxx - hyy) * (hxx - hyy) + hxy * hxy);
         double across = -(mean - spread), along = -(mean + spread);
@@ -741,7 +739,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             return 0;
         }
-        int margin = Math.Max(4, Math.Min(24, _cropCorrected.Width / 8));
+        int margin = TemplateMargin(_cropCorrected);
         int cx = (int)Math.Round(sx), cy = (int)Math.Round(sy);
         if (Math.Abs(cx) + CoarseRefineSearchPixels > margin || Math.Abs(cy) + CoarseRefineSearchPixels > margin)
         {
@@ -751,6 +749,9 @@ public sealed class StreamingFocusStacker : IDisposable
         StageDone?.Invoke("reg cross check");
         return Math.Sqrt((older.X - sx) * (older.X - sx) + (older.Y - sy) * (older.Y - sy));
     }
+
+    /// <summary>Crop pixels the NCC template leaves out on each side, and so the largest shift it can score.</summary>
+    private static int TemplateMargin(Mat crop) => Math.Max(4, Math.Min(24, crop.Width / 8));
 
     /// <summary>Across-to-along curvature ratio of the score peak above which the peak is a ridge.</summary>
     private const double RidgeCurvatureRatio = 2;
@@ -768,7 +769,7 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         // The template leaves out a margin (where the warped refinement crops hold replicated borders); the search
         // covers ±search around zero shift, the whole margin for the first match.
-        int margin = Math.Max(4, Math.Min(24, moving.Width / 8));
+        int margin = TemplateMargin(moving);
         int search = Math.Min(searchPixels, margin);
         if (search <= 2)
         {
@@ -952,12 +953,10 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             return (AxisParabola(scores, at, 1, 0), AxisParabola(scores, at, 0, 1));
         }
-        double c = scores.At<float>(y, x);
         double l = scores.At<float>(y, x - 1), r = scores.At<float>(y, x + 1);
         double u = scores.At<float>(y - 1, x), d = scores.At<float>(y + 1, x);
         double gx = 0.5 * (r - l), gy = 0.5 * (d - u);
-        double hxx = l - 2 * c + r, hyy = u - 2 * c + d;
-        double hxy = 0.25 * (scores.At<float>(y + 1, x + 1) - scores.At<float>(y - 1, x + 1) - scores.At<float>(y + 1, x - 1) + scores.At<float>(y - 1, x - 1));
+        var (hxx, hyy, hxy) = Curvature(scores, x, y);
         double det = hxx * hyy - hxy * hxy;
         if (!(hxx < 0 && det > 0))
         {
@@ -966,6 +965,16 @@ public sealed class StreamingFocusStacker : IDisposable
         // Newton step to the quadratic's maximum: −H⁻¹g.
         double ox = -(hyy * gx - hxy * gy) / det, oy = -(hxx * gy - hxy * gx) / det;
         return (Math.Clamp(ox, -0.5, 0.5), Math.Clamp(oy, -0.5, 0.5));
+    }
+
+    /// <summary>Second differences of the scores at interior cell (x, y): the curvature of the fitted quadratic.</summary>
+    private static (double Hxx, double Hyy, double Hxy) Curvature(Mat scores, int x, int y)
+    {
+        double c = scores.At<float>(y, x);
+        double hxx = scores.At<float>(y, x - 1) - 2 * c + scores.At<float>(y, x + 1);
+        double hyy = scores.At<float>(y - 1, x) - 2 * c + scores.At<float>(y + 1, x);
+        double hxy = 0.25 * (scores.At<float>(y + 1, x + 1) - scores.At<float>(y - 1, x + 1) - scores.At<float>(y + 1, x - 1) + scores.At<float>(y - 1, x - 1));
+        return (hxx, hyy, hxy);
     }
 
     /// <summary>Parabolic peak offset along one axis; 0 at the border of the score map.</summary>
