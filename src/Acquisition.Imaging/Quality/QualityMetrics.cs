@@ -89,6 +89,7 @@ public static class QualityMetrics
             saturation,
             stats.RegistrationResidualRmsPixels,
             stats.FailedRegistrations,
+            stats.HeldRegistrations,
             stats.NoiseSigmaFullScale,
             validHeights.Count > 0 ? p99 - p01 : double.NaN,
             p01,

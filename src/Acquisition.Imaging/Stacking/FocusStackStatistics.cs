@@ -15,5 +15,6 @@ public sealed record FocusStackStatistics(
     double RegistrationResidualRmsPixels,
     double RegistrationResidualMaxPixels,
     int FailedRegistrations,
+    int HeldRegistrations,
     TimeSpan SliceProcessingTime,
     TimeSpan CompleteTime);

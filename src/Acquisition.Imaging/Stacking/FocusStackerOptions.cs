@@ -53,7 +53,11 @@ public sealed class FocusStackerOptions
     /// </summary>
     public int RegistrationDownscale { get; set; }
 
-    /// <summary>Side of the square crop used for phase correlation, in downscaled pixels.</summary>
+    /// <summary>
+    /// Side of the square central crop registration works on, in downscaled pixels (at most the frame's shorter
+    /// side). A caller that knows where the surface ends narrows it so that no edge of the part falls inside: the
+    /// blurred step of such an edge, whose blur changes with z, pulls the match along with it (docs/imaging.md).
+    /// </summary>
     public int RegistrationCropPixels { get; set; } = 256;
 
     /// <summary>
@@ -103,6 +107,20 @@ public sealed class FocusStackerOptions
     /// (docs/benchmarks.md). Off runs every stage on the caller's thread (the bench's per-stage profile needs that).
     /// </summary>
     public bool PipelineStages { get; set; } = true;
+
+    /// <summary>
+    /// The registration downscale used for frames of this size: <see cref="RegistrationDownscale"/>, or for 0 the
+    /// largest of 4, 2 and 1 that leaves the shorter side at least 512 px.
+    /// </summary>
+    public int EffectiveRegistrationDownscale(int width, int height)
+    {
+        if (RegistrationDownscale != 0)
+        {
+            return RegistrationDownscale;
+        }
+        int side = Math.Min(width, height);
+        return side >= 4 * 512 ? 4 : side >= 2 * 512 ? 2 : 1;
+    }
 
     /// <summary>Throws with a message naming the bad setting.</summary>
     public void Validate()

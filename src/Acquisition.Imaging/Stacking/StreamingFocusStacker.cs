@@ -86,6 +86,7 @@ public sealed class StreamingFocusStacker : IDisposable
     // almost alike, never to the first slice.
     private Mat? _referenceCrop;
     private Mat? _olderReferenceCrop;
+    private double _referenceSignalToNoise = double.PositiveInfinity;
     private readonly Mat _match = new();
     private readonly Mat _cropSmall = new();
     private readonly Mat _cropCorrected = new();
@@ -98,6 +99,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private double _residualMax;
     private int _residualCount;
     private int _failedRegistrations;
+    private int _heldRegistrations;
     /// <summary>Why the current slice's match is ambiguous (a competing score peak), or null.</summary>
     private string? _ambiguity;
     private int _registrationDownscale = 1;
@@ -386,6 +388,7 @@ public sealed class StreamingFocusStacker : IDisposable
                 _residualCount == 0 ? 0 : Math.Sqrt(_residualSumSq / _residualCount),
                 _residualMax,
                 _failedRegistrations,
+                _heldRegistrations,
                 _sliceTime.Elapsed,
                 sw.Elapsed);
             return new FocusStackResult(fused, height, confidence, stats, _registrations.ToArray());
@@ -612,11 +615,7 @@ public sealed class StreamingFocusStacker : IDisposable
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
-        int ds = _options.RegistrationDownscale;
-        if (ds == 0)
-        {
-            ds = Math.Min(_width, _height) >= 4 * 512 ? 4 : Math.Min(_width, _height) >= 2 * 512 ? 2 : 1;
-        }
+        int ds = _options.EffectiveRegistrationDownscale(_width, _height);
         _registrationDownscale = ds;
         _ambiguity = null;
         int crop = Math.Min(_options.RegistrationCropPixels, Math.Min(_width, _height) / ds);
@@ -633,6 +632,7 @@ public sealed class StreamingFocusStacker : IDisposable
             Warp(scale, 0, 0);
             CropSmall(_current, rect, crop, _cropRegistered, 1.0 / _fullScale);
             _referenceCrop = _cropRegistered.Clone();
+            _referenceSignalToNoise = SignalToNoise(_cropRegistered, ds);
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
@@ -669,6 +669,11 @@ public sealed class StreamingFocusStacker : IDisposable
         var disagreement = CrossCheck(sx, sy, response);
         double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
         string? failure = null;
+        double signalToNoise = SignalToNoise(_cropCorrected, ds);
+        if (!(response >= _options.MinRegistrationResponse) && CorrelationCeiling(signalToNoise, _referenceSignalToNoise) < HoldCeilingFactor * _options.MinRegistrationResponse)
+        {
+            return Hold(index, z, scale, response, signalToNoise);
+        }
         if (!(response >= _options.MinRegistrationResponse))
         {
             failure = $"the registration peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
@@ -712,11 +717,67 @@ public sealed class StreamingFocusStacker : IDisposable
         _residualCount++;
         // The next slice's reference is this crop moved by the shift just found, at the crop's scale: cropping the
         // registered frame instead cost a frame-sized float conversion.
+        AdvanceReference(sx, sy, signalToNoise);
+        return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
+    }
+
+    /// <summary>The next slice's reference becomes this slice's crop moved by (sx, sy) crop pixels.</summary>
+    private void AdvanceReference(double sx, double sy, double signalToNoise)
+    {
         _olderReferenceCrop ??= new Mat();
         (_olderReferenceCrop, _referenceCrop) = (_referenceCrop!, _olderReferenceCrop);
         _cropWarp.WarpFloat(_cropCorrected, _referenceCrop!, 1, sx, sy, reflect101: true);
-        return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
+        _referenceSignalToNoise = signalToNoise;
     }
+
+    /// <summary>
+    /// A slice too faint to register (far from focus, where only noise is left in the crop) keeps the previous
+    /// slice's position: during a stack the stage moves only in z, and its jitter is a fraction of a pixel, while a
+    /// match on noise can land anywhere. Such a slice carries no focused texture into the fused image or the height
+    /// map, so the held position costs nothing there; it is reported as held, not as registered. When it has more
+    /// texture than the reference (texture appearing as focus nears), it becomes the next slice's reference, so that
+    /// matching resumes on the nearest slice that has any.
+    /// </summary>
+    private SliceRegistration Hold(int index, double z, double scale, double response, double signalToNoise)
+    {
+        _heldRegistrations++;
+        Warp(scale, _shiftX, _shiftY);
+        if (signalToNoise > _referenceSignalToNoise)
+        {
+            int ds = _registrationDownscale;
+            AdvanceReference(_shiftX / ds, _shiftY / ds, signalToNoise);
+        }
+        return new SliceRegistration(index, z, _shiftX, _shiftY, scale, response, double.NaN, true, null, Held: true);
+    }
+
+    /// <summary>
+    /// Signal-to-noise power ratio of a registration crop: its variance over that of the slice's read noise after the
+    /// crop's area downscale (σ / ds for independent pixels); infinite for a noise-free frame.
+    /// </summary>
+    private double SignalToNoise(Mat crop, int ds)
+    {
+        Cv2.MeanStdDev(crop, out _, out var deviation);
+        double noiseVariance = _noiseLast * _noiseLast / (ds * ds);
+        double variance = deviation.Val0 * deviation.Val0;
+        return noiseVariance > 0 ? Math.Max(variance - noiseVariance, 0) / noiseVariance : double.PositiveInfinity;
+    }
+
+    /// <summary>
+    /// The highest NCC two crops of the same scene can reach with their noise: √(s₁/(1+s₁) · s₂/(1+s₂)) for
+    /// signal-to-noise power ratios s₁, s₂.
+    /// </summary>
+    private static double CorrelationCeiling(double a, double b)
+    {
+        static double Share(double s) => double.IsPositiveInfinity(s) ? 1 : s / (1 + s);
+        return Math.Sqrt(Share(a) * Share(b));
+    }
+
+    /// <summary>
+    /// A slice whose match falls below <see cref="FocusStackerOptions.MinRegistrationResponse"/> is held rather than
+    /// failed when even a perfect match could not have scored this many times that minimum: its texture is too weak to
+    /// tell a wrong match from noise. A slice with texture of its own that does not match still fails.
+    /// </summary>
+    private const double HoldCeilingFactor = 2;
 
     /// <summary>
     /// How far (crop pixels) the slice before the previous one puts this crop from (sx, sy); 0 when the check is off,
@@ -845,17 +906,28 @@ public sealed class StreamingFocusStacker : IDisposable
     /// <summary>
     /// Records an ambiguity when a distinct peak of the full-range score map (cell (o, o) is zero shift, each cell
     /// <paramref name="cell"/> crop pixels) matches nearly as well as the best: the best's mismatch (1 − NCC) is at
-    /// least <see cref="FocusStackerOptions.MaxCompetingPeakRatio"/> of the competitor's.
+    /// least <see cref="FocusStackerOptions.MaxCompetingPeakRatio"/> of the competitor's, and the competitor scores at
+    /// least <see cref="MinCompetitorShareOfPeak"/> of the best. The second condition matters only for weak peaks:
+    /// there noise dominates the mismatch, and the ratio alone called every faint texture ambiguous (a 0.39 peak
+    /// against a 0.05 bump, on the simulator's head face at 10 µm/px).
     /// </summary>
     private void CheckUniqueness(Mat scores, Point best, double peak, int minDistance, int cell, int origin)
     {
-        if (ScorePeakUniqueness.StrongestCompetitor(scores, best, minDistance) is { } rival && (1 - peak) >= _options.MaxCompetingPeakRatio * (1 - rival.Score))
+        if (ScorePeakUniqueness.StrongestCompetitor(scores, best, minDistance) is { } rival
+            && (1 - peak) >= _options.MaxCompetingPeakRatio * (1 - rival.Score)
+            && rival.Score >= MinCompetitorShareOfPeak * peak)
         {
             int ds = _registrationDownscale;
             _ambiguity = string.Create(CultureInfo.InvariantCulture,
                 $"the match is ambiguous: shifts ({(origin - best.X) * cell * ds}, {(origin - best.Y) * cell * ds}) px and ({(origin - rival.At.X) * cell * ds}, {(origin - rival.At.Y) * cell * ds}) px score {peak:0.###} and {rival.Score:0.###} (a repeating texture such as parallel tool marks). Re-capture; report it to service if it recurs on this casing.");
         }
     }
+
+    /// <summary>
+    /// A competing peak must score at least this share of the best to make a match ambiguous. With the default ratio
+    /// of 0.5 it binds only below a best peak of 2/3: the calibrated behaviour on strong peaks is unchanged.
+    /// </summary>
+    private const double MinCompetitorShareOfPeak = 0.5;
 
     /// <summary>
     /// Peak of the direct NCC over shifts within ±<paramref name="search"/> of (centreX, centreY), with its parabolic
