@@ -27,6 +27,9 @@ public sealed class FrameRenderer : IDisposable
     private readonly Mat _height;
     private readonly Mat _albedo;
     private readonly Mat _sceneRasters;
+
+    // Raster cells per sampled cell of _sceneRasters: 1, or the whole number of cells a camera pixel spans.
+    private readonly int _rasterFactor;
     private readonly Mat _warped;
     private readonly Mat _sharp;
     private readonly Mat _accumulated;
@@ -50,6 +53,21 @@ public sealed class FrameRenderer : IDisposable
         // Height and albedo interleaved, so that one bicubic warp per frame serves both (see WarpScene).
         _sceneRasters = new Mat();
         Cv2.Merge([scene.HeightMicrometres, scene.Albedo], _sceneRasters);
+        // A camera pixel integrates the light over its footprint. Where the pixel spans several raster cells, sampling
+        // the raster at the pixel centre instead aliases the scene's fine texture into a pattern that changes
+        // completely with a quarter-pixel jitter: at 10 µm/px over the 2.5 µm raster the head face's texture became
+        // noise no two frames shared, and registration could only follow the rim (docs/imaging.md). With the option on,
+        // the rasters are averaged over whole pixel footprints once, here, and sampled at that pitch.
+        _rasterFactor = options.IntegratePixelFootprint ? options.RasterCellsPerPixel(scene.ResolutionMicrometres) : 1;
+        if (_rasterFactor > 1)
+        {
+            var f = _rasterFactor;
+            using var whole = new Mat(_sceneRasters, new Rect(0, 0, scene.Width / f * f, scene.Height / f * f));
+            var coarse = new Mat();
+            Cv2.Resize(whole, coarse, new Size(scene.Width / f, scene.Height / f), 0, 0, InterpolationFlags.Area);
+            _sceneRasters.Dispose();
+            _sceneRasters = coarse;
+        }
         _warped = new Mat(size, MatType.CV_32FC2);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
@@ -420,6 +438,17 @@ public sealed class FrameRenderer : IDisposable
     private double WarpScene(StagePosition position, double jx, double jy)
     {
         var m = Affine(position, jx, jy, out var mag);
+        if (_rasterFactor > 1)
+        {
+            // Raster cell x is the averaged cell (x − (f − 1) / 2) / f.
+            var f = (double)_rasterFactor;
+            for (var row = 0; row < 2; row++)
+            {
+                m[3 * row] /= f;
+                m[(3 * row) + 1] /= f;
+                m[(3 * row) + 2] = (m[(3 * row) + 2] - ((f - 1) / 2)) / f;
+            }
+        }
         using var affine = new Mat(2, 3, MatType.CV_64FC1);
         affine.SetArray(m);
         var size = new Size(_o.Width, _o.Height);

@@ -33,6 +33,26 @@ public sealed record SimulatedCameraOptions
     /// <summary>RMS of the per-frame XY image jitter, pixels per axis; 0 = off.</summary>
     public double JitterRmsPixels { get; init; } = 0.25;
 
+    /// <summary>
+    /// Average the scene over each pixel's footprint, as a camera pixel integrates light, where a pixel spans several
+    /// scene raster cells (10 µm/px over the 2.5 µm raster). Off by default: the station's 10 µm/px demo camera runs the
+    /// 2.5 µm/px recipes, and sampling at pixel centres keeps their focus behaviour (integrated, the synthetic texture
+    /// is too faint and its focus curves too wide for those recipes' QC: docs/simulator-camera.md), at the cost of
+    /// aliasing the head face's texture into a pattern that changes with every frame's jitter. No effect at 2.5 µm/px.
+    /// </summary>
+    public bool IntegratePixelFootprint { get; init; }
+
+    /// <summary>Whole scene raster cells one pixel spans (at least 1).</summary>
+    public int RasterCellsPerPixel(double sceneResolutionMicrometres) =>
+        Math.Max(1, (int)Math.Floor((PixelSizeMicrometres / sceneResolutionMicrometres) + 1e-6));
+
+    /// <summary>
+    /// Whether frames of a scene at this raster resolution alias its finest texture: a pixel spans several raster cells
+    /// and <see cref="IntegratePixelFootprint"/> is off.
+    /// </summary>
+    public bool AliasesTexture(double sceneResolutionMicrometres) =>
+        !IntegratePixelFootprint && RasterCellsPerPixel(sceneResolutionMicrometres) > 1;
+
     /// <summary>Read noise as a fraction of full scale at gain 1.</summary>
     public double ReadNoiseFraction { get; init; } = 0.01;
 
