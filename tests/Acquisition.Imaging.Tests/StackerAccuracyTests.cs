@@ -126,7 +126,7 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
         // marks. Now a slice is either within a pixel or reported as ambiguous or uncertain.
         using var scene = SyntheticStack.Create(Size, Size, seed: 31, striationContrast: 0.5, striationPeriodPixels: periodPixels, grainContrast: grain);
         var shaken = new StackRun.Settings() with { JitterPixels = jitterPixels, Seed = 5 };
-        var options = new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag, MaxCrossCheckDisagreementPixels = 1.25 };
+        var options = new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag };
         int fullSearches = 0;
         using var result = StackRun.Run(scene, shaken, options, stage => fullSearches += stage == "reg full match" ? 1 : 0, out var jitter);
         double worst = 0;
@@ -169,11 +169,11 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
                 .Max(i => Math.Max(Math.Abs(result.Registrations[i].ShiftXPixels - jitter[i].X), Math.Abs(result.Registrations[i].ShiftYPixels - jitter[i].Y)));
         }
 
-        // The default leaves the check off (see FocusStackerOptions.MaxCrossCheckDisagreementPixels).
-        double withoutCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag }, out _, out int defaultChecks);
-        double withCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag, MaxCrossCheckDisagreementPixels = 1.25 }, out int uncertain, out int crossChecks);
+        double withoutCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag, MaxCrossCheckDisagreementPixels = double.PositiveInfinity }, out _, out int offChecks);
+        // The default: the check at 1.25 px.
+        double withCheck = Worst(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag }, out int uncertain, out int crossChecks);
         output.WriteLine($"worst error of the slices reported as registered: {withoutCheck:0.00} px without the cross-check, {withCheck:0.00} px with it ({uncertain} reported uncertain, {crossChecks} cross-checks)");
-        Assert.Equal(0, defaultChecks);
+        Assert.Equal(0, offChecks);
         Assert.True(withoutCheck > 1.5, $"The stack was expected to slip along the marks without the check (worst {withoutCheck:0.00} px).");
         Assert.True(uncertain > 0, "The slip must be reported as an uncertain position along the marks.");
         Assert.True(withCheck < 1, $"A slice reported as registered is {withCheck:0.00} px off.");
@@ -181,7 +181,7 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
         // A random texture's score peak is round: even when on, the check never runs there, so such stacks pay nothing.
         using var grain = SyntheticStack.Create(Size, Size, seed: 31);
         int randomChecks = 0;
-        using (StackRun.Run(grain, shaken, new FocusStackerOptions { MaxCrossCheckDisagreementPixels = 1.25 }, stage => randomChecks += stage == "reg cross check" ? 1 : 0, out _))
+        using (StackRun.Run(grain, shaken, new FocusStackerOptions(), stage => randomChecks += stage == "reg cross check" ? 1 : 0, out _))
         {
         }
         Assert.Equal(0, randomChecks);

@@ -25,4 +25,52 @@ public sealed class RegistrationFieldTests
         // A frame too small for a wider crop: nothing better to choose.
         Assert.Null(ImagingStackAccumulatorFactory.RegistrationDownscaleFor(612, 512, Pixel(2.5)));
     }
+
+    private static readonly Acquisition.Workflow.Recipes.CalibreTable Table = Acquisition.Workflow.Recipes.RecipeLoader.LoadDirectory(TestPaths.FirmwareConfig);
+
+    private static (Acquisition.Workflow.Recipes.RegionRecipe Region, Acquisition.Workflow.Recipes.CalibreEntry Calibre) Region(Acquisition.Core.Domain.Region region)
+    {
+        var calibre = Table.Resolve("9mm Luger");
+        return (Table.RecipeFor(calibre).Regions.Single(r => r.Region == region), calibre);
+    }
+
+    [Fact]
+    public void Near_the_rim_the_registration_crop_stays_on_the_flat_head_face()
+    {
+        // 9 mm: head radius 4980 µm, flat face to 4680 µm; the ejector mark 4180 µm out. The square's far corner
+        // (4180 + h, h) on that circle: h = 475.8 µm.
+        var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
+        Assert.InRange(ImagingStackAccumulatorFactory.RegistrationFieldLimitFor(ejector, calibre)!.Value, 951.4, 951.6);
+        var factory = new ImagingStackAccumulatorFactory();
+        // 10 µm/px at downscale 1, and 2.5 µm/px at the downscale 4 that the crater rule picks: 95 px either way.
+        Assert.Equal(95, factory.OptionsFor(ejector, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
+        var full = factory.OptionsFor(ejector, calibre, 2448, 2048, Pixel(2.5), Acquisition.Imaging.Stacking.MagnificationModel.Identity);
+        Assert.Equal((4, 95), (full.RegistrationDownscale, full.RegistrationCropPixels));
+        Assert.Equal(1.25, full.MaxCrossCheckDisagreementPixels);
+
+        // The breech face sits at the primer centre: its crop keeps the default size.
+        var (breechFace, _) = Region(Acquisition.Core.Domain.Region.BreechFace);
+        Assert.Equal(new Acquisition.Imaging.Stacking.FocusStackerOptions().RegistrationCropPixels,
+            factory.OptionsFor(breechFace, calibre, 2448, 2048, Pixel(2.5), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
+
+        // A region whose centre is already off the flat face leaves no square at all: the smallest crop is used.
+        var offFace = ejector with { OffsetX = new Micrometres(4800) };
+        Assert.Equal(0, ImagingStackAccumulatorFactory.RegistrationFieldLimitFor(offFace, calibre));
+        Assert.Equal(ImagingStackAccumulatorFactory.MinimumRegistrationCropPixels,
+            factory.OptionsFor(offFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
+    }
+
+    [Fact]
+    public void A_camera_that_cannot_resolve_the_head_face_keeps_the_wide_crop_without_the_cross_check()
+    {
+        var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
+        var options = new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: false)
+            .OptionsFor(ejector, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity);
+        Assert.Equal(new Acquisition.Imaging.Stacking.FocusStackerOptions().RegistrationCropPixels, options.RegistrationCropPixels);
+        Assert.True(double.IsPositiveInfinity(options.MaxCrossCheckDisagreementPixels));
+        // Away from the rim nothing changes.
+        var (breechFace, _) = Region(Acquisition.Core.Domain.Region.BreechFace);
+        Assert.Equal(1.25, new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: false)
+            .OptionsFor(breechFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).MaxCrossCheckDisagreementPixels);
+    }
 }

@@ -79,12 +79,10 @@ public sealed class FocusStackerOptions
     /// previous one; when the two positions differ by more than this (full-resolution pixels), the slice fails
     /// registration. Along the marks only the grain fixes the position, and over weak grain a slice could slip a few
     /// pixels along them with a high score. On the synthetic striated stacks 1.25 separates the two: right
-    /// registrations disagreed by at most 0.96 px, the slipped slice by 1.7 px (docs/imaging.md). Off (infinite) by
-    /// default: on the simulator's ejector-mark stack, whose registration crop reaches over the case head's rim, it
-    /// rightly flags slices that drifted 1–5 px, and the station could then not capture that region at all until
-    /// registration near the rim is fixed (docs/imaging.md, "Why the check is off by default").
+    /// registrations disagreed by at most 0.96 px, the slipped slice by 1.7 px (docs/imaging.md). Infinity turns the
+    /// check off.
     /// </summary>
-    public double MaxCrossCheckDisagreementPixels { get; set; } = double.PositiveInfinity;
+    public double MaxCrossCheckDisagreementPixels { get; set; } = 1.25;
 
     /// <summary>A slice-to-slice shift larger than this (full-resolution pixels) is treated as a failure.</summary>
     public double MaxShiftPerSlicePixels { get; set; } = 40;

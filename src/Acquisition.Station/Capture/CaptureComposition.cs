@@ -86,7 +86,8 @@ public static class CaptureComposition
             var calibrations = sp.GetRequiredService<CalibrationStore>();
             return new CaptureSequence(
                 new CaptureDevices(sp.GetRequiredService<IStage>(), sp.GetRequiredService<IRingLight>(), camera, sp.GetRequiredService<IOperatorPanel>()),
-                new CaptureProcessing(new ImagingStackAccumulatorFactory(), new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
+                new CaptureProcessing(sp.GetService<IStackAccumulatorFactory>() ?? new ImagingStackAccumulatorFactory(),
+                    new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
                 sp.GetRequiredService<CalibreTable>(), calibrations, sp.GetRequiredService<AuditLog>(), data,
                 new EvidencePackageWriterFactory(data, sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<StationKeyStore>(), calibrations, stationClock,
                     new EvidencePackageSettings(options.StationId)),

@@ -10,6 +10,7 @@ using Acquisition.HardwareSim.Camera;
 using Acquisition.HardwareSim.Clock;
 using Acquisition.HardwareSim.Surface;
 using Acquisition.Station.Configuration;
+using Acquisition.Workflow.Processing;
 using Microsoft.Extensions.Options;
 using StationRingLightOptions = Acquisition.Station.Configuration.RingLightOptions;
 
@@ -79,6 +80,13 @@ public static class SimHardware
             // "camera-disconnect" / "camera-timeout" from the bench-control socket act on this camera.
             bench.WireCamera(camera);
             return camera;
+        });
+        // The simulated camera samples the 2.5 µm scene at its 10 µm pixel centres, which aliases the head face's texture:
+        // registration there has only the rim to go on, so it is not narrowed to the head face (docs/imaging.md).
+        services.AddSingleton<IStackAccumulatorFactory>(sp =>
+        {
+            var aliases = sp.GetRequiredService<SimulatedCamera>().Options.AliasesTexture(SurfacePresets.DefaultResolutionMicrometres);
+            return new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: !aliases);
         });
         services.AddSingleton<ICamera>(sp =>
         {

@@ -688,7 +688,7 @@ public sealed class CaptureSequence
         await MoveXyAsync(run, x, y, ct).ConfigureAwait(false);
 
         var settings = _devices.Camera.Settings;
-        using var stacker = _processing.Stacker.Create(region, settings.Width, settings.Height, run.Pixel!,
+        using var stacker = _processing.Stacker.Create(region, run.Calibre!, settings.Width, settings.Height, run.Pixel!,
             run.Corrections?.Magnification ?? MagnificationModel.Identity);
         var channel = Channel.CreateBounded<(int Lighting, Frame Frame, Micrometres Z)>(
             new BoundedChannelOptions(Math.Max(2, lights.Count * 2)) { SingleReader = true, SingleWriter = true });

@@ -7,6 +7,7 @@ namespace Acquisition.Workflow.Processing;
 /// <summary>Creates a stacker for one region attempt.</summary>
 public interface IStackAccumulatorFactory
 {
+    /// <param name="calibre">The casing's calibre: where its head face ends.</param>
     /// <param name="magnification">The calibrated magnification change with z (relative to the autofocus plane).</param>
-    IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification);
+    IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification);
 }

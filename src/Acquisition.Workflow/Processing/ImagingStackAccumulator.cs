@@ -77,7 +77,8 @@ public sealed class ImagingStackAccumulator : IStackAccumulator
             var fused = results.Select((r, k) => new FusedImage(_lightings[k], r.FusedImage.Width, r.FusedImage.Height, CopyUShort(r.FusedImage))).ToList();
             var residual = results.Max(r => r.Statistics.RegistrationResidualRmsPixels);
             var noise = results.Max(r => r.Statistics.NoiseSigmaFullScale);
-            return new RegionStackResult(fused, w, h, heights, confidence, residual, noise);
+            var held = results.Sum(r => r.Statistics.HeldRegistrations);
+            return new RegionStackResult(fused, w, h, heights, confidence, residual, noise, held);
         }
         catch (RegistrationFailedException ex)
         {

@@ -8,33 +8,74 @@ namespace Acquisition.Workflow.Processing;
 public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 {
     private readonly Func<FocusStackerOptions> _options;
+    private readonly bool _keepRegistrationOnHeadFace;
 
     /// <param name="options">A fresh options object per stacker (defaults when null), e.g. with the calibrated magnification.</param>
-    public ImagingStackAccumulatorFactory(Func<FocusStackerOptions>? options = null)
+    /// <param name="keepRegistrationOnHeadFace">
+    /// Narrow the registration crop of regions near the rim to the flat head face (<see cref="RegistrationFieldLimitFor"/>).
+    /// Only a camera that does not resolve the head face's texture may turn this off: the simulated station's 10 µm/px
+    /// camera samples the scene at pixel centres by default, which aliases that texture into noise, so the rim is all
+    /// there is to register on (docs/imaging.md). The rim's drift is then known, and the cross-check along the marks,
+    /// which would report it on every such stack, is left off for those regions.
+    /// </param>
+    public ImagingStackAccumulatorFactory(Func<FocusStackerOptions>? options = null, bool keepRegistrationOnHeadFace = true)
     {
         _options = options ?? (() => new FocusStackerOptions());
         _options().Validate();
+        _keepRegistrationOnHeadFace = keepRegistrationOnHeadFace;
     }
 
     /// <summary>The field the registration crop should cover at least, in micrometres.</summary>
     public const double MinimumRegistrationFieldMicrometres = 2000;
 
-    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
+    /// <summary>
+    /// How far inside the nominal case-head radius the flat head face is taken to end: the rim's chamfer (250 µm on
+    /// the simulator's casings, and of that order on real heads) and some room for the defocus blur of its edge at
+    /// the ends of a stack (≈ 20 µm at NA 0.3 and 60 µm defocus).
+    /// </summary>
+    public const double RimClearanceMicrometres = 300;
+
+    /// <summary>The smallest registration crop this factory narrows to, in downscaled pixels.</summary>
+    public const int MinimumRegistrationCropPixels = 48;
+
+    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification) =>
+        new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(),
+            () => OptionsFor(region, calibre, frameWidth, frameHeight, pixel, magnification));
+
+    /// <summary>The stacker settings for one lighting of a region: the configured ones, with the registration field and the magnification this region and calibration call for.</summary>
+    public FocusStackerOptions OptionsFor(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
     {
-        var downscale = RegistrationDownscaleFor(frameWidth, frameHeight, pixel);
-        return new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(), () =>
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(calibre);
+        ArgumentNullException.ThrowIfNull(pixel);
+        ArgumentNullException.ThrowIfNull(magnification);
+        var o = _options();
+        if (o.RegistrationDownscale == 0 && RegistrationDownscaleFor(frameWidth, frameHeight, pixel) is { } d)
         {
-            var o = _options();
-            if (o.RegistrationDownscale == 0 && downscale is { } d)
+            o.RegistrationDownscale = d;
+        }
+        if (RegistrationFieldLimitFor(region, calibre) is { } limit)
+        {
+            var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
+            var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
+            var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)));
+            if (fits < o.RegistrationCropPixels)
             {
-                o.RegistrationDownscale = d;
+                if (_keepRegistrationOnHeadFace)
+                {
+                    o.RegistrationCropPixels = fits;
+                }
+                else
+                {
+                    o.MaxCrossCheckDisagreementPixels = double.PositiveInfinity;
+                }
             }
-            if (o.Magnification.IsIdentity)
-            {
-                o.Magnification = magnification;
-            }
-            return o;
-        });
+        }
+        if (o.Magnification.IsIdentity)
+        {
+            o.Magnification = magnification;
+        }
+        return o;
     }
 
     /// <summary>
@@ -63,5 +104,29 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
             }
         }
         return Math.Min(frameWidth, frameHeight) >= cropPixels * 4 ? 4 : null;
+    }
+
+    /// <summary>
+    /// The side (µm) of the largest square centred on the region, with its sides along the stage axes (the camera's
+    /// rotation to the stage is calibrated and small), that stays on the flat head face: the head's radius less <see cref="RimClearanceMicrometres"/>. A crop
+    /// reaching over the rim registers on the chamfer's blurred edge, whose blur changes with z: on the simulator's
+    /// ejector-mark stack that walked the slices 3–5 px off, unreported (docs/imaging.md). Null when even the
+    /// default crop cannot reach the rim from this region; 0 when the region centre is already off the flat face.
+    /// </summary>
+    public static double? RegistrationFieldLimitFor(RegionRecipe region, CalibreEntry calibre)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(calibre);
+        var flat = (calibre.CaseHeadDiameter.Value / 2) - RimClearanceMicrometres;
+        var a = Math.Abs(region.OffsetX.Value);
+        var b = Math.Abs(region.OffsetY.Value);
+        if (Math.Sqrt((a * a) + (b * b)) >= flat)
+        {
+            return 0;
+        }
+        // The farthest corner (a + h, b + h) on the circle: 2h² + 2(a + b)h + a² + b² − r² = 0.
+        var half = (-(a + b) + Math.Sqrt(((a + b) * (a + b)) - (2 * ((a * a) + (b * b) - (flat * flat))))) / 2;
+        // The default crop at the coarsest downscale (256 px × 4 at up to 10 µm/px) never exceeds 10 mm.
+        return 2 * half >= 10_000 ? null : 2 * half;
     }
 }

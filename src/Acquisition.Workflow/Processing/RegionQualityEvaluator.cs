@@ -89,7 +89,8 @@ public static class RegionQualityEvaluator
             result.NoiseEstimate,
             depth,
             meanLevel,
-            valid.Count == 0 ? 0 : 100.0 * atEnd / valid.Count);
+            valid.Count == 0 ? 0 : 100.0 * atEnd / valid.Count,
+            result.HeldSlices);
     }
 
     /// <summary>The reasons the metrics fail the thresholds; empty when they pass.</summary>

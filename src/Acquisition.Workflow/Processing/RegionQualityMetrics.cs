@@ -8,6 +8,7 @@ namespace Acquisition.Workflow.Processing;
 /// <param name="DepthRangeMicrometres">1st to 99th percentile of valid heights inside the mask (0 when none).</param>
 /// <param name="MeanLevelPercent">Mean fused grey level inside the mask, darkest lighting, % of full scale.</param>
 /// <param name="PeakAtStackEndPercent">Valid pixels whose height lies within one step of either end of the stack.</param>
+/// <param name="HeldSlices">Slices too faint to register that kept their neighbour's position (information, not a QC limit).</param>
 public sealed record RegionQualityMetrics(
     double FocusCoveragePercent,
     double SaturationPercent,
@@ -15,4 +16,5 @@ public sealed record RegionQualityMetrics(
     double NoiseEstimate,
     double DepthRangeMicrometres,
     double MeanLevelPercent,
-    double PeakAtStackEndPercent);
+    double PeakAtStackEndPercent,
+    int HeldSlices = 0);

@@ -8,6 +8,7 @@ namespace Acquisition.Workflow.Processing;
 /// <param name="Confidence">Per pixel focus-peak confidence (0 where invalid).</param>
 /// <param name="RegistrationResidualPixels">The worst residual of slice-to-slice registration.</param>
 /// <param name="NoiseEstimate">Noise as a fraction of full scale, as the stacker estimates it.</param>
+/// <param name="HeldSlices">Slices, over all lightings, too faint to register that kept their neighbour's position.</param>
 public sealed record RegionStackResult(
     IReadOnlyList<FusedImage> Fused,
     int Width,
@@ -15,4 +16,5 @@ public sealed record RegionStackResult(
     float[] HeightMicrometres,
     float[] Confidence,
     double RegistrationResidualPixels,
-    double NoiseEstimate);
+    double NoiseEstimate,
+    int HeldSlices = 0);

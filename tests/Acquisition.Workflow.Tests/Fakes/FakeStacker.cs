@@ -17,7 +17,7 @@ internal sealed class FakeStacker : IStackAccumulatorFactory
     public List<(int Lighting, Micrometres Z)> Added { get; } = [];
     public List<Acquisition.Imaging.Stacking.MagnificationModel> Magnifications { get; } = [];
 
-    public IStackAccumulator Create(RegionRecipe region, int frameWidth, int frameHeight, PixelCalibration pixel, Acquisition.Imaging.Stacking.MagnificationModel magnification)
+    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, Acquisition.Imaging.Stacking.MagnificationModel magnification)
     {
         Attempts[region.Region] = Attempts.GetValueOrDefault(region.Region) + 1;
         Magnifications.Add(magnification);

@@ -54,7 +54,9 @@ internal sealed class StationRig : IDisposable
         configure?.Invoke(Options);
         Sequence = new CaptureSequence(
             new CaptureDevices(bench.Stage, bench.Lights, bench.Camera, bench.Panel),
-            new CaptureProcessing(new ImagingStackAccumulatorFactory(), new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
+            new CaptureProcessing(
+                new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: !bench.CameraOptions.AliasesTexture(bench.Scene.ResolutionMicrometres)),
+                new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             Calibres, Calibrations, Audit, Data,
             new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, stamps, new EvidencePackageSettings("SIM-0001")),
             new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile(), stationClock: stationClock);
