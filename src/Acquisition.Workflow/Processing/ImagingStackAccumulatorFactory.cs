@@ -30,8 +30,8 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 
     /// <summary>
     /// How far inside the nominal case-head radius the flat head face is taken to end: the rim's chamfer (250 µm on
-    /// the simulator's casings, and of that order on real heads) and some room for the defocus blur of its edge at
-    /// the ends of a stack (≈ 20 µm at NA 0.3 and 60 µm defocus).
+    /// the simulator's casings; assumed of that order on real heads, not measured) and some room for the defocus blur
+    /// of its edge at the ends of a stack (≈ 20 µm at NA 0.3 and 60 µm defocus).
     /// </summary>
     public const double RimClearanceMicrometres = 300;
 
