@@ -157,6 +157,27 @@ public sealed class StackerBehaviourTests
     }
 
     [Fact]
+    public void A_foreign_slice_of_fine_texture_fails_and_is_not_held()
+    {
+        // Pixel-scale texture that does not match: the noise estimator takes such texture for noise, so judged by its
+        // own estimate the slice would look faint and be held. The noise floor is the smallest estimate so far.
+        using var scene = SyntheticStack.Create(256, 256, seed: 4);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag });
+        for (int i = 0; i < 4; i++)
+        {
+            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            Assert.True(stacker.Add(frame, 8, Um(-4 + 2 * i)).Succeeded);
+        }
+        using var foreign = new Mat(256, 256, MatType.CV_8UC1);
+        Cv2.Randu(foreign, Scalar.All(40), Scalar.All(215));
+        var r = stacker.Add(foreign, 8, Um(4));
+        Assert.False(r.Held, "a textured slice that does not match must fail, not be held");
+        Assert.False(r.Succeeded);
+        using var result = stacker.Complete();
+        Assert.Equal((1, 0), (result.Statistics.FailedRegistrations, result.Statistics.HeldRegistrations));
+    }
+
+    [Fact]
     public void A_faint_but_true_match_is_not_called_ambiguous()
     {
         // Heavy noise over a weak texture: the peak is low and the score map's other bumps are noise. The competing-peak

@@ -124,6 +124,10 @@ public sealed class StackJob
                 {
                     await log.WriteLineAsync($"acq stack: warning: slice {i} ({Path.GetFileName(path)}) not registered: {registration.FailureReason}").ConfigureAwait(false);
                 }
+                else if (registration.Held)
+                {
+                    await log.WriteLineAsync($"acq stack: slice {i} ({Path.GetFileName(path)}) too faint to register: kept the previous slice's position").ConfigureAwait(false);
+                }
             }
             result = stacker.Complete();
         }

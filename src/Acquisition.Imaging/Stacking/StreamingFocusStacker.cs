@@ -86,7 +86,9 @@ public sealed class StreamingFocusStacker : IDisposable
     // almost alike, never to the first slice.
     private Mat? _referenceCrop;
     private Mat? _olderReferenceCrop;
-    private double _referenceSignalToNoise = double.PositiveInfinity;
+    // Variances of the two reference crops: their signal-to-noise is taken against the noise floor known when needed.
+    private double _referenceVariance = double.PositiveInfinity;
+    private double _olderReferenceVariance = double.PositiveInfinity;
     private readonly Mat _match = new();
     private readonly Mat _cropSmall = new();
     private readonly Mat _cropCorrected = new();
@@ -154,6 +156,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private bool _saturationInFocusPass;
     private double _noiseFirst = double.NaN;
     private double _noiseLast = double.NaN;
+    // The smallest noise estimate so far: Immerkær's estimator counts fine texture as noise, so an in-focus slice's
+    // own estimate can be far too high, and only defocused slices give the read noise (the hold rule needs it).
+    private double _noiseMin = double.PositiveInfinity;
 
     public StreamingFocusStacker(FocusStackerOptions options)
     {
@@ -249,6 +254,7 @@ public sealed class StreamingFocusStacker : IDisposable
             _noiseFirst = noise;
         }
         _noiseLast = noise;
+        _noiseMin = Math.Min(_noiseMin, noise);
         StageDone?.Invoke("grey+noise");
 
         // The focus measure is taken before resampling and its (smooth, windowed) map is warped instead: resampling
@@ -632,7 +638,7 @@ public sealed class StreamingFocusStacker : IDisposable
             Warp(scale, 0, 0);
             CropSmall(_current, rect, crop, _cropRegistered, 1.0 / _fullScale);
             _referenceCrop = _cropRegistered.Clone();
-            _referenceSignalToNoise = SignalToNoise(_cropRegistered, ds);
+            _referenceVariance = CropVariance(_cropRegistered);
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
         }
 
@@ -666,14 +672,17 @@ public sealed class StreamingFocusStacker : IDisposable
             lastCorrection = Math.Sqrt(correction.X * correction.X + correction.Y * correction.Y);
         }
         double shiftX = sx * ds, shiftY = sy * ds;
-        var disagreement = CrossCheck(sx, sy, response);
+        double variance = CropVariance(_cropCorrected);
+        double signalToNoise = SignalToNoise(variance, ds);
+        // The ceiling is an NCC figure: with phase correlation (its response is not a correlation) nothing is held.
+        if (!(response >= _options.MinRegistrationResponse) && _options.RegistrationMethod == RegistrationMethod.NormalisedCrossCorrelation
+            && CorrelationCeiling(signalToNoise, SignalToNoise(_referenceVariance, ds)) < HoldCeilingFactor * _options.MinRegistrationResponse)
+        {
+            return Hold(index, z, scale, response, variance);
+        }
+        var disagreement = CrossCheck(sx, sy, response, signalToNoise);
         double step = Math.Sqrt(Math.Pow(shiftX - _shiftX, 2) + Math.Pow(shiftY - _shiftY, 2));
         string? failure = null;
-        double signalToNoise = SignalToNoise(_cropCorrected, ds);
-        if (!(response >= _options.MinRegistrationResponse) && CorrelationCeiling(signalToNoise, _referenceSignalToNoise) < HoldCeilingFactor * _options.MinRegistrationResponse)
-        {
-            return Hold(index, z, scale, response, signalToNoise);
-        }
         if (!(response >= _options.MinRegistrationResponse))
         {
             failure = $"the registration peak {response:0.###} is below {_options.MinRegistrationResponse:0.###} (no common texture with the previous slice).";
@@ -717,17 +726,18 @@ public sealed class StreamingFocusStacker : IDisposable
         _residualCount++;
         // The next slice's reference is this crop moved by the shift just found, at the crop's scale: cropping the
         // registered frame instead cost a frame-sized float conversion.
-        AdvanceReference(sx, sy, signalToNoise);
+        AdvanceReference(sx, sy, variance);
         return new SliceRegistration(index, z, shiftX, shiftY, scale, response, residual, true, null);
     }
 
     /// <summary>The next slice's reference becomes this slice's crop moved by (sx, sy) crop pixels.</summary>
-    private void AdvanceReference(double sx, double sy, double signalToNoise)
+    private void AdvanceReference(double sx, double sy, double variance)
     {
         _olderReferenceCrop ??= new Mat();
         (_olderReferenceCrop, _referenceCrop) = (_referenceCrop!, _olderReferenceCrop);
+        _olderReferenceVariance = _referenceVariance;
         _cropWarp.WarpFloat(_cropCorrected, _referenceCrop!, 1, sx, sy, reflect101: true);
-        _referenceSignalToNoise = signalToNoise;
+        _referenceVariance = variance;
     }
 
     /// <summary>
@@ -738,28 +748,34 @@ public sealed class StreamingFocusStacker : IDisposable
     /// texture than the reference (texture appearing as focus nears), it becomes the next slice's reference, so that
     /// matching resumes on the nearest slice that has any.
     /// </summary>
-    private SliceRegistration Hold(int index, double z, double scale, double response, double signalToNoise)
+    private SliceRegistration Hold(int index, double z, double scale, double response, double variance)
     {
         _heldRegistrations++;
         Warp(scale, _shiftX, _shiftY);
-        if (signalToNoise > _referenceSignalToNoise)
+        if (variance > _referenceVariance)
         {
             int ds = _registrationDownscale;
-            AdvanceReference(_shiftX / ds, _shiftY / ds, signalToNoise);
+            AdvanceReference(_shiftX / ds, _shiftY / ds, variance);
         }
         return new SliceRegistration(index, z, _shiftX, _shiftY, scale, response, double.NaN, true, null, Held: true);
     }
 
     /// <summary>
-    /// Signal-to-noise power ratio of a registration crop: its variance over that of the slice's read noise after the
-    /// crop's area downscale (σ / ds for independent pixels); infinite for a noise-free frame.
+    /// Signal-to-noise power ratio of a registration crop of this variance: the variance above the read noise's after
+    /// the crop's area downscale (σ² / ds² for independent pixels), over the latter, σ the smallest estimate so far;
+    /// infinite for a noise-free frame. A texture that the estimator takes for noise would otherwise make a textured
+    /// slice look faint, and a slice that does not match would be held instead of failed.
     /// </summary>
-    private double SignalToNoise(Mat crop, int ds)
+    private double SignalToNoise(double variance, int ds)
+    {
+        double noiseVariance = _noiseMin * _noiseMin / (ds * ds);
+        return noiseVariance > 0 ? Math.Max(variance - noiseVariance, 0) / noiseVariance : double.PositiveInfinity;
+    }
+
+    private static double CropVariance(Mat crop)
     {
         Cv2.MeanStdDev(crop, out _, out var deviation);
-        double noiseVariance = _noiseLast * _noiseLast / (ds * ds);
-        double variance = deviation.Val0 * deviation.Val0;
-        return noiseVariance > 0 ? Math.Max(variance - noiseVariance, 0) / noiseVariance : double.PositiveInfinity;
+        return deviation.Val0 * deviation.Val0;
     }
 
     /// <summary>
@@ -775,7 +791,7 @@ public sealed class StreamingFocusStacker : IDisposable
     /// <summary>
     /// A slice whose match falls below <see cref="FocusStackerOptions.MinRegistrationResponse"/> is held rather than
     /// failed when even a perfect match could not have scored this many times that minimum: its texture is too weak to
-    /// tell a wrong match from noise. A slice with texture of its own that does not match still fails.
+    /// tell a wrong match from noise. A slice with texture of its own that does not match still fails. (NCC only.)
     /// </summary>
     private const double HoldCeilingFactor = 2;
 
@@ -786,9 +802,15 @@ public sealed class StreamingFocusStacker : IDisposable
     /// (ratio 1.0–1.2 measured) and pays nothing. The two references carry independent errors along the ridge, so a
     /// slice that slipped along the marks lands far from where the older one puts it.
     /// </summary>
-    private double CrossCheck(double sx, double sy, double response)
+    private double CrossCheck(double sx, double sy, double response, double signalToNoise)
     {
         if (double.IsPositiveInfinity(_options.MaxCrossCheckDisagreementPixels) || _olderReferenceCrop is null || _match.Width != 3 || !(response >= _options.MinRegistrationResponse))
+        {
+            return 0;
+        }
+        // An older reference too faint to match (a held slice near the defocused start) gives no second opinion: its
+        // position along a ridge would be noise.
+        if (CorrelationCeiling(signalToNoise, SignalToNoise(_olderReferenceVariance, _registrationDownscale)) < HoldCeilingFactor * _options.MinRegistrationResponse)
         {
             return 0;
         }
@@ -808,6 +830,10 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         var older = NccPeak(_olderReferenceCrop, _cropCorrected, margin, cx, cy, CoarseRefineSearchPixels);
         StageDone?.Invoke("reg cross check");
+        if (!(older.Score >= _options.MinRegistrationResponse))
+        {
+            return 0;
+        }
         return Math.Sqrt((older.X - sx) * (older.X - sx) + (older.Y - sy) * (older.Y - sy));
     }
 

@@ -58,7 +58,8 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         {
             var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
             var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
-            var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)));
+            // Even, as the stacker uses it (its crop is centred on the frame centre).
+            var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)) / 2 * 2);
             if (fits < o.RegistrationCropPixels)
             {
                 if (_keepRegistrationOnHeadFace)
