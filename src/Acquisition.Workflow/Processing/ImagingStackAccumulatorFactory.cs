@@ -54,22 +54,20 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         {
             o.RegistrationDownscale = d;
         }
-        if (RegistrationFieldLimitFor(region, calibre) is { } limit)
+        var limit = RegistrationFieldLimitFor(region, calibre);
+        var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
+        var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
+        // Even, as the stacker uses it (its crop is centred on the frame centre).
+        var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)) / 2 * 2);
+        if (fits < o.RegistrationCropPixels)
         {
-            var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
-            var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
-            // Even, as the stacker uses it (its crop is centred on the frame centre).
-            var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)) / 2 * 2);
-            if (fits < o.RegistrationCropPixels)
+            if (_keepRegistrationOnHeadFace)
             {
-                if (_keepRegistrationOnHeadFace)
-                {
-                    o.RegistrationCropPixels = fits;
-                }
-                else
-                {
-                    o.MaxCrossCheckDisagreementPixels = double.PositiveInfinity;
-                }
+                o.RegistrationCropPixels = fits;
+            }
+            else
+            {
+                o.MaxCrossCheckDisagreementPixels = double.PositiveInfinity;
             }
         }
         if (o.Magnification.IsIdentity)
@@ -109,12 +107,12 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 
     /// <summary>
     /// The side (µm) of the largest square centred on the region, with its sides along the stage axes (the camera's
-    /// rotation to the stage is calibrated and small), that stays on the flat head face: the head's radius less <see cref="RimClearanceMicrometres"/>. A crop
-    /// reaching over the rim registers on the chamfer's blurred edge, whose blur changes with z: on the simulator's
-    /// ejector-mark stack that walked the slices 3–5 px off, unreported (docs/imaging.md). Null when even the
-    /// default crop cannot reach the rim from this region; 0 when the region centre is already off the flat face.
+    /// rotation to the stage is calibrated and small), that stays on the flat head face: the head's radius less
+    /// <see cref="RimClearanceMicrometres"/>. A crop reaching over the rim registers on the chamfer's blurred edge,
+    /// whose blur changes with z: on the simulator's ejector-mark stack that walked the slices 3–5 px off, unreported
+    /// (docs/imaging.md). 0 when the region centre is already off the flat face.
     /// </summary>
-    public static double? RegistrationFieldLimitFor(RegionRecipe region, CalibreEntry calibre)
+    public static double RegistrationFieldLimitFor(RegionRecipe region, CalibreEntry calibre)
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(calibre);
@@ -127,7 +125,6 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         }
         // The farthest corner (a + h, b + h) on the circle: 2h² + 2(a + b)h + a² + b² − r² = 0.
         var half = (-(a + b) + Math.Sqrt(((a + b) * (a + b)) - (2 * ((a * a) + (b * b) - (flat * flat))))) / 2;
-        // The default crop at the coarsest downscale (256 px × 4 at up to 10 µm/px) never exceeds 10 mm.
-        return 2 * half >= 10_000 ? null : 2 * half;
+        return 2 * half;
     }
 }
