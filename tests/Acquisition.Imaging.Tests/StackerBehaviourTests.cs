@@ -11,6 +11,16 @@ public sealed class StackerBehaviourTests
 {
     private static Micrometres Um(double v) => new(v);
 
+    /// <summary>Adds <paramref name="count"/> clean slices from z = −4 µm in 2 µm steps; each must register.</summary>
+    private static void AddRegisteredSlices(StreamingFocusStacker stacker, SyntheticStack scene, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            Assert.True(stacker.Add(frame, 8, Um(-4 + 2 * i)).Succeeded);
+        }
+    }
+
     [Fact]
     public void Pixel_state_does_not_grow_with_the_number_of_slices()
     {
@@ -92,11 +102,7 @@ public sealed class StackerBehaviourTests
         using var scene = SyntheticStack.Create(128, 128, seed: 4);
         using var other = SyntheticStack.Create(128, 128, seed: 5);
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
-        for (int i = 0; i < 3; i++)
-        {
-            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
-            stacker.Add(frame, 8, Um(-4 + 2 * i));
-        }
+        AddRegisteredSlices(stacker, scene, 3);
         using var foreign = other.RenderFrame(2, 1, 0, 0, 0.01, 8, 9);
         var ex = Assert.Throws<RegistrationFailedException>(() => stacker.Add(foreign, 8, Um(2)));
         Assert.Equal(3, ex.Registration.Index);
@@ -130,11 +136,7 @@ public sealed class StackerBehaviourTests
         // and even a perfect match could not score, so the slice keeps its neighbour's position and says so.
         using var scene = SyntheticStack.Create(256, 256, seed: 4);
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
-        for (int i = 0; i < 4; i++)
-        {
-            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
-            Assert.True(stacker.Add(frame, 8, Um(-4 + 2 * i)).Succeeded);
-        }
+        AddRegisteredSlices(stacker, scene, 4);
         var before = stacker.Registrations[^1];
         using var flat = new Mat(256, 256, MatType.CV_8UC1);
         Cv2.Randn(flat, Scalar.All(120), Scalar.All(2.5));
@@ -163,11 +165,7 @@ public sealed class StackerBehaviourTests
         // own estimate the slice would look faint and be held. The noise floor is the smallest estimate so far.
         using var scene = SyntheticStack.Create(256, 256, seed: 4);
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions { OnRegistrationFailure = RegistrationFailurePolicy.Flag });
-        for (int i = 0; i < 4; i++)
-        {
-            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
-            Assert.True(stacker.Add(frame, 8, Um(-4 + 2 * i)).Succeeded);
-        }
+        AddRegisteredSlices(stacker, scene, 4);
         using var foreign = new Mat(256, 256, MatType.CV_8UC1);
         Cv2.Randu(foreign, Scalar.All(40), Scalar.All(215));
         var r = stacker.Add(foreign, 8, Um(4));
