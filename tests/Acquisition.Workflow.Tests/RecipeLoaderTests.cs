@@ -105,6 +105,34 @@ public sealed class RecipeLoaderTests
     }
 
     [Fact]
+    public void A_region_too_close_to_the_rim_to_register_is_refused_naming_the_calibre_and_the_field_left()
+    {
+        // 9 mm: head Ø 9960 µm, flat face to 4680 µm. At 4500 µm out the largest square on it is 353 µm across.
+        var json = NineMm();
+        var ejector = json["regions"]!.AsArray().Select((r, i) => (r, i)).Single(x => (string?)x.r!["region"] == "EjectorMark");
+        ejector.r!["offsetFromPrimerCentreMicrometres"]!["x"] = 4500;
+        ejector.r!["offsetFromPrimerCentreMicrometres"]!["y"] = 0;
+        var ex = LoadWith(json);
+        var p = Assert.Single(ex.Problems);
+        Assert.Equal("recipes/9mm-luger.json", p.File);
+        Assert.Equal($"$.regions[{ejector.i}].offsetFromPrimerCentreMicrometres", p.JsonPath);
+        Assert.Contains("EjectorMark is centred 4500 µm from the primer centre", p.Message, StringComparison.Ordinal);
+        Assert.Contains("calibre '9mm Luger' (case head 9960 µm across", p.Message, StringComparison.Ordinal);
+        Assert.Contains("flat head face ends 4680 µm out", p.Message, StringComparison.Ordinal);
+        Assert.Contains("registration field of 353 µm", p.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 480 µm", p.Message, StringComparison.Ordinal);
+
+        // Where the shipped recipe puts it (4180 µm), the field is 951 µm and the recipe loads.
+        ejector.r!["offsetFromPrimerCentreMicrometres"]!["x"] = 4180;
+        var recipes = Directory.GetFiles(Path.Combine(TestPaths.FirmwareConfig, "recipes"), "*.json")
+            .Where(f => !f.EndsWith("9mm-luger.json", StringComparison.Ordinal))
+            .Select(f => (f, System.IO.File.ReadAllBytes(f)))
+            .Append(("recipes/9mm-luger.json", Encoding.UTF8.GetBytes(json.ToJsonString())))
+            .ToList();
+        Assert.NotNull(RecipeLoader.Load(File("calibres.json"), recipes));
+    }
+
+    [Fact]
     public void Broken_json_names_the_line()
     {
         var recipes = new List<(string, byte[])> { ("recipes/x.json", Encoding.UTF8.GetBytes("{\n \"schema\": \"acquisition.recipe/v1\",\n \"name\": }")) };

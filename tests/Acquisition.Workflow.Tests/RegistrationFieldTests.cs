@@ -40,7 +40,7 @@ public sealed class RegistrationFieldTests
         // 9 mm: head radius 4980 µm, flat face to 4680 µm; the ejector mark 4180 µm out. The square's far corner
         // (4180 + h, h) on that circle: h = 475.8 µm.
         var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
-        Assert.InRange(ImagingStackAccumulatorFactory.RegistrationFieldLimitFor(ejector, calibre), 951.4, 951.6);
+        Assert.InRange(Acquisition.Workflow.Recipes.HeadFaceGeometry.RegistrationFieldLimitFor(ejector, calibre), 951.4, 951.6);
         var factory = new ImagingStackAccumulatorFactory();
         // 10 µm/px at downscale 1, and 2.5 µm/px at the downscale 4 that the crater rule picks: 95 px either way, used as 94
         // (the stacker's crop is even).
@@ -56,7 +56,7 @@ public sealed class RegistrationFieldTests
 
         // A region whose centre is already off the flat face leaves no square at all: the smallest crop is used.
         var offFace = ejector with { OffsetX = new Micrometres(4800) };
-        Assert.Equal(0, ImagingStackAccumulatorFactory.RegistrationFieldLimitFor(offFace, calibre));
+        Assert.Equal(0, Acquisition.Workflow.Recipes.HeadFaceGeometry.RegistrationFieldLimitFor(offFace, calibre));
         Assert.Equal(ImagingStackAccumulatorFactory.MinimumRegistrationCropPixels,
             factory.OptionsFor(offFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
     }

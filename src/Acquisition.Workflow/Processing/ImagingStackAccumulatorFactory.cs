@@ -12,7 +12,7 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 
     /// <param name="options">A fresh options object per stacker (defaults when null), e.g. with the calibrated magnification.</param>
     /// <param name="keepRegistrationOnHeadFace">
-    /// Narrow the registration crop of regions near the rim to the flat head face (<see cref="RegistrationFieldLimitFor"/>).
+    /// Narrow the registration crop of regions near the rim to the flat head face (<see cref="HeadFaceGeometry.RegistrationFieldLimitFor"/>).
     /// Only a camera that does not resolve the head face's texture may turn this off: the simulated station's 10 µm/px
     /// camera samples the scene at pixel centres by default, which aliases that texture into noise, so the rim is all
     /// there is to register on (docs/imaging.md). The rim's drift is then known, and the cross-check along the marks,
@@ -29,13 +29,10 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
     public const double MinimumRegistrationFieldMicrometres = 2000;
 
     /// <summary>
-    /// How far inside the nominal case-head radius the flat head face is taken to end: the rim's chamfer (250 µm on
-    /// the simulator's casings; assumed of that order on real heads, not measured) and some room for the defocus blur
-    /// of its edge at the ends of a stack (≈ 20 µm at NA 0.3 and 60 µm defocus).
+    /// The smallest registration crop this factory narrows to, in downscaled pixels. The recipe check refuses a region
+    /// whose field on the head face is smaller (<see cref="HeadFaceGeometry.MinimumFieldOnHeadFaceMicrometres"/>),
+    /// so at the real camera's scale this floor is never below what the head face allows.
     /// </summary>
-    public const double RimClearanceMicrometres = 300;
-
-    /// <summary>The smallest registration crop this factory narrows to, in downscaled pixels.</summary>
     public const int MinimumRegistrationCropPixels = 48;
 
     public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification) =>
@@ -54,7 +51,7 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         {
             o.RegistrationDownscale = d;
         }
-        var limit = RegistrationFieldLimitFor(region, calibre);
+        var limit = HeadFaceGeometry.RegistrationFieldLimitFor(region, calibre);
         var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
         var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
         // Even, as the stacker uses it (its crop is centred on the frame centre).
@@ -103,28 +100,5 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
             }
         }
         return Math.Min(frameWidth, frameHeight) >= cropPixels * 4 ? 4 : null;
-    }
-
-    /// <summary>
-    /// The side (µm) of the largest square centred on the region, with its sides along the stage axes (the camera's
-    /// rotation to the stage is calibrated and small), that stays on the flat head face: the head's radius less
-    /// <see cref="RimClearanceMicrometres"/>. A crop reaching over the rim registers on the chamfer's blurred edge,
-    /// whose blur changes with z: on the simulator's ejector-mark stack that walked the slices 3–5 px off, unreported
-    /// (docs/imaging.md). 0 when the region centre is already off the flat face.
-    /// </summary>
-    public static double RegistrationFieldLimitFor(RegionRecipe region, CalibreEntry calibre)
-    {
-        ArgumentNullException.ThrowIfNull(region);
-        ArgumentNullException.ThrowIfNull(calibre);
-        var flat = (calibre.CaseHeadDiameter.Value / 2) - RimClearanceMicrometres;
-        var a = Math.Abs(region.OffsetX.Value);
-        var b = Math.Abs(region.OffsetY.Value);
-        if (Math.Sqrt((a * a) + (b * b)) >= flat)
-        {
-            return 0;
-        }
-        // The farthest corner (a + h, b + h) on the circle: 2h² + 2(a + b)h + a² + b² − r² = 0.
-        var half = (-(a + b) + Math.Sqrt(((a + b) * (a + b)) - (2 * ((a * a) + (b * b) - (flat * flat))))) / 2;
-        return 2 * half;
     }
 }

@@ -56,6 +56,7 @@ public static class RecipeLoader
     {
         var problems = new List<ConfigurationProblem>();
         var recipes = new List<Recipe>();
+        var recipePaths = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, bytes) in recipeFiles)
         {
             var dto = Parse<RecipeFile>(file, bytes, problems);
@@ -76,6 +77,7 @@ public static class RecipeLoader
                 continue;
             }
             recipes.Add(recipe);
+            recipePaths[recipe.Name] = file;
         }
         if (recipeFiles.Count == 0)
         {
@@ -87,7 +89,7 @@ public static class RecipeLoader
         if (table is not null)
         {
             // A broken recipe would also make every calibre that names it "unknown": report only the cause.
-            calibres = ValidateCalibres(calibreTable.File, table, recipes, problems, checkRecipeNames: problems.Count == 0);
+            calibres = ValidateCalibres(calibreTable.File, table, recipes, recipePaths, problems, checkRecipeNames: problems.Count == 0);
         }
         if (problems.Count > 0)
         {
@@ -252,7 +254,7 @@ public static class RecipeLoader
         }
     }
 
-    private static List<CalibreEntry> ValidateCalibres(string file, CalibreTableFile dto, IReadOnlyList<Recipe> recipes, List<ConfigurationProblem> problems, bool checkRecipeNames)
+    private static List<CalibreEntry> ValidateCalibres(string file, CalibreTableFile dto, IReadOnlyList<Recipe> recipes, IReadOnlyDictionary<string, string> recipePaths, List<ConfigurationProblem> problems, bool checkRecipeNames)
     {
         if (dto.Schema != CalibreSchema)
         {
@@ -288,14 +290,46 @@ public static class RecipeLoader
             {
                 problems.Add(new(file, $"{p}.primerDiameterMillimetres", "must be smaller than caseHeadDiameterMillimetres"));
             }
-            if (checkRecipeNames && recipes.All(r => r.Name != c.Recipe))
+            var recipe = recipes.FirstOrDefault(r => r.Name == c.Recipe);
+            if (checkRecipeNames && recipe is null)
             {
                 problems.Add(new(file, $"{p}.recipe", $"'{c.Recipe}' is not a loaded recipe; known: {string.Join(", ", recipes.Select(r => $"'{r.Name}'"))}"));
             }
-            result.Add(new CalibreEntry(c.Name, c.Aliases.ToList(), Micrometres.FromMillimetres(c.PrimerDiameterMillimetres),
-                Micrometres.FromMillimetres(c.CaseHeadDiameterMillimetres), c.Recipe));
+            var entry = new CalibreEntry(c.Name, c.Aliases.ToList(), Micrometres.FromMillimetres(c.PrimerDiameterMillimetres),
+                Micrometres.FromMillimetres(c.CaseHeadDiameterMillimetres), c.Recipe);
+            if (recipe is not null && c.CaseHeadDiameterMillimetres is >= 3 and <= 30)
+            {
+                CheckRegionsOnHeadFace(file, p, recipePaths[recipe.Name], recipe, entry, problems);
+            }
+            result.Add(entry);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A region too close to the rim leaves its z-stack nothing to register on but the rim's chamfer, whose blur
+    /// changes with z and drags the slices off the casing unnoticed; refuse such a recipe when it is loaded rather
+    /// than capture a stack that cannot be registered honestly. Reported against the recipe's region, naming the
+    /// calibre, because either the region's offset or the calibre's head diameter is what is wrong.
+    /// </summary>
+    private static void CheckRegionsOnHeadFace(string calibreFile, string calibrePath, string recipeFile, Recipe recipe, CalibreEntry calibre, List<ConfigurationProblem> problems)
+    {
+        for (var i = 0; i < recipe.Regions.Count; i++)
+        {
+            var region = recipe.Regions[i];
+            var field = HeadFaceGeometry.RegistrationFieldLimitFor(region, calibre);
+            if (field >= HeadFaceGeometry.MinimumFieldOnHeadFaceMicrometres)
+            {
+                continue;
+            }
+            var distance = Math.Sqrt((region.OffsetX.Value * region.OffsetX.Value) + (region.OffsetY.Value * region.OffsetY.Value));
+            problems.Add(new(recipeFile, $"$.regions[{i}].offsetFromPrimerCentreMicrometres", string.Create(CultureInfo.InvariantCulture,
+                $"{region.Region} is centred {distance:0} µm from the primer centre, but on calibre '{calibre.Name}' (case head {calibre.CaseHeadDiameter.Value:0} µm across, " +
+                $"{calibrePath} in {calibreFile}) the flat head face ends {HeadFaceGeometry.FlatFaceRadiusMicrometres(calibre):0} µm out " +
+                $"({HeadFaceGeometry.RimClearanceMicrometres:0} µm inside the rim), leaving the region a registration field of {field:0} µm on it; " +
+                $"at least {HeadFaceGeometry.MinimumFieldOnHeadFaceMicrometres:0} µm is needed to register the stack without following the rim. " +
+                $"Move the region towards the primer centre, or correct the calibre's caseHeadDiameterMillimetres.")));
+        }
     }
 
     private static void Range(string file, string path, double value, double min, double max, List<ConfigurationProblem> problems)
