@@ -45,4 +45,23 @@ public sealed class ProcessingTests
         var measure = new LaplacianVarianceFocusMeasure();
         Assert.True(measure.Score(FrameOf(sharp)) > 5 * measure.Score(FrameOf(blurred)));
     }
+
+    [Fact]
+    public void A_focus_window_scores_only_what_lies_inside_it()
+    {
+        // Sharp texture around a blurred centre: the head face in focus around a defocused primer.
+        using var frame = new Mat(240, 320, MatType.CV_8UC1);
+        Cv2.Randu(frame, Scalar.All(0), Scalar.All(255));
+        var centre = new Rect(100, 60, 120, 120);
+        using (var inner = new Mat(frame, centre))
+        {
+            Cv2.GaussianBlur(inner, inner, new Size(9, 9), 3);
+        }
+        var measure = new LaplacianVarianceFocusMeasure(0.9);
+        var window = FocusWindow.CentredSquare(320, 240, 120);
+        Assert.Equal(new FocusWindow(centre.X, centre.Y, centre.Width, centre.Height), window);
+        Assert.True(measure.Score(FrameOf(frame)) > 5 * measure.Score(FrameOf(frame), window));
+        // Clipped to the frame, never past it.
+        Assert.Equal(new FocusWindow(0, 0, 320, 240), FocusWindow.CentredSquare(320, 240, 1000));
+    }
 }

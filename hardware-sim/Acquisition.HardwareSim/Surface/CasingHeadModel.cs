@@ -22,6 +22,13 @@ public sealed record CasingHeadModel
     /// <summary>RMS of the procedural breech-face marks on the primer (µm); 0 for none.</summary>
     public double BreechFaceMarksRmsMicrometres { get; init; } = 1.2;
 
+    /// <summary>
+    /// RMS relative albedo variation of the head face at a 20 µm scale: the tarnish and propellant residue of a fired
+    /// head. It is what a coarse camera registers on away from the primer: the head face's white-noise texture
+    /// (<see cref="HeadAlbedoTexture"/>) is finer than a 10 µm pixel and changes with every sub-pixel shift.
+    /// </summary>
+    public double HeadFaceStainContrast { get; init; } = 0.2;
+
     /// <summary>RMS of the fine height roughness of the head face and rim (µm).</summary>
     public double MicroRoughnessRmsMicrometres { get; init; } = 0.15;
 

@@ -175,6 +175,9 @@ internal static class CasingRasteriser
         using var micro = NoiseField.Create(size, seed + 1, Math.Max(0.7, 2.5 / res));
         using var albedoNoise = NoiseField.Create(size, seed + 2, 0.5);
         using var marks = m.BreechFaceMarksRmsMicrometres > 0 ? NoiseField.Create(size, seed + 3, 8 / res) : null;
+        using var stains = m.HeadFaceStainContrast > 0 ? NoiseField.Create(size, seed + 4, 20 / res) : null;
+        var stainContrast = m.HeadFaceStainContrast;
+        nint sp = stains?.Data ?? 0;
         nint hp = h.Data, ap = a.Data, rp = region.Data, mp = micro.Data, np = albedoNoise.Data, kp = marks?.Data ?? 0;
         long fs = h.Step(), rs = region.Step();
         var headRough = m.MicroRoughnessRmsMicrometres;
@@ -204,6 +207,10 @@ internal static class CasingRasteriser
                 var onPrimer = cls is Primer or Crater;
                 hrow[i] += (float)((onPrimer ? primerRough : headRough) * mrow[i]);
                 arow[i] *= (float)(1 + ((onPrimer ? primerTex : headTex) * nrow[i]));
+                if (cls == HeadFace && sp != 0)
+                {
+                    arow[i] *= (float)Math.Max(0.05, 1 + (stainContrast * ((float*)(sp + (j * fs)))[i]));
+                }
                 if (cls == Primer && krow is not null)
                 {
                     var u = (i * ca) + (j * sa);

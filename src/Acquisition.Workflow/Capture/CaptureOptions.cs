@@ -36,6 +36,14 @@ public sealed class CaptureOptions
     /// <summary>Autofocus gives up when the peak is not at least this many MADs above the curve's median.</summary>
     public double AutofocusMinPeakProminence { get; set; } = 3;
 
+    /// <summary>
+    /// The autofocus scores a centred square of this fraction of the calibre's primer diameter: the breech face, which
+    /// the recipes' z-ranges are relative to. A wider window takes in the head face 40 µm above it, whose tarnish and
+    /// headstamp can outscore the primer and pull the focus off the breech face. 0.6 keeps the square's corners clear
+    /// of the primer's rounded edge.
+    /// </summary>
+    public double AutofocusWindowOfPrimerDiameter { get; set; } = 0.6;
+
     /// <summary>Keep each stack's raw frames in the package (for re-processing with <c>acq stack</c>).</summary>
     public bool KeepRawStacks { get; set; }
 
@@ -62,6 +70,10 @@ public sealed class CaptureOptions
         if (PrimerDiameterTolerance is <= 0 or > 0.5)
         {
             throw new InvalidOperationException($"Station:Capture:PrimerDiameterTolerance is {PrimerDiameterTolerance}; allowed (0, 0.5].");
+        }
+        if (AutofocusWindowOfPrimerDiameter is < 0.2 or > 0.7)
+        {
+            throw new InvalidOperationException($"Station:Capture:AutofocusWindowOfPrimerDiameter is {AutofocusWindowOfPrimerDiameter}; allowed 0.2–0.7 (beyond 0.7 the square's corners leave the primer).");
         }
         if (MaxCentringIterations is < 1 or > 10)
         {

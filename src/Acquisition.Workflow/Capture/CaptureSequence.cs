@@ -533,7 +533,8 @@ public sealed class CaptureSequence
         }
         await MoveZAsync(run, z, ct).ConfigureAwait(false);
         var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
-        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame));
+        var side = (int)Math.Round(_options.AutofocusWindowOfPrimerDiameter * run.Calibre!.PrimerDiameter.Value / run.Pixel!.PixelSizeX.Value);
+        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame, FocusWindow.CentredSquare(frame.Width, frame.Height, side)));
     }
 
     private static int IndexOfMax(List<FocusSample> curve)

@@ -75,7 +75,7 @@ public sealed class HoughPrimerDetector : IPrimerDetector
         var inner = circle.RadiusPixels * (1 - band);
         var steps = Math.Max(8, (int)(2 * band * circle.RadiusPixels * 2));
         var profile = new float[steps + 1];
-        double sxx = 0, sxy = 0, syy = 0, sx = 0, sy = 0, n = 0, sxz = 0, syz = 0, sz = 0;
+        var points = new List<(double X, double Y)>(Rays);
         for (var k = 0; k < Rays; k++)
         {
             var angle = 2 * Math.PI * k / Rays;
@@ -105,31 +105,54 @@ public sealed class HoughPrimerDetector : IPrimerDetector
             var denominator = a - (2 * b) + c;
             var sub = denominator != 0 ? Math.Clamp(0.5 * (a - c) / denominator, -0.5, 0.5) : 0;
             var radius = inner + ((best + sub) * stepLength);
-            var dx = radius * cos;
-            var dy = radius * sin;
-            // Kåsa fit relative to the current centre, for conditioning: x² + y² + a·x + b·y + c = 0.
+            points.Add((radius * cos, radius * sin));
+        }
+        if (points.Count < Rays / 3 || FitCircle(points) is not { } fit)
+        {
+            return circle;
+        }
+        // A stain or scratch on the head face next to the pocket can outdo the cup edge on a few rays; those rays land
+        // pixels off the circle the rest agree on. Drop them (beyond 3 robust sigmas, at least a pixel) and fit again.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var residuals = points.Select(q => Math.Abs(Math.Sqrt(Math.Pow(q.X - fit.X, 2) + Math.Pow(q.Y - fit.Y, 2)) - fit.R)).ToList();
+            var mad = residuals.Order().ElementAt(residuals.Count / 2);
+            var limit = Math.Max(1.0, 3 * 1.4826 * mad);
+            var inliers = points.Where((_, i) => residuals[i] <= limit).ToList();
+            if (inliers.Count == points.Count || inliers.Count < Rays / 3 || FitCircle(inliers) is not { } refit)
+            {
+                break;
+            }
+            points = inliers;
+            fit = refit;
+        }
+        if (Math.Abs(fit.R - circle.RadiusPixels) > band * circle.RadiusPixels)
+        {
+            return circle;
+        }
+        return new PrimerDetection(circle.CentreXPixels + fit.X, circle.CentreYPixels + fit.Y, fit.R);
+    }
+
+    /// <summary>Least-squares (Kåsa) circle through points given relative to the current centre, for conditioning: x² + y² + a·x + b·y + c = 0.</summary>
+    private static (double X, double Y, double R)? FitCircle(IReadOnlyList<(double X, double Y)> points)
+    {
+        double sxx = 0, sxy = 0, syy = 0, sx = 0, sy = 0, n = 0, sxz = 0, syz = 0, sz = 0;
+        foreach (var (dx, dy) in points)
+        {
             var z = -((dx * dx) + (dy * dy));
             sxx += dx * dx; sxy += dx * dy; syy += dy * dy; sx += dx; sy += dy; n++;
             sxz += dx * z; syz += dy * z; sz += z;
-        }
-        if (n < Rays / 3)
-        {
-            return circle;
         }
         var m = new[,] { { sxx, sxy, sx }, { sxy, syy, sy }, { sx, sy, n } };
         var rhs = new[] { sxz, syz, sz };
         if (!Solve3(m, rhs, out var fa, out var fb, out var fc))
         {
-            return circle;
+            return null;
         }
         var ox = -fa / 2;
         var oy = -fb / 2;
         var radius2 = (ox * ox) + (oy * oy) - fc;
-        if (radius2 <= 0 || Math.Abs(Math.Sqrt(radius2) - circle.RadiusPixels) > band * circle.RadiusPixels)
-        {
-            return circle;
-        }
-        return new PrimerDetection(circle.CentreXPixels + ox, circle.CentreYPixels + oy, Math.Sqrt(radius2));
+        return radius2 > 0 ? (ox, oy, Math.Sqrt(radius2)) : null;
     }
 
     private static bool Solve3(double[,] m, double[] r, out double a, out double b, out double c)

@@ -20,10 +20,21 @@ public sealed class LaplacianVarianceFocusMeasure : IFocusMeasure
 
     public double Score(Frame frame)
     {
-        using var full = FrameMat.ToMat(frame);
+        ArgumentNullException.ThrowIfNull(frame);
         var w = Math.Max(8, (int)(frame.Width * _centralFraction));
         var h = Math.Max(8, (int)(frame.Height * _centralFraction));
-        using var roi = new Mat(full, new Rect((frame.Width - w) / 2, (frame.Height - h) / 2, w, h));
+        return Score(frame, new FocusWindow((frame.Width - w) / 2, (frame.Height - h) / 2, w, h));
+    }
+
+    public double Score(Frame frame, FocusWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var x = Math.Clamp(window.X, 0, frame.Width - 1);
+        var y = Math.Clamp(window.Y, 0, frame.Height - 1);
+        var w = Math.Clamp(window.Width, 8, frame.Width - x);
+        var h = Math.Clamp(window.Height, 8, frame.Height - y);
+        using var full = FrameMat.ToMat(frame);
+        using var roi = new Mat(full, new Rect(x, y, w, h));
         using var asFloat = new Mat();
         roi.ConvertTo(asFloat, MatType.CV_32FC1, 1.0 / ((1 << frame.BitDepth) - 1));
         using var small = new Mat();

@@ -10,6 +10,8 @@ internal sealed class FakeFocus(FakeStage stage) : IFocusMeasure
     public double Width { get; set; } = 30;
     public bool Flat { get; set; }
 
+    public double Score(Frame frame, FocusWindow window) => Score(frame);
+
     public double Score(Frame frame)
     {
         if (Flat)

@@ -36,6 +36,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             output.WriteLine($"{r.Region} {r.Status}: {string.Join(" / ", r.Attempts.Select(a => a.Metrics))}");
         }
         Assert.True(outcome.Status == CaptureStatus.Complete, $"{outcome.Status}: {string.Join(" | ", outcome.Record.Reasons)}");
+        // The autofocus scores the primer only, so it finds the breech face and every region passes at once. Scored
+        // over 0.9 of the frame it was pulled to the head face 40 µm above (its residue outscored the primer): the
+        // breech-face stack then had the primer at its end, 1.4 % coverage, and passed only when widened.
+        output.WriteLine($"autofocus at Z {outcome.Record.Autofocus!.FocusZMicrometres:0.0} µm (head face in focus at {SimBench.FocusZ:0} µm)");
+        var primerPlane = SimBench.FocusZ - new Acquisition.HardwareSim.Surface.CasingHeadModel().PrimerRecessMicrometres;
+        Assert.InRange(outcome.Record.Autofocus.FocusZMicrometres, primerPlane - 5, primerPlane + 5);
+        Assert.All(outcome.Record.Regions, r => Assert.Single(r.Attempts));
         var verification = await PackageVerifier.VerifyAsync(outcome.PackagePath!, rig.Keys.TrustedKeyIds(), CancellationToken.None);
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
         Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));
