@@ -60,18 +60,4 @@ public sealed class RegistrationFieldTests
         Assert.Equal(ImagingStackAccumulatorFactory.MinimumRegistrationCropPixels,
             factory.OptionsFor(offFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
     }
-
-    [Fact]
-    public void A_camera_that_cannot_resolve_the_head_face_keeps_the_wide_crop_without_the_cross_check()
-    {
-        var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
-        var options = new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: false)
-            .OptionsFor(ejector, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity);
-        Assert.Equal(new Acquisition.Imaging.Stacking.FocusStackerOptions().RegistrationCropPixels, options.RegistrationCropPixels);
-        Assert.True(double.IsPositiveInfinity(options.MaxCrossCheckDisagreementPixels));
-        // Away from the rim nothing changes.
-        var (breechFace, _) = Region(Acquisition.Core.Domain.Region.BreechFace);
-        Assert.Equal(1.25, new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: false)
-            .OptionsFor(breechFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).MaxCrossCheckDisagreementPixels);
-    }
 }

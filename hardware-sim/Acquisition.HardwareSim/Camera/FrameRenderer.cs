@@ -119,8 +119,6 @@ public sealed class FrameRenderer : IDisposable
 
     public SurfaceScene Scene => _scene;
 
-    /// <summary>Whether these frames alias the scene's finest texture (see <see cref="SimulatedCameraOptions.AliasesTexture"/>).</summary>
-    public bool AliasesTexture => _o.AliasesTexture(_scene.ResolutionMicrometres);
 
     /// <summary>
     /// Renders one exposure. <paramref name="sampleAt"/> gives the true stage position and light at a fraction

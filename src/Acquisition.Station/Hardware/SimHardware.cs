@@ -81,10 +81,6 @@ public static class SimHardware
             bench.WireCamera(camera);
             return camera;
         });
-        // The simulated camera samples the 2.5 µm scene at its 10 µm pixel centres, which aliases the head face's texture:
-        // registration there has only the rim to go on, so it is not narrowed to the head face (docs/imaging.md).
-        services.AddSingleton<IStackAccumulatorFactory>(sp =>
-            new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: !sp.GetRequiredService<SimulatedCamera>().Renderer.AliasesTexture));
         services.AddSingleton<ICamera>(sp =>
         {
             var bench = sp.GetRequiredService<SimulatedBench>();

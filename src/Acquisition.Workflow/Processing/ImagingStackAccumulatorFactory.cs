@@ -8,21 +8,12 @@ namespace Acquisition.Workflow.Processing;
 public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 {
     private readonly Func<FocusStackerOptions> _options;
-    private readonly bool _keepRegistrationOnHeadFace;
 
     /// <param name="options">A fresh options object per stacker (defaults when null), e.g. with the calibrated magnification.</param>
-    /// <param name="keepRegistrationOnHeadFace">
-    /// Narrow the registration crop of regions near the rim to the flat head face (<see cref="HeadFaceGeometry.RegistrationFieldLimitFor"/>).
-    /// Only a camera that does not resolve the head face's texture may turn this off: the simulated station's 10 µm/px
-    /// camera samples the scene at pixel centres by default, which aliases that texture into noise, so the rim is all
-    /// there is to register on (docs/imaging.md). The rim's drift is then known, and the cross-check along the marks,
-    /// which would report it on every such stack, is left off for those regions.
-    /// </param>
-    public ImagingStackAccumulatorFactory(Func<FocusStackerOptions>? options = null, bool keepRegistrationOnHeadFace = true)
+    public ImagingStackAccumulatorFactory(Func<FocusStackerOptions>? options = null)
     {
         _options = options ?? (() => new FocusStackerOptions());
         _options().Validate();
-        _keepRegistrationOnHeadFace = keepRegistrationOnHeadFace;
     }
 
     /// <summary>The field the registration crop should cover at least, in micrometres.</summary>
@@ -58,14 +49,8 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)) / 2 * 2);
         if (fits < o.RegistrationCropPixels)
         {
-            if (_keepRegistrationOnHeadFace)
-            {
-                o.RegistrationCropPixels = fits;
-            }
-            else
-            {
-                o.MaxCrossCheckDisagreementPixels = double.PositiveInfinity;
-            }
+            // Near the rim: keep the crop on the flat head face (docs/imaging.md, "Registration near the rim").
+            o.RegistrationCropPixels = fits;
         }
         if (o.Magnification.IsIdentity)
         {

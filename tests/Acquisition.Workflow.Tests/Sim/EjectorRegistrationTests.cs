@@ -28,8 +28,8 @@ public sealed class EjectorRegistrationTests(ITestOutputHelper output)
     public void At_the_stations_resolution_every_slice_registers_within_half_a_pixel(string lighting)
     {
         // 10 µm/px, the simulated station's field and sensor, with each pixel integrating its footprint (the station's
-        // own simulated camera samples pixel centres, which aliases the head face's texture into per-frame noise).
-        // Measured 2026-11-24: 0.16 px (ring-oblique) and 0.17 px (coaxial), one slice held at the coaxial stack's far end.
+        // own simulated camera samples pixel centres: the next test). Measured 2026-11-24: 0.08 px with either lighting
+        // (on session 9's clean head face 0.16 and 0.17 px, one slice held).
         var camera = SimBench.QuarterResolution with { IntegratePixelFootprint = true };
         var outcome = Stack(lighting, camera, Options(camera))[0];
         Assert.Equal(0, outcome.Failed);
@@ -41,7 +41,8 @@ public sealed class EjectorRegistrationTests(ITestOutputHelper output)
     public void A_registration_crop_over_the_rim_walks_the_stack_off_the_casing()
     {
         // Full resolution (2.5 µm/px), both crops on the same frames. Measured 2026-11-24: the default 256 px crop
-        // (2.56 mm, reaching over the rim) 1.05 px, drifting with z; the crop kept on the head face 0.29 px.
+        // (2.56 mm, reaching over the rim) 0.54 px, the crop kept on the head face 0.16 px. The head face's residue
+        // outweighs the rim's edge in part; on session 9's clean head face the figures were 1.05 and 0.29 px.
         var camera = SimulatedCameraOptions.Default;
         var onTheFace = Options(camera);
         var overTheRim = Options(camera);
@@ -50,7 +51,27 @@ public sealed class EjectorRegistrationTests(ITestOutputHelper output)
 
         var outcomes = Stack("ring-oblique", camera, onTheFace, overTheRim);
         Assert.True(outcomes[0].Failed == 0 && outcomes[0].WorstPixels < 0.5, $"on the head face: {outcomes[0]}");
-        Assert.True(outcomes[1].WorstPixels > 0.7, $"over the rim the stack was expected to drift: {outcomes[1]}");
+        Assert.True(outcomes[1].WorstPixels > 0.4 && outcomes[1].WorstPixels > 2 * outcomes[0].WorstPixels,
+            $"over the rim the stack was expected to drift: {outcomes[1]}, against {outcomes[0]} on the head face");
+    }
+
+    [Theory]
+    [InlineData("ring-oblique")]
+    [InlineData("coaxial")]
+    public void With_the_simulated_stations_own_camera_the_head_faces_residue_carries_the_registration(string lighting)
+    {
+        // The station's simulated camera samples pixel centres: the head face's white-noise texture, finer than its
+        // 10 µm pixel, changes with every sub-pixel jitter. The fired head's tarnish and residue, at a 20 µm scale, do
+        // not. Measured 2026-11-24: 0.17 px either lighting with them, and 24 of 30 slices unregistered without.
+        var camera = SimBench.QuarterResolution;
+        Assert.True(camera.AliasesTexture(SurfacePresets.DefaultResolutionMicrometres));
+        var withResidue = Stack(lighting, camera, new CasingHeadModel(), Options(camera))[0];
+        Assert.Equal(0, withResidue.Failed);
+        Assert.True(withResidue.Held <= 3, $"{withResidue.Held} slices held");
+        Assert.True(withResidue.WorstPixels < 0.5, $"{lighting}: a registered slice is {withResidue.WorstPixels:0.00} px off the others");
+
+        var clean = Stack(lighting, camera, new CasingHeadModel { HeadFaceStainContrast = 0 }, Options(camera))[0];
+        Assert.True(clean.Failed > 10, $"without the residue the head face was expected to leave most slices unregistered: {clean}");
     }
 
     private static FocusStackerOptions Options(SimulatedCameraOptions camera)
@@ -71,13 +92,16 @@ public sealed class EjectorRegistrationTests(ITestOutputHelper output)
     }
 
     /// <summary>Renders the stack once and feeds every stacker the same frames; errors are against the rendered jitter, common offset removed.</summary>
-    private List<Outcome> Stack(string lighting, SimulatedCameraOptions camera, params FocusStackerOptions[] options)
+    private List<Outcome> Stack(string lighting, SimulatedCameraOptions camera, params FocusStackerOptions[] options) =>
+        Stack(lighting, camera, new CasingHeadModel(), options);
+
+    private List<Outcome> Stack(string lighting, SimulatedCameraOptions camera, CasingHeadModel model, params FocusStackerOptions[] options)
     {
         var (region, _) = EjectorRegion();
         var step = region.Lightings.Single(l => l.Name == lighting);
         var light = LightingState.Segmented(camera.RingSegments, step.Segments, step.Intensity, step.Coaxial);
         double x = region.OffsetX.Value, y = region.OffsetY.Value;
-        using var scene = SurfacePresets.DefaultCasing(new SceneExtent(3600, x, y));
+        using var scene = SurfacePresets.Casing(model, new SceneExtent(3600, x, y));
         using var renderer = new FrameRenderer(scene, camera);
         var stackers = options.Select(o => new StreamingFocusStacker(o)).ToList();
         try

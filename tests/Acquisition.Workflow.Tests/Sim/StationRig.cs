@@ -55,7 +55,7 @@ internal sealed class StationRig : IDisposable
         Sequence = new CaptureSequence(
             new CaptureDevices(bench.Stage, bench.Lights, bench.Camera, bench.Panel),
             new CaptureProcessing(
-                new ImagingStackAccumulatorFactory(keepRegistrationOnHeadFace: !bench.SimCamera.Renderer.AliasesTexture),
+                new ImagingStackAccumulatorFactory(),
                 new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             Calibres, Calibrations, Audit, Data,
             new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, stamps, new EvidencePackageSettings("SIM-0001")),
