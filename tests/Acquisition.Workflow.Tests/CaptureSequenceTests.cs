@@ -46,6 +46,10 @@ public sealed class CaptureSequenceTests
         var bf = outcome.Record.Regions[0];
         Assert.Equal(41, bf.SliceZMicrometres.Count);
         Assert.InRange(bf.SliceZMicrometres[0], 57 - 40 - 2, 57 - 40 + 2);
+
+        // Every autofocus frame is scored on the centred primer only: 0.6 × the 4.45 mm 9 mm primer at 100 µm/px.
+        Assert.Equal(outcome.Record.Autofocus.CoarseCurve.Count + outcome.Record.Autofocus.FineCurve.Count, h.Focus.Windows.Count);
+        Assert.All(h.Focus.Windows, w => Assert.Equal(FocusWindow.Centred(w.FrameWidth, w.FrameHeight, 27, 27), w.Window));
     }
 
     [Fact]

@@ -58,10 +58,15 @@ public sealed class ProcessingTests
             Cv2.GaussianBlur(inner, inner, new Size(9, 9), 3);
         }
         var measure = new LaplacianVarianceFocusMeasure(0.9);
-        var window = FocusWindow.CentredSquare(320, 240, 120);
+        var window = FocusWindow.Centred(320, 240, 120, 120);
         Assert.Equal(new FocusWindow(centre.X, centre.Y, centre.Width, centre.Height), window);
         Assert.True(measure.Score(FrameOf(frame)) > 5 * measure.Score(FrameOf(frame), window));
-        // Clipped to the frame, never past it.
-        Assert.Equal(new FocusWindow(0, 0, 320, 240), FocusWindow.CentredSquare(320, 240, 1000));
+
+        // Cut to the frame, never past it or shifted into it; a window that leaves too little is refused by name.
+        Assert.Equal(new FocusWindow(0, 0, 320, 240), FocusWindow.Centred(320, 240, 1000, 1000));
+        Assert.Equal(new FocusWindow(0, 10, 20, 30), new FocusWindow(-20, 10, 40, 30).Within(320, 240));
+        Assert.Equal(measure.Score(FrameOf(frame), new FocusWindow(0, 0, 100, 100)), measure.Score(FrameOf(frame), new FocusWindow(-50, -50, 150, 150)));
+        var tooSmall = Assert.Throws<ArgumentOutOfRangeException>(() => measure.Score(FrameOf(frame), new FocusWindow(316, 0, 50, 50)));
+        Assert.Contains("leaves 4×50 px of the 320×240 frame", tooSmall.Message, StringComparison.Ordinal);
     }
 }

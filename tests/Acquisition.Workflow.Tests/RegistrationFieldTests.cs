@@ -54,10 +54,28 @@ public sealed class RegistrationFieldTests
         Assert.Equal(new Acquisition.Imaging.Stacking.FocusStackerOptions().RegistrationCropPixels,
             factory.OptionsFor(breechFace, calibre, 2448, 2048, Pixel(2.5), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
 
-        // A region whose centre is already off the flat face leaves no square at all: the smallest crop is used.
+        // A region whose centre is already off the flat face leaves no square at all: refused by name before its stack
+        // starts, not registered on a crop over the rim. (The recipe loader refuses such a region first.)
         var offFace = ejector with { OffsetX = new Micrometres(4800) };
         Assert.Equal(0, Acquisition.Workflow.Recipes.HeadFaceGeometry.RegistrationFieldLimitFor(offFace, calibre));
-        Assert.Equal(ImagingStackAccumulatorFactory.MinimumRegistrationCropPixels,
-            factory.OptionsFor(offFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity).RegistrationCropPixels);
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            factory.Create(offFace, calibre, 612, 512, Pixel(10), Acquisition.Imaging.Stacking.MagnificationModel.Identity));
+        Assert.Contains("EjectorMark on '9mm Luger' leaves a registration field of 0 µm on the flat head face", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Where_the_smallest_crop_would_reach_over_the_rim_registration_runs_at_a_finer_scale()
+    {
+        // A 3.9 µm/px camera registers at downscale 4 (the crater rule): 15.6 µm a registration pixel, so the smallest
+        // crop (48 px) would be 749 µm. A region 4423 µm out on a 9 mm head has a 500 µm field on the flat face, which
+        // the recipe check accepts (≥ 480 µm): at downscale 2 that field is 64 px of 7.8 µm.
+        var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
+        var nearRim = ejector with { OffsetX = new Micrometres(4423) };
+        var limit = Acquisition.Workflow.Recipes.HeadFaceGeometry.RegistrationFieldLimitFor(nearRim, calibre);
+        Assert.InRange(limit, 499, 502);
+        Assert.Equal(4, ImagingStackAccumulatorFactory.RegistrationDownscaleFor(2448, 2048, Pixel(3.9)));
+        var options = new ImagingStackAccumulatorFactory().OptionsFor(nearRim, calibre, 2448, 2048, Pixel(3.9), Acquisition.Imaging.Stacking.MagnificationModel.Identity);
+        Assert.Equal((2, 64), (options.RegistrationDownscale, options.RegistrationCropPixels));
+        Assert.True(options.RegistrationCropPixels * options.RegistrationDownscale * 3.9 <= limit);
     }
 }

@@ -119,7 +119,6 @@ public sealed class FrameRenderer : IDisposable
 
     public SurfaceScene Scene => _scene;
 
-
     /// <summary>
     /// Renders one exposure. <paramref name="sampleAt"/> gives the true stage position and light at a fraction
     /// 0–1 of the exposure; it is sampled finely enough for motion blur when the stage moved.

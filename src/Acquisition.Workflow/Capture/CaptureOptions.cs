@@ -1,3 +1,4 @@
+using System.Globalization;
 using Acquisition.Core.Domain;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Units;
@@ -39,8 +40,9 @@ public sealed class CaptureOptions
     /// <summary>
     /// The autofocus scores a centred square of this fraction of the calibre's primer diameter: the breech face, which
     /// the recipes' z-ranges are relative to. A wider window takes in the head face 40 µm above it, whose tarnish and
-    /// headstamp can outscore the primer and pull the focus off the breech face. 0.6 keeps the square's corners clear
-    /// of the primer's rounded edge.
+    /// headstamp can outscore the primer and pull the focus off the breech face. At 0.6 the square's corners lie
+    /// 0.42 diameters from the centre, clear of the primer cup's rounded edge (its outer 120 µm on the simulator's
+    /// casings) even with the primer off-centre by the centring tolerance; 0.65 (0.46 diameters) is the most allowed.
     /// </summary>
     public double AutofocusWindowOfPrimerDiameter { get; set; } = 0.6;
 
@@ -71,9 +73,10 @@ public sealed class CaptureOptions
         {
             throw new InvalidOperationException($"Station:Capture:PrimerDiameterTolerance is {PrimerDiameterTolerance}; allowed (0, 0.5].");
         }
-        if (AutofocusWindowOfPrimerDiameter is < 0.2 or > 0.7)
+        if (!double.IsFinite(AutofocusWindowOfPrimerDiameter) || AutofocusWindowOfPrimerDiameter is < 0.2 or > 0.65)
         {
-            throw new InvalidOperationException($"Station:Capture:AutofocusWindowOfPrimerDiameter is {AutofocusWindowOfPrimerDiameter}; allowed 0.2–0.7 (beyond 0.7 the square's corners leave the primer).");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Station:Capture:AutofocusWindowOfPrimerDiameter is {AutofocusWindowOfPrimerDiameter}; allowed 0.2–0.65 (a wider square's corners reach the primer cup's edge and the head face beyond it)."));
         }
         if (MaxCentringIterations is < 1 or > 10)
         {

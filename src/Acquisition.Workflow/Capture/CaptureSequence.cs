@@ -533,8 +533,15 @@ public sealed class CaptureSequence
         }
         await MoveZAsync(run, z, ct).ConfigureAwait(false);
         var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
-        var side = (int)Math.Round(_options.AutofocusWindowOfPrimerDiameter * run.Calibre!.PrimerDiameter.Value / run.Pixel!.PixelSizeX.Value);
-        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame, FocusWindow.CentredSquare(frame.Width, frame.Height, side)));
+        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame, AutofocusWindow(run, frame)));
+    }
+
+    /// <summary>The centred square on the primer the autofocus scores (<see cref="CaptureOptions.AutofocusWindowOfPrimerDiameter"/>), in pixels.</summary>
+    private FocusWindow AutofocusWindow(Run run, Frame frame)
+    {
+        var side = _options.AutofocusWindowOfPrimerDiameter * run.Calibre!.PrimerDiameter.Value;
+        return FocusWindow.Centred(frame.Width, frame.Height,
+            (int)Math.Round(side / run.Pixel!.PixelSizeX.Value), (int)Math.Round(side / run.Pixel.PixelSizeY.Value));
     }
 
     private static int IndexOfMax(List<FocusSample> curve)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Acquisition.Imaging.Stacking;
 using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Recipes;
@@ -21,14 +22,19 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
 
     /// <summary>
     /// The smallest registration crop this factory narrows to, in downscaled pixels. The recipe check refuses a region
-    /// whose field on the head face is smaller (<see cref="HeadFaceGeometry.MinimumFieldOnHeadFaceMicrometres"/>),
-    /// so at the real camera's scale this floor is never below what the head face allows.
+    /// whose field on the head face is under 48 px of 10 µm (<see cref="HeadFaceGeometry.MinimumFieldOnHeadFaceMicrometres"/>),
+    /// so with registration pixels of up to 10 µm (this factory lowers the downscale to get there) the crop never has
+    /// to be wider than the head face allows.
     /// </summary>
     public const int MinimumRegistrationCropPixels = 48;
 
-    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification) =>
-        new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(),
+    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
+    {
+        // Once now, so that a region this camera cannot register fails before its stack starts, not at its first frame.
+        _ = OptionsFor(region, calibre, frameWidth, frameHeight, pixel, magnification);
+        return new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(),
             () => OptionsFor(region, calibre, frameWidth, frameHeight, pixel, magnification));
+    }
 
     /// <summary>The stacker settings for one lighting of a region: the configured ones, with the registration field and the magnification this region and calibration call for.</summary>
     public FocusStackerOptions OptionsFor(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
@@ -45,11 +51,23 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         var limit = HeadFaceGeometry.RegistrationFieldLimitFor(region, calibre);
         var ds = o.EffectiveRegistrationDownscale(frameWidth, frameHeight);
         var pixelSize = Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
-        // Even, as the stacker uses it (its crop is centred on the frame centre).
-        var fits = Math.Max(MinimumRegistrationCropPixels, (int)Math.Floor(limit / (ds * pixelSize)) / 2 * 2);
-        if (fits < o.RegistrationCropPixels)
+        if (limit < o.RegistrationCropPixels * ds * pixelSize)
         {
-            // Near the rim: keep the crop on the flat head face (docs/imaging.md, "Registration near the rim").
+            // Near the rim: keep the crop on the flat head face (docs/imaging.md, "Registration near the rim"). Where
+            // the smallest crop would not fit at this scale, register at a finer one, where the same field is more
+            // pixels, rather than let the crop reach over the rim.
+            var fits = EvenPixels(limit, ds * pixelSize);
+            while (fits < MinimumRegistrationCropPixels && ds > 1)
+            {
+                ds /= 2;
+                fits = EvenPixels(limit, ds * pixelSize);
+            }
+            if (fits < MinimumRegistrationCropPixels)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"{region.Region} on '{calibre.Name}' leaves a registration field of {limit:0} µm on the flat head face: {fits} px of this camera's {pixelSize:0.##} µm, fewer than the {MinimumRegistrationCropPixels} px a registration crop needs. Move the region towards the primer centre in the recipe, or use a finer camera."));
+            }
+            o.RegistrationDownscale = ds;
             o.RegistrationCropPixels = fits;
         }
         if (o.Magnification.IsIdentity)
@@ -86,4 +104,8 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
         }
         return Math.Min(frameWidth, frameHeight) >= cropPixels * 4 ? 4 : null;
     }
+
+    /// <summary>The even number of registration pixels (the stacker centres an even crop) that fit in a field.</summary>
+    private static int EvenPixels(double fieldMicrometres, double registrationPixelMicrometres) =>
+        (int)Math.Floor(fieldMicrometres / registrationPixelMicrometres) / 2 * 2;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Acquisition.Core.Hardware;
 using OpenCvSharp;
 
@@ -18,21 +19,27 @@ public sealed class LaplacianVarianceFocusMeasure : IFocusMeasure
         _centralFraction = centralFraction;
     }
 
+    /// <summary>The smallest window side scored, in pixels.</summary>
+    public const int MinimumWindowPixels = 8;
+
     public double Score(Frame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var w = Math.Max(8, (int)(frame.Width * _centralFraction));
-        var h = Math.Max(8, (int)(frame.Height * _centralFraction));
-        return Score(frame, new FocusWindow((frame.Width - w) / 2, (frame.Height - h) / 2, w, h));
+        return Score(frame, FocusWindow.Centred(frame.Width, frame.Height,
+            Math.Max(MinimumWindowPixels, (int)(frame.Width * _centralFraction)), Math.Max(MinimumWindowPixels, (int)(frame.Height * _centralFraction))));
     }
 
     public double Score(Frame frame, FocusWindow window)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var x = Math.Clamp(window.X, 0, frame.Width - 1);
-        var y = Math.Clamp(window.Y, 0, frame.Height - 1);
-        var w = Math.Clamp(window.Width, 8, frame.Width - x);
-        var h = Math.Clamp(window.Height, 8, frame.Height - y);
+        var cut = window.Within(frame.Width, frame.Height);
+        // Half resolution and a 3×3 Laplacian need a few pixels to say anything.
+        if (cut.Width < MinimumWindowPixels || cut.Height < MinimumWindowPixels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, string.Create(CultureInfo.InvariantCulture,
+                $"the focus window leaves {cut.Width}×{cut.Height} px of the {frame.Width}×{frame.Height} frame; at least {MinimumWindowPixels}×{MinimumWindowPixels} are needed."));
+        }
+        var (x, y, w, h) = (cut.X, cut.Y, cut.Width, cut.Height);
         using var full = FrameMat.ToMat(frame);
         using var roi = new Mat(full, new Rect(x, y, w, h));
         using var asFloat = new Mat();

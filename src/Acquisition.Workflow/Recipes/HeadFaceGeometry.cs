@@ -3,7 +3,7 @@ namespace Acquisition.Workflow.Recipes;
 /// <summary>
 /// Where a region's z-stack can be registered without following the rim: the flat part of the case head, which
 /// ends a little inside the nominal head radius. Both the recipe check at load time and the stacker set-up use it,
-/// so a recipe that loads is one the stacker can register.
+/// so a recipe that loads is one the stacker can register with any camera of up to 10 µm per pixel.
 /// </summary>
 public static class HeadFaceGeometry
 {
@@ -15,9 +15,10 @@ public static class HeadFaceGeometry
     public const double RimClearanceMicrometres = 300;
 
     /// <summary>
-    /// The smallest registration field on the head face a recipe region may have: the stacker's smallest crop
-    /// (48 px) at the real camera's registration scale (2.5 µm/px at downscale 4). Below that the crop holds too few
-    /// texture cells for a reliable match, and a wider one would reach over the rim.
+    /// The smallest registration field on the head face a recipe region may have: the stacker factory's smallest crop
+    /// (48 px) at 10 µm per registration pixel, the real camera's scale (2.5 µm/px at downscale 4) and the simulated
+    /// station's (10 µm/px). Below that the crop holds too few texture cells for a reliable match, and a wider one
+    /// would reach over the rim.
     /// </summary>
     public const double MinimumFieldOnHeadFaceMicrometres = 480;
 

@@ -10,7 +10,14 @@ internal sealed class FakeFocus(FakeStage stage) : IFocusMeasure
     public double Width { get; set; } = 30;
     public bool Flat { get; set; }
 
-    public double Score(Frame frame, FocusWindow window) => Score(frame);
+    /// <summary>Every window the sequence asked to score, with the frame's size.</summary>
+    public List<(FocusWindow Window, int FrameWidth, int FrameHeight)> Windows { get; } = [];
+
+    public double Score(Frame frame, FocusWindow window)
+    {
+        Windows.Add((window, frame.Width, frame.Height));
+        return Score(frame);
+    }
 
     public double Score(Frame frame)
     {

@@ -195,7 +195,10 @@ public sealed class DiagnosticsHandlers
     private static TimeProvider DeviceClock(IServiceProvider services) =>
         services.GetService<DeviceClock>()?.Time ?? services.GetRequiredService<TimeProvider>();
 
-    /// <summary>The capture workflow's focus measure, with the same central fraction the capture sequence uses.</summary>
+    /// <summary>
+    /// The capture workflow's focus measure over the central 90 % of the frame. A capture scores only the centred
+    /// primer (it knows the calibre); a service sweep knows no calibre, so it scores the view.
+    /// </summary>
     private static IFocusMeasure FocusMeasure(IServiceProvider services) =>
         services.GetService<IFocusMeasure>() ?? new LaplacianVarianceFocusMeasure(0.9);
 
