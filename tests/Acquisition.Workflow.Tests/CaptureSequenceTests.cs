@@ -50,6 +50,8 @@ public sealed class CaptureSequenceTests
         // Every autofocus frame is scored on the centred primer only: 0.6 × the 4.45 mm 9 mm primer at 100 µm/px.
         Assert.Equal(outcome.Record.Autofocus.CoarseCurve.Count + outcome.Record.Autofocus.FineCurve.Count, h.Focus.Windows.Count);
         Assert.All(h.Focus.Windows, w => Assert.Equal(FocusWindow.Centred(w.FrameWidth, w.FrameHeight, 27, 27), w.Window));
+        // capture.json says what was scored.
+        Assert.Equal(h.Focus.Windows[0].Window, outcome.Record.Autofocus.WindowPixels);
     }
 
     [Fact]

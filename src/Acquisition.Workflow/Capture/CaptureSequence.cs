@@ -521,7 +521,7 @@ public sealed class CaptureSequence
             }
         }
         run.FocusZ = new Micrometres(focusZ);
-        run.Autofocus = new AutofocusRecord(focusZ, coarse, fine);
+        run.Autofocus = new AutofocusRecord(focusZ, coarse, fine, run.AutofocusWindow);
     }
 
     private async Task<FocusSample> FocusSampleAsync(Run run, Micrometres z, long started, OverviewRecipe o, CancellationToken ct)
@@ -533,7 +533,8 @@ public sealed class CaptureSequence
         }
         await MoveZAsync(run, z, ct).ConfigureAwait(false);
         var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
-        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame, AutofocusWindow(run, frame)));
+        run.AutofocusWindow = AutofocusWindow(run, frame);
+        return new FocusSample(run.LastPosition.Z.Value, _processing.Focus.Score(frame, run.AutofocusWindow));
     }
 
     /// <summary>The centred square on the primer the autofocus scores (<see cref="CaptureOptions.AutofocusWindowOfPrimerDiameter"/>), in pixels.</summary>
@@ -983,6 +984,8 @@ public sealed class CaptureSequence
         public Micrometres FocusZ { get; set; }
         public PrimerRecord? Primer { get; set; }
         public AutofocusRecord? Autofocus { get; set; }
+
+        public FocusWindow AutofocusWindow { get; set; }
         public List<RegionRecord> Regions { get; } = [];
         public ICapturePackageWriter? Writer { get; set; }
         public TimeSpan AcquisitionEnded { get; set; }
