@@ -275,6 +275,44 @@ public sealed class CaptureSequenceTests
     }
 
     [Fact]
+    public async Task A_region_the_camera_cannot_stack_refuses_the_capture_before_anything_moves()
+    {
+        using var h = new SequenceHarness();
+        h.Stacker.Refusal = "EjectorMark on '9mm Luger' leaves a registration field of 0 µm on the flat head face";
+        var outcome = await h.RunAsync();
+
+        AssertStatus(CaptureStatus.Refused, outcome);
+        Assert.Contains("cannot be stacked with this camera: EjectorMark on '9mm Luger'", outcome.Record.Reasons[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Stage.Calls, c => c.StartsWith("move", StringComparison.Ordinal));
+        Assert.Equal(0, h.Packages.Created);
+        Assert.Equal(StationState.Ready, h.Station.State);
+    }
+
+    [Fact]
+    public async Task An_unexpected_error_mid_capture_still_ends_safely_and_seals_what_was_stacked()
+    {
+        // A defect (here creating the ejector mark's stacker throws, outside the stack's own error handling) must not
+        // leave the lights on, the station in Capturing or the regions already stacked unsealed.
+        using var h = new SequenceHarness();
+        h.Stacker.BeforeCreate = r =>
+        {
+            if (r.Region == Region.EjectorMark)
+            {
+                throw new InvalidOperationException("stacker defect");
+            }
+        };
+        var outcome = await h.RunAsync();
+
+        AssertStatus(CaptureStatus.Failed, outcome);
+        Assert.Contains("unexpected error (InvalidOperationException: stacker defect)", outcome.Record.Reasons[0], StringComparison.Ordinal);
+        Assert.True(h.Lights.Current.IsOff);
+        Assert.Equal(CaptureStatus.Failed, h.Packages.Sealed!.Status);
+        Assert.Contains(h.Packages.Regions, r => r.Recipe.Region == Region.BreechFace);
+        Assert.Equal(StationState.Ready, h.Station.State);
+        Assert.Equal(StatusIndicator.Ready, h.Panel.Indicator);
+    }
+
+    [Fact]
     public async Task A_lost_camera_fails_the_capture_safely()
     {
         using var h = new SequenceHarness();

@@ -68,7 +68,7 @@ public sealed class RegistrationFieldTests
     {
         // A 3.9 µm/px camera registers at downscale 4 (the crater rule): 15.6 µm a registration pixel, so the smallest
         // crop (48 px) would be 749 µm. A region 4423 µm out on a 9 mm head has a 500 µm field on the flat face, which
-        // the recipe check accepts (≥ 480 µm): at downscale 2 that field is 64 px of 7.8 µm.
+        // the recipe check accepts (≥ 500 µm): at downscale 2 that field is 64 px of 7.8 µm.
         var (ejector, calibre) = Region(Acquisition.Core.Domain.Region.EjectorMark);
         var nearRim = ejector with { OffsetX = new Micrometres(4423) };
         var limit = Acquisition.Workflow.Recipes.HeadFaceGeometry.RegistrationFieldLimitFor(nearRim, calibre);

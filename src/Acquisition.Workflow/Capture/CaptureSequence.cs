@@ -207,6 +207,14 @@ public sealed class CaptureSequence
             run.Status = CaptureStatus.Failed;
             run.Reasons.Add(ex.Message);
         }
+        catch (Exception ex) when (ex is not (HardwareFaultException or OutOfMemoryException) && !(IsCancellation(ex) && (monitor.Reason is not null || outer.IsCancellationRequested)))
+        {
+            // A defect, not a casing or hardware problem: the capture still ends the way every capture ends (safe
+            // state, what was stacked sealed, the audit entry, back to Ready), so one bug cannot hold the station.
+            _log.LogError(ex, "Capture {CaptureId} failed on an unexpected error", run.CaptureId);
+            run.Status = CaptureStatus.Failed;
+            run.Reasons.Add($"unexpected error ({ex.GetType().Name}: {ex.Message}); report it with the station log");
+        }
         catch (HardwareFaultException ex)
         {
             // A device failing while the door opens is still an abort by the door: say both. GRBL's own door input
@@ -340,6 +348,13 @@ public sealed class CaptureSequence
             throw new CaptureRefusedException(ex.Message, ex);
         }
         var camera = _devices.Camera.Settings;
+        foreach (var region in run.Recipe.Regions)
+        {
+            if (_processing.Stacker.CannotStack(region, run.Calibre!, camera.Width, camera.Height, run.Pixel) is { } why)
+            {
+                throw new CaptureRefusedException($"Recipe '{run.Recipe.Name}' ({run.Recipe.SourceFile}) cannot be stacked with this camera: {why}");
+            }
+        }
         run.Corrections = CaptureCalibrations.Load(_calibrations, check.Used, now,
             run.Recipe.Regions.SelectMany(r => r.Lightings).Append(run.Recipe.Overview.Lighting).ToList(),
             segments, camera.Width, camera.Height);

@@ -28,12 +28,21 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
     /// </summary>
     public const int MinimumRegistrationCropPixels = 48;
 
-    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification)
-    {
-        // Once now, so that a region this camera cannot register fails before its stack starts, not at its first frame.
-        _ = OptionsFor(region, calibre, frameWidth, frameHeight, pixel, magnification);
-        return new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(),
+    public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, MagnificationModel magnification) =>
+        new ImagingStackAccumulator(region.Lightings.Select(l => l.Name).ToList(),
             () => OptionsFor(region, calibre, frameWidth, frameHeight, pixel, magnification));
+
+    public string? CannotStack(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel)
+    {
+        try
+        {
+            _ = OptionsFor(region, calibre, frameWidth, frameHeight, pixel, MagnificationModel.Identity);
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>The stacker settings for one lighting of a region: the configured ones, with the registration field and the magnification this region and calibration call for.</summary>

@@ -17,10 +17,10 @@ public static class HeadFaceGeometry
     /// <summary>
     /// The smallest registration field on the head face a recipe region may have: the stacker factory's smallest crop
     /// (48 px) at 10 µm per registration pixel, the real camera's scale (2.5 µm/px at downscale 4) and the simulated
-    /// station's (10 µm/px). Below that the crop holds too few texture cells for a reliable match, and a wider one
-    /// would reach over the rim.
+    /// station's (10 µm/px), plus 2 px for a calibrated pixel a little larger than its nominal size. Below that the
+    /// crop holds too few texture cells for a reliable match, and a wider one would reach over the rim.
     /// </summary>
-    public const double MinimumFieldOnHeadFaceMicrometres = 480;
+    public const double MinimumFieldOnHeadFaceMicrometres = 500;
 
     /// <summary>
     /// The side (µm) of the largest square centred on the region, with its sides along the stage axes (the camera's

@@ -17,8 +17,17 @@ internal sealed class FakeStacker : IStackAccumulatorFactory
     public List<(int Lighting, Micrometres Z)> Added { get; } = [];
     public List<Acquisition.Imaging.Stacking.MagnificationModel> Magnifications { get; } = [];
 
+    /// <summary>What <see cref="CannotStack"/> answers for every region (null: it can).</summary>
+    public string? Refusal { get; set; }
+
+    public string? CannotStack(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel) => Refusal;
+
+    /// <summary>Runs before each stacker is created; a test may throw from it.</summary>
+    public Action<RegionRecipe>? BeforeCreate { get; set; }
+
     public IStackAccumulator Create(RegionRecipe region, CalibreEntry calibre, int frameWidth, int frameHeight, PixelCalibration pixel, Acquisition.Imaging.Stacking.MagnificationModel magnification)
     {
+        BeforeCreate?.Invoke(region);
         Attempts[region.Region] = Attempts.GetValueOrDefault(region.Region) + 1;
         Magnifications.Add(magnification);
         return new Accumulator(this, region, Attempts[region.Region], frameWidth, frameHeight);
