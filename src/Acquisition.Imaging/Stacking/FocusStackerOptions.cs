@@ -120,6 +120,16 @@ public sealed class FocusStackerOptions
         return side >= 4 * 512 ? 4 : side >= 2 * 512 ? 2 : 1;
     }
 
+    /// <summary>
+    /// The side of the registration crop used for frames of this size, in downscaled pixels: <see cref="RegistrationCropPixels"/>,
+    /// at most the frame's shorter side, and even (the crop is centred on the frame).
+    /// </summary>
+    public int EffectiveRegistrationCropPixels(int width, int height)
+    {
+        int crop = Math.Min(RegistrationCropPixels, Math.Min(width, height) / EffectiveRegistrationDownscale(width, height));
+        return crop - (crop % 2);
+    }
+
     /// <summary>Throws with a message naming the bad setting.</summary>
     public void Validate()
     {

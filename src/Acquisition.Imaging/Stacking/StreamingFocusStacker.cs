@@ -624,8 +624,7 @@ public sealed class StreamingFocusStacker : IDisposable
         int ds = _options.EffectiveRegistrationDownscale(_width, _height);
         _registrationDownscale = ds;
         _ambiguity = null;
-        int crop = Math.Min(_options.RegistrationCropPixels, Math.Min(_width, _height) / ds);
-        crop -= crop % 2;
+        int crop = _options.EffectiveRegistrationCropPixels(_width, _height);
         var rect = new Rect((_width - crop * ds) / 2, (_height - crop * ds) / 2, crop * ds, crop * ds);
         if (_hann is null)
         {

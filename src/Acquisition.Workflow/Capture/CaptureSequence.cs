@@ -653,7 +653,7 @@ public sealed class CaptureSequence
             var metrics = RegionQualityEvaluator.Measure(result, mask, current.ZFrom, current.ZTo, current.ZStep);
             var reasons = RegionQualityEvaluator.Check(metrics, current.Qc);
             attempts.Add(new RegionAttemptRecord(attempt, current.Exposure.TotalMilliseconds, current.ZFrom.Value, current.ZTo.Value, current.ZStep.Value,
-                adjustment, metrics, reasons.Count == 0, reasons));
+                adjustment, metrics, reasons.Count == 0, reasons, result.RegistrationDownscale, result.RegistrationCropPixels));
             output = new RegionOutput(current, result, run.Pixel!, mask, reasons.Count == 0);
             if (reasons.Count == 0)
             {

@@ -15,11 +15,14 @@ public sealed class ImagingStackAccumulator : IStackAccumulator
 {
     private readonly IReadOnlyList<string> _lightings;
     private readonly StreamingFocusStacker[] _stackers;
+    private readonly FocusStackerOptions _registration;
 
     public ImagingStackAccumulator(IReadOnlyList<string> lightings, Func<FocusStackerOptions> options)
     {
         _lightings = lightings;
         _stackers = lightings.Select(_ => new StreamingFocusStacker(options())).ToArray();
+        // Every lighting gets the same settings; kept to report the registration scale and crop actually used.
+        _registration = options();
     }
 
     public void Add(int lightingIndex, Frame frame, Micrometres z)
@@ -78,7 +81,9 @@ public sealed class ImagingStackAccumulator : IStackAccumulator
             var residual = results.Max(r => r.Statistics.RegistrationResidualRmsPixels);
             var noise = results.Max(r => r.Statistics.NoiseSigmaFullScale);
             var held = results.Sum(r => r.Statistics.HeldRegistrations);
-            return new RegionStackResult(fused, w, h, heights, confidence, residual, noise, held);
+            var (frameWidth, frameHeight) = (first.FusedImage.Width, first.FusedImage.Height);
+            return new RegionStackResult(fused, w, h, heights, confidence, residual, noise, held,
+                _registration.EffectiveRegistrationDownscale(frameWidth, frameHeight), _registration.EffectiveRegistrationCropPixels(frameWidth, frameHeight));
         }
         catch (RegistrationFailedException ex)
         {

@@ -9,6 +9,8 @@ namespace Acquisition.Workflow.Processing;
 /// <param name="RegistrationResidualPixels">The worst residual of slice-to-slice registration.</param>
 /// <param name="NoiseEstimate">Noise as a fraction of full scale, as the stacker estimates it.</param>
 /// <param name="HeldSlices">Slices, over all lightings, too faint to register that kept their neighbour's position.</param>
+/// <param name="RegistrationDownscale">The scale registration worked at (1 = full resolution); 0 when not known.</param>
+/// <param name="RegistrationCropPixels">The side of the central crop registered on, in downscaled pixels; 0 when not known.</param>
 public sealed record RegionStackResult(
     IReadOnlyList<FusedImage> Fused,
     int Width,
@@ -17,4 +19,6 @@ public sealed record RegionStackResult(
     float[] Confidence,
     double RegistrationResidualPixels,
     double NoiseEstimate,
-    int HeldSlices = 0);
+    int HeldSlices = 0,
+    int RegistrationDownscale = 0,
+    int RegistrationCropPixels = 0);

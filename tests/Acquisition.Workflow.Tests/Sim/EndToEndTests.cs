@@ -43,6 +43,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var primerPlane = SimBench.FocusZ - new Acquisition.HardwareSim.Surface.CasingHeadModel().PrimerRecessMicrometres;
         Assert.InRange(outcome.Record.Autofocus.FocusZMicrometres, primerPlane - 5, primerPlane + 5);
         Assert.All(outcome.Record.Regions, r => Assert.Single(r.Attempts));
+        // capture.json says how each region was registered: the breech face on the stacker's default crop (2.56 mm),
+        // the ejector mark on the 94 px square that stays on the flat head face.
+        var registration = outcome.Record.Regions.ToDictionary(r => r.Region, r => (r.Attempts[0].RegistrationDownscale, r.Attempts[0].RegistrationCropPixels));
+        Assert.Equal((1, 256), registration[nameof(Acquisition.Core.Domain.Region.BreechFace)]);
+        Assert.Equal((1, 94), registration[nameof(Acquisition.Core.Domain.Region.EjectorMark)]);
         var verification = await PackageVerifier.VerifyAsync(outcome.PackagePath!, rig.Keys.TrustedKeyIds(), CancellationToken.None);
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
         Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));
