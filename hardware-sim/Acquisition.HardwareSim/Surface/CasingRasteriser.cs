@@ -196,6 +196,7 @@ internal static class CasingRasteriser
             var mrow = (float*)(mp + (j * fs));
             var nrow = (float*)(np + (j * fs));
             var krow = kp == 0 ? null : (float*)(kp + (j * fs));
+            var srow = sp == 0 ? null : (float*)(sp + (j * fs));
             var rrow = (byte*)(rp + (j * rs));
             for (var i = 0; i < n; i++)
             {
@@ -207,9 +208,9 @@ internal static class CasingRasteriser
                 var onPrimer = cls is Primer or Crater;
                 hrow[i] += (float)((onPrimer ? primerRough : headRough) * mrow[i]);
                 arow[i] *= (float)(1 + ((onPrimer ? primerTex : headTex) * nrow[i]));
-                if (cls == HeadFace && sp != 0)
+                if (cls == HeadFace && srow is not null)
                 {
-                    arow[i] *= (float)Math.Max(0.05, 1 + (stainContrast * ((float*)(sp + (j * fs)))[i]));
+                    arow[i] *= (float)Math.Max(0.05, 1 + (stainContrast * srow[i]));
                 }
                 if (cls == Primer && krow is not null)
                 {
