@@ -203,14 +203,16 @@ public sealed class SocketCommandTests : IAsyncLifetime
         _station.OnEvents("POST", "/autofocus",
             """{"event":"progress","fraction":0.25,"message":"coarse sweep"}""",
             """{"event":"progress","fraction":0.75,"message":"fine sweep"}""",
-            """{"event":"result","result":{"peakFound":true,"bestZMicrometres":11990,"curve":[{"zMicrometres":11960,"focus":1.0},{"zMicrometres":11970,"focus":3.0},{"zMicrometres":11980,"focus":7.5},{"zMicrometres":11990,"focus":9.0},{"zMicrometres":12000,"focus":6.0},{"zMicrometres":12010,"focus":2.0}],"message":null}}""");
+            """{"event":"result","result":{"peakFound":true,"bestZMicrometres":11990,"curve":[{"zMicrometres":11960,"focus":1.0},{"zMicrometres":11970,"focus":3.0},{"zMicrometres":11980,"focus":7.5},{"zMicrometres":11990,"focus":9.0},{"zMicrometres":12000,"focus":6.0},{"zMicrometres":12010,"focus":2.0}],"message":null,"window":{"xPixels":172,"yPixels":122,"widthPixels":267,"heightPixels":267}}}""");
 
-        var human = await Acq("autofocus", "--range", "60", "--step", "10");
+        var human = await Acq("autofocus", "--range", "60", "--step", "10", "--window", "2670");
 
         Assert.True(human.ExitCode == 0, human.ToString());
         var request = _station.Single("POST", "/autofocus");
         Assert.StartsWith("application/x-ndjson", request.Accept);
         Assert.Equal(60, Body(request).GetProperty("rangeMicrometres").GetDouble());
+        Assert.Equal(2670, Body(request).GetProperty("windowMicrometres").GetDouble());
+        Assert.Contains("Scored 267×267 px at (172, 122) of each frame.", human.Stdout);
         Assert.Contains("^ best Z 11990 µm", human.Stdout);
         Assert.Contains("*", human.Stdout);
         Assert.Contains("In focus at Z = 11990 µm", human.Stdout);
@@ -222,6 +224,16 @@ public sealed class SocketCommandTests : IAsyncLifetime
         Assert.Equal(0, json.ExitCode);
         Assert.Equal(6, json.Json().GetProperty("curve").GetArrayLength());
         Assert.DoesNotContain("sweep", json.Stderr);
+    }
+
+    [Fact]
+    public async Task Autofocus_refuses_a_window_that_is_not_a_positive_size_before_asking_the_station()
+    {
+        var result = await Acq("autofocus", "--window", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--range, --step and --window must be positive numbers of µm.", result.Stderr);
+        Assert.Empty(_station.Requests);
     }
 
     [Fact]

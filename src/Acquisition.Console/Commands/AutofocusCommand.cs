@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Acquisition.Core.Control;
 using Acquisition.ServiceConsole.Cli;
 using Acquisition.ServiceConsole.Rendering;
@@ -11,20 +12,25 @@ internal static class AutofocusCommand
 {
     public static Command Create(GlobalOptions globals)
     {
-        var range = new Option<double?>("--range") { Description = "Total sweep range in µm, centred on the current Z (default: the recipe's).", HelpName = "µm" };
-        var step = new Option<double?>("--step") { Description = "Z step of the fine sweep in µm (default: the recipe's).", HelpName = "µm" };
-        var command = new Command("autofocus", "Run the coarse-to-fine focus sweep at the current X/Y, draw the focus curve (focus measure against Z in µm) and leave the stage at the best Z. Exit 1 when no peak is found.")
+        var range = new Option<double?>("--range") { Description = "Total sweep range in µm, centred on the current Z (default 400).", HelpName = "µm" };
+        var step = new Option<double?>("--step") { Description = "Z step in µm (default 20; at most half the range).", HelpName = "µm" };
+        var window = new Option<double?>("--window")
         {
-            range, step,
+            Description = "Score only a centred square of this side in µm on the casing, e.g. 0.6 × the primer diameter to focus on the primer as a capture does (default: the central 90 % of the view, which takes in the head face). Needs a pixel-size calibration.",
+            HelpName = "µm",
+        };
+        var command = new Command("autofocus", "Sweep Z around the current position at the current X/Y, draw the focus curve (focus measure against Z in µm) and leave the stage at the best Z. Exit 1 when no peak is found.")
+        {
+            range, step, window,
         };
         CommandActions.Set(command, globals, async (inv, ct) =>
         {
-            if (inv.Get(range) is { } r && !(r > 0) || inv.Get(step) is { } s && !(s > 0))
+            if (inv.Get(range) is { } r && !(r > 0) || inv.Get(step) is { } s && !(s > 0) || inv.Get(window) is { } w && !(w > 0))
             {
-                throw CliException.Usage("--range and --step must be positive numbers of µm.");
+                throw CliException.Usage("--range, --step and --window must be positive numbers of µm.");
             }
             using var client = inv.CreateClient();
-            var result = await ProgressDisplay.RunAsync(inv.Output, "Autofocus", p => client.AutofocusAsync(new AutofocusRequest(inv.Get(range), inv.Get(step)), p, ct)).ConfigureAwait(false);
+            var result = await ProgressDisplay.RunAsync(inv.Output, "Autofocus", p => client.AutofocusAsync(new AutofocusRequest(inv.Get(range), inv.Get(step), inv.Get(window)), p, ct)).ConfigureAwait(false);
             if (inv.Json)
             {
                 inv.Output.WriteJson(result);
@@ -32,6 +38,11 @@ internal static class AutofocusCommand
             else
             {
                 inv.Output.Write(new Text(FocusCurvePlot.Render(result.Curve, result.BestZMicrometres)));
+                if (result.Window is { } scored)
+                {
+                    inv.Output.Line(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $"Scored {scored.WidthPixels}×{scored.HeightPixels} px at ({scored.XPixels}, {scored.YPixels}) of each frame.")));
+                }
                 inv.Output.Line(result.PeakFound && result.BestZMicrometres is { } z
                     ? "[green]In focus[/] at Z = " + Markup.Escape(Format.Micrometres(z)) + "."
                     : "[red]No focus peak found.[/] " + Markup.Escape(result.Message ?? "Check the casing is mounted and lit, then widen --range."));

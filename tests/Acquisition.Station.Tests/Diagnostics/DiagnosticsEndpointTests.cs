@@ -5,7 +5,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Acquisition.Core.Control;
 using Acquisition.Core.Hardware;
+using Acquisition.Core.Domain;
 using Acquisition.HardwareSim.Camera;
+using Acquisition.HardwareSim.Surface;
+using Acquisition.Workflow.Calibration;
 using OpenCvSharp;
 using Xunit.Abstractions;
 
@@ -94,6 +97,73 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
         var bestZ = Assert.NotNull(result.BestZMicrometres);
         Assert.Contains(surfaces, z => Math.Abs(bestZ - z) <= 15);
         Assert.InRange(position.Z.Value, bestZ - 1, bestZ + 1); // left at the best focus
+    }
+
+    [Fact]
+    public async Task Autofocus_with_a_window_on_the_primer_focuses_on_the_primer_not_the_head_face()
+    {
+        var stage = station.Get<IStage>();
+        var light = station.Get<IRingLight>();
+        var sim = station.Get<SimulatedCamera>();
+        // The same start as above, over the primer centre; this time the engineer scores only a centred square of
+        // 0.6 × the primer diameter, as a capture does once it has centred the primer.
+        var start = StagePosition.FromMicrometres(sim.Options.SceneOriginXMachineMicrometres, sim.Options.SceneOriginYMachineMicrometres, sim.Options.ZAtDatumFocusMicrometres + 60);
+        await stage.MoveToAsync(start, CancellationToken.None).WaitAsync(SimStation.Guard);
+        await light.SetAsync(LightingState.Segmented(light.SegmentCount, Enumerable.Range(0, light.SegmentCount), 0.6), CancellationToken.None);
+        var windowMicrometres = 0.6 * CasingGeometry.NineMmLuger.PrimerDiameterMicrometres;
+
+        using var client = station.CreateClient();
+        using var response = await client.PostAsync(ControlApiRoutes.Autofocus,
+            JsonContent.Create(new AutofocusRequest(RangeMicrometres: 400, StepMicrometres: 20, WindowMicrometres: windowMicrometres), options: ControlApiJson.Options));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<AutofocusResult>(ControlApiJson.Options))!;
+
+        // The window is the square in pixels of the seeded pixel-size calibration, centred on the frame.
+        var pixelMicrometres = PixelSizeOfTheSeededCalibration();
+        var side = (int)Math.Round(windowMicrometres / pixelMicrometres);
+        var w = sim.Options.Width;
+        var h = sim.Options.Height;
+        Assert.Equal(new ScoredWindow((w - side) / 2, (h - side) / 2, side, side), result.Window);
+
+        // The truth inside that window: one surface holds most of it, the primer (the head face lies 40 µm above it,
+        // outside the window). The sweep must land on it.
+        var window = result.Window!;
+        var position = (await stage.QueryStatusAsync(CancellationToken.None)).Position;
+        using var truth = sim.GroundTruth(position, light.Current, new Rect(window.XPixels, window.YPixels, window.WidthPixels, window.HeightPixels));
+        truth.HeightMicrometres.GetArray(out float[] heights);
+        var primer = Assert.Single(SurfaceHeights(heights, binMicrometres: 5, minimumSeparationMicrometres: 20, minimumShare: 0.5));
+        var primerZ = sim.Options.ZAtDatumFocusMicrometres + primer;
+        output.WriteLine($"best {result.BestZMicrometres}, primer in focus at {primerZ:0.0}, window {window}");
+        Assert.True(result.PeakFound, result.Message);
+        Assert.InRange(Assert.NotNull(result.BestZMicrometres), primerZ - 15, primerZ + 15);
+
+        var audit = await File.ReadAllLinesAsync(Path.Combine(station.DataDirectory, "audit", "audit.jsonl"));
+        var details = audit.Select(l => JsonDocument.Parse(l).RootElement).Last(e => e.GetProperty("action").GetString() == "stage.autofocus").GetProperty("details");
+        Assert.Equal(windowMicrometres, details.GetProperty("windowMicrometres").GetDouble(), 6);
+        Assert.Equal(side, details.GetProperty("windowPixels").GetProperty("width").GetInt32());
+    }
+
+    [Fact]
+    public async Task Autofocus_refuses_a_window_too_small_to_score_before_moving()
+    {
+        var stage = station.Get<IStage>();
+        var before = (await stage.QueryStatusAsync(CancellationToken.None)).Position;
+        using var client = station.CreateClient();
+        using var response = await client.PostAsync(ControlApiRoutes.Autofocus,
+            JsonContent.Create(new AutofocusRequest(WindowMicrometres: 3 * PixelSizeOfTheSeededCalibration()), options: ControlApiJson.Options));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("3×3 px of this camera", body, StringComparison.Ordinal);
+        Assert.Contains("at least 8×8 px", body, StringComparison.Ordinal);
+        Assert.Equal(before, (await stage.QueryStatusAsync(CancellationToken.None)).Position);
+    }
+
+    private double PixelSizeOfTheSeededCalibration()
+    {
+        var record = station.Get<CalibrationStore>().History(CalibrationKind.PixelSize).OrderByDescending(r => r.Version).First();
+        var pixel = PixelCalibration.FromRecord(record);
+        Assert.Equal(pixel.PixelSizeX, pixel.PixelSizeY); // the simulated camera's pixels are square
+        return pixel.PixelSizeX.Value;
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Acquisition.Core.Control;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Units;
+using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Processing;
 
 namespace Acquisition.Station.Service.Diagnostics;
@@ -25,6 +26,44 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
 
     /// <summary>A curve whose maximum is less than this much above its minimum has no peak (no casing, no light).</summary>
     public const double MinPeakToFloorRatio = 1.05;
+
+    /// <summary>The share of the view scored when the request names no window.</summary>
+    public const double DefaultWindowOfView = 0.9;
+
+    /// <summary>
+    /// The part of every frame the sweep scores: the central 90 % of the view, or a centred square of the requested
+    /// side on the casing, turned into pixels with the pixel-size calibration. Refused (422, or 409 without a
+    /// pixel-size calibration) before anything moves.
+    /// </summary>
+    public static FocusWindow WindowFor(AutofocusRequest? request, CameraSettings camera, PixelCalibration? pixel)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        if (request?.WindowMicrometres is not { } side)
+        {
+            return FocusWindow.Centred(camera.Width, camera.Height,
+                Math.Max(LaplacianVarianceFocusMeasure.MinimumWindowPixels, (int)(camera.Width * DefaultWindowOfView)),
+                Math.Max(LaplacianVarianceFocusMeasure.MinimumWindowPixels, (int)(camera.Height * DefaultWindowOfView)));
+        }
+        if (!(side > 0) || double.IsInfinity(side))
+        {
+            throw new DiagnosticRefusedException(StatusCodes.Status422UnprocessableEntity, "Bad autofocus request",
+                "windowMicrometres must be a positive number of micrometres (the side of the centred square scored), or absent to score the view.");
+        }
+        if (pixel is null)
+        {
+            throw new DiagnosticRefusedException(StatusCodes.Status409Conflict, "No pixel-size calibration",
+                "A window in micrometres needs the pixel size, and this station has no pixel-size calibration. Run it (acq calibrate pixel-size), or sweep without a window to score the view.");
+        }
+        var window = FocusWindow.Centred(camera.Width, camera.Height,
+            (int)Math.Round(side / pixel.PixelSizeX.Value), (int)Math.Round(side / pixel.PixelSizeY.Value));
+        if (window.Width < LaplacianVarianceFocusMeasure.MinimumWindowPixels || window.Height < LaplacianVarianceFocusMeasure.MinimumWindowPixels)
+        {
+            var smallest = LaplacianVarianceFocusMeasure.MinimumWindowPixels * Math.Max(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
+            throw new DiagnosticRefusedException(StatusCodes.Status422UnprocessableEntity, "Bad autofocus request", string.Create(CultureInfo.InvariantCulture,
+                $"windowMicrometres {side:0.###} µm is {window.Width}×{window.Height} px of this camera ({pixel.PixelSizeX.Value:0.###}×{pixel.PixelSizeY.Value:0.###} µm a pixel); the focus measure needs at least {LaplacianVarianceFocusMeasure.MinimumWindowPixels}×{LaplacianVarianceFocusMeasure.MinimumWindowPixels} px. Use at least {smallest:0.#} µm."));
+        }
+        return window;
+    }
 
     public static (Micrometres Range, Micrometres Step) Validate(AutofocusRequest? request)
     {
@@ -54,7 +93,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
         return (range, step);
     }
 
-    public async Task<AutofocusResult> RunAsync(Micrometres range, Micrometres step, OperationProgressSink progress, CancellationToken cancellationToken)
+    public async Task<AutofocusResult> RunAsync(Micrometres range, Micrometres step, FocusWindow window, OperationProgressSink progress, CancellationToken cancellationToken)
     {
         var start = (await stage.QueryStatusAsync(cancellationToken).ConfigureAwait(false)).Position;
         var (min, max) = stage.TravelOf(Axis.Z);
@@ -73,7 +112,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             var z = lowest + (step * i);
             await stage.MoveZFromBelowAsync(z, cancellationToken).ConfigureAwait(false);
             var frame = await camera.CaptureAsync(deviceClock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            var score = focus.Score(frame);
+            var score = focus.Score(frame, window);
             curve.Add(new FocusSample(z.Value, score));
             await progress(0.95 * (i + 1) / count, string.Create(CultureInfo.InvariantCulture, $"Z {z.Value:0.#} µm: focus {score:G4}")).ConfigureAwait(false);
         }
@@ -87,6 +126,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             }
         }
         var floor = curve.Min(c => c.Focus);
+        var scored = new ScoredWindow(window.X, window.Y, window.Width, window.Height);
         string? why = null;
         if (best == 0 || best == curve.Count - 1)
         {
@@ -102,7 +142,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
         {
             await progress(1, "no peak: returning to the start").ConfigureAwait(false);
             await stage.MoveZFromBelowAsync(start.Z, cancellationToken).ConfigureAwait(false);
-            return new AutofocusResult(false, null, curve, why);
+            return new AutofocusResult(false, null, curve, why, scored);
         }
 
         // A parabola through the peak and its neighbours puts the peak between samples.
@@ -116,6 +156,6 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
         bestZ = Math.Round(bestZ, 1);
         await progress(1, string.Create(CultureInfo.InvariantCulture, $"moving to the best focus, Z {bestZ:0.#} µm")).ConfigureAwait(false);
         await stage.MoveZFromBelowAsync(new Micrometres(bestZ), cancellationToken).ConfigureAwait(false);
-        return new AutofocusResult(true, bestZ, curve);
+        return new AutofocusResult(true, bestZ, curve, null, scored);
     }
 }

@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Acquisition.Core.Control;
+using Acquisition.Core.Domain;
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.ControlApi;
 using Acquisition.Station.Hardware;
+using Acquisition.Workflow.Calibration;
 using Acquisition.Workflow.Capture;
 using Acquisition.Workflow.Processing;
 
@@ -120,9 +122,11 @@ public sealed class DiagnosticsHandlers
                 statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
         }
         Acquisition.Core.Units.Micrometres range, step;
+        FocusWindow window;
         try
         {
             (range, step) = AutofocusSweep.Validate(request);
+            window = AutofocusSweep.WindowFor(request, camera.Settings, request?.WindowMicrometres is null ? null : LatestPixelCalibration(services));
         }
         catch (DiagnosticRefusedException ex)
         {
@@ -144,13 +148,15 @@ public sealed class DiagnosticsHandlers
         }
         var sweep = new AutofocusSweep(stage, camera, FocusMeasure(services), DeviceClock(services));
         return await LongOperation.RunAsync(context,
-            progress => AuditFailureAsync(audit, user, "stage.autofocus.failed", () => sweep.RunAsync(range, step, progress, CancellationToken.None)),
+            progress => AuditFailureAsync(audit, user, "stage.autofocus.failed", () => sweep.RunAsync(range, step, window, progress, CancellationToken.None)),
             result => audit.AppendAsync(user, "stage.autofocus", new
             {
                 peakFound = result.PeakFound,
                 bestZMicrometres = result.BestZMicrometres,
                 rangeMicrometres = range.Value,
                 stepMicrometres = step.Value,
+                windowMicrometres = request?.WindowMicrometres,
+                windowPixels = new { x = window.X, y = window.Y, width = window.Width, height = window.Height },
                 samples = result.Curve.Count,
                 message = result.Message,
             }, CancellationToken.None)).ConfigureAwait(false);
@@ -196,11 +202,31 @@ public sealed class DiagnosticsHandlers
         services.GetService<DeviceClock>()?.Time ?? services.GetRequiredService<TimeProvider>();
 
     /// <summary>
-    /// The capture workflow's focus measure over the central 90 % of the frame. A capture scores only the centred
-    /// primer (it knows the calibre); a service sweep knows no calibre, so it scores the view.
+    /// The capture workflow's focus measure. A sweep scores the window <see cref="AutofocusSweep.WindowFor"/> gives: the
+    /// view unless the engineer names a window, because a sweep knows no calibre to centre a primer window on.
     /// </summary>
     private static IFocusMeasure FocusMeasure(IServiceProvider services) =>
         services.GetService<IFocusMeasure>() ?? new LaplacianVarianceFocusMeasure(0.9);
+
+    /// <summary>
+    /// The newest pixel-size record, expired or not: it only sizes a service sweep's window, where a year-old pixel
+    /// size is still right to a fraction of a percent; captures insist on a valid one.
+    /// </summary>
+    private static PixelCalibration? LatestPixelCalibration(IServiceProvider services)
+    {
+        if (services.GetService<CalibrationStore>()?.History(CalibrationKind.PixelSize).OrderByDescending(r => r.Version).FirstOrDefault() is not { } record)
+        {
+            return null;
+        }
+        try
+        {
+            return PixelCalibration.FromRecord(record);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DiagnosticRefusedException(StatusCodes.Status409Conflict, "Bad pixel-size calibration", ex.Message);
+        }
+    }
 
     private static async Task<T?> ReadOptionalAsync<T>(HttpContext context) where T : class
     {
