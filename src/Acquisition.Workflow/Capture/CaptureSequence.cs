@@ -655,6 +655,10 @@ public sealed class CaptureSequence
             attempts.Add(new RegionAttemptRecord(attempt, current.Exposure.TotalMilliseconds, current.ZFrom.Value, current.ZTo.Value, current.ZStep.Value,
                 adjustment, metrics, reasons.Count == 0, reasons, result.RegistrationDownscale, result.RegistrationCropPixels));
             output = new RegionOutput(current, result, run.Pixel!, mask, reasons.Count == 0);
+            // The scale and crop vary by region (narrowed near the rim, finer where the head face is short); a log
+            // reader judging a region's registration needs them as much as capture.json's reader does.
+            _log.LogInformation("Capture {CaptureId} {Region} attempt {Attempt}: focus coverage {CoveragePercent:0.#} %, registration residual {ResidualPixels:0.###} px at 1/{RegistrationDownscale} scale on a {RegistrationCropPixels} px crop, {HeldSlices} slices held",
+                run.CaptureId, region.Region, attempt, metrics.FocusCoveragePercent, metrics.RegistrationResidualPixels, result.RegistrationDownscale, result.RegistrationCropPixels, metrics.HeldSlices);
             if (reasons.Count == 0)
             {
                 break;

@@ -48,6 +48,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var registration = outcome.Record.Regions.ToDictionary(r => r.Region, r => (r.Attempts[0].RegistrationDownscale, r.Attempts[0].RegistrationCropPixels));
         Assert.Equal((1, 256), registration[nameof(Acquisition.Core.Domain.Region.BreechFace)]);
         Assert.Equal((1, 94), registration[nameof(Acquisition.Core.Domain.Region.EjectorMark)]);
+        // ... and so does the log, one line per region attempt.
+        var attemptLines = rig.Log.Collector.GetSnapshot().Select(r => r.Message).Where(m => m.Contains(" attempt 1: focus coverage ", StringComparison.Ordinal)).ToList();
+        attemptLines.ForEach(output.WriteLine);
+        Assert.Equal(outcome.Record.Regions.Count, attemptLines.Count);
+        Assert.Contains(attemptLines, m => m.Contains("EjectorMark attempt 1:", StringComparison.Ordinal) && m.Contains("at 1/1 scale on a 94 px crop", StringComparison.Ordinal));
         var verification = await PackageVerifier.VerifyAsync(outcome.PackagePath!, rig.Keys.TrustedKeyIds(), CancellationToken.None);
         Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
         Assert.True(File.Exists(Path.Combine(outcome.PackagePath!, "regions", "BreechFace", "height.x3p")));

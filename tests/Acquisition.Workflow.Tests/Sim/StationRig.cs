@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Acquisition.Core.Domain;
 using Acquisition.Core.Storage;
 using Acquisition.Packaging;
@@ -59,10 +60,13 @@ internal sealed class StationRig : IDisposable
                 new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             Calibres, Calibrations, Audit, Data,
             new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, stamps, new EvidencePackageSettings("SIM-0001")),
-            new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile(), stationClock: stationClock);
+            new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile(), log: Log, stationClock: stationClock);
     }
 
     public SimBench Bench { get; }
+
+    /// <summary>What the capture sequence logged.</summary>
+    public FakeLogger<CaptureSequence> Log { get; } = new();
     public DataDirectory Data { get; }
     public DurableFileWriter Writer { get; }
     public AuditLog Audit { get; }
