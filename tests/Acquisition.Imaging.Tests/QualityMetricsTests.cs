@@ -33,6 +33,33 @@ public sealed class QualityMetricsTests
     }
 
     [Fact]
+    public void A_glint_fixed_on_the_sensor_while_the_casing_jitters_is_still_counted_saturated()
+    {
+        // On a polished primer a specular reflection stays put on the sensor when the stage shifts sideways, so after
+        // registration the clipped block moves by each slice's jitter and the warps and the blend soften its plateau
+        // just below full scale.
+        using var scene = SyntheticStack.Create(192, 192, seed: 12);
+        using var stacker = new StreamingFocusStacker(new FocusStackerOptions());
+        var jitter = new Random(1);
+        for (int i = 0; i < 31; i++)
+        {
+            double z = -30 + 2 * i;
+            double jx = i > 0 ? jitter.NextDouble() - 0.5 : 0, jy = i > 0 ? jitter.NextDouble() - 0.5 : 0;
+            using var frame = scene.RenderFrame(z, 1, jx, jy, 0.01, 8, (ulong)i);
+            frame[new Rect(100, 100, 20, 20)].SetTo(Scalar.All(255));
+            stacker.Add(frame, 8, new Core.Units.Micrometres(z));
+        }
+        using var result = stacker.Complete();
+        Assert.Equal(0, result.Statistics.FailedRegistrations);
+        using var mask = StackRun.CentralMask(192, 192, 46);
+        var report = QualityMetrics.Evaluate(result, mask, QualityThresholds.Default);
+
+        Assert.InRange(report.SaturationPercent, 2.0, 4.5); // counted at exactly full scale: 0.44 %, and accepted
+        Assert.False(report.Accepted);
+        Assert.Contains(report.Reasons, r => r.Contains("saturated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Psnr_and_ssim_of_identical_images_are_perfect()
     {
         using var a = new Mat(64, 64, MatType.CV_8UC1);

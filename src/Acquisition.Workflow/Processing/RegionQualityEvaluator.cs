@@ -1,3 +1,4 @@
+using Acquisition.Imaging.Quality;
 using System.Globalization;
 using Acquisition.Core.Units;
 using Acquisition.Workflow.Calibration;
@@ -65,7 +66,7 @@ public static class RegionQualityEvaluator
                 }
                 var v = fused.Pixels[i];
                 sum += v;
-                if (v >= 65535 * 0.995)
+                if (v >= QualityMetrics.SaturatedFusedLevel)
                 {
                     saturated++;
                 }
