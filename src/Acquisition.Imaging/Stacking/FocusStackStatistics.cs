@@ -1,6 +1,9 @@
 namespace Acquisition.Imaging.Stacking;
 
-/// <summary>Summary figures of one completed stack.</summary>
+/// <summary>
+/// Summary figures of one completed stack. The registration residuals are over the slices that had a second,
+/// independent reference to check their position against (<see cref="SliceRegistration.ResidualPixels"/>).
+/// </summary>
 public sealed record FocusStackStatistics(
     int SliceCount,
     int Width,

@@ -661,14 +661,14 @@ public sealed class StreamingFocusStacker : IDisposable
         StageDone?.Invoke("reg match");
         // Sub-pixel estimates are biased towards whole pixels; the bias vanishes near zero shift, so re-measure
         // after undoing the estimate and add what is left.
-        double lastCorrection = 0;
+        (double X, double Y) lastCorrection = (0, 0);
         for (int iteration = 0; iteration < 2 && response >= _options.MinRegistrationResponse; iteration++)
         {
             _cropWarp.WarpFloat(_cropCorrected, _cropRegistered, 1, sx, sy, reflect101: true);
             var correction = MeasureShift(_referenceCrop!, _cropRegistered, RefinementSearchPixels);
             sx += correction.X;
             sy += correction.Y;
-            lastCorrection = Math.Sqrt(correction.X * correction.X + correction.Y * correction.Y);
+            lastCorrection = (correction.X, correction.Y);
         }
         double shiftX = sx * ds, shiftY = sy * ds;
         double variance = CropVariance(_cropCorrected);
@@ -718,11 +718,13 @@ public sealed class StreamingFocusStacker : IDisposable
         _shiftY = shiftY;
         Warp(scale, shiftX, shiftY);
 
-        // Residual: the last correction the refinement still found (full-resolution pixels).
-        double residual = lastCorrection * ds;
-        _residualSumSq += residual * residual;
-        _residualMax = Math.Max(_residualMax, residual);
-        _residualCount++;
+        double residual = IndependentResidual(lastCorrection, signalToNoise);
+        if (!double.IsNaN(residual))
+        {
+            _residualSumSq += residual * residual;
+            _residualMax = Math.Max(_residualMax, residual);
+            _residualCount++;
+        }
         // The next slice's reference is this crop moved by the shift just found, at the crop's scale: cropping the
         // registered frame instead cost a frame-sized float conversion.
         AdvanceReference(sx, sy, variance);
@@ -834,6 +836,34 @@ public sealed class StreamingFocusStacker : IDisposable
             return 0;
         }
         return Math.Sqrt((older.X - sx) * (older.X - sx) + (older.Y - sy) * (older.Y - sy));
+    }
+
+    /// <summary>
+    /// The slice's registration error as a second, independent reference sees it, in full-resolution pixels (NaN when
+    /// there is no usable one). The last refinement left the crop warped close to its final position, where it was
+    /// found <paramref name="lastCorrection"/> off the neighbour's reference; matched there against the reference of the
+    /// slice before the neighbour, whose own error is independent, it should be found at the same offset. The two
+    /// offsets differ by the two references' relative error plus the matching noise, i.e. by √2 times one slice's
+    /// error if the errors are alike. Both matches are near zero shift, where sub-pixel estimates carry no bias
+    /// towards whole pixels. (The last refinement correction alone cannot serve: the refinement drives it to zero
+    /// against the very reference it is measured on; it read 0.001 px RMS on a stack whose slices were up to 0.108 px
+    /// off.)
+    /// </summary>
+    private double IndependentResidual((double X, double Y) lastCorrection, double signalToNoise)
+    {
+        if (_olderReferenceCrop is null
+            || CorrelationCeiling(signalToNoise, SignalToNoise(_olderReferenceVariance, _registrationDownscale)) < HoldCeilingFactor * _options.MinRegistrationResponse)
+        {
+            return double.NaN;
+        }
+        var older = MeasureShift(_olderReferenceCrop, _cropRegistered, RefinementSearchPixels);
+        StageDone?.Invoke("reg residual");
+        if (!(older.Score >= _options.MinRegistrationResponse))
+        {
+            return double.NaN;
+        }
+        double dx = older.X - lastCorrection.X, dy = older.Y - lastCorrection.Y;
+        return Math.Sqrt((dx * dx) + (dy * dy)) * _registrationDownscale / Math.Sqrt(2);
     }
 
     /// <summary>Crop pixels the NCC template leaves out on each side, and so the largest shift it can score.</summary>
