@@ -11,7 +11,8 @@ namespace Acquisition.Bench;
 /// <summary>
 /// `acquisition-bench stack-profile`: process CPU time (all threads, getrusage) per stage of the streaming stacker's
 /// per-slice work, and of Complete(). CPU time rather than wall time, because the build machine is shared.
-/// Options: --width --height --slices --jitter (sub-pixel shifts and a magnification drift, so the warps run),
+/// Options: --width --height --slices --jitter (sub-pixel shifts and a magnification drift, so the warps run), --cubic
+/// (the image warp through OpenCV's bicubic warpAffine instead of the bilinear AxisAlignedWarp),
 /// --pipeline (the stacker's two-stage pipeline, as the station runs it: totals only, since its stages overlap;
 /// without it the stages run in sequence and each is timed).
 /// </summary>
@@ -38,6 +39,10 @@ internal static partial class StackProfile
             frames.Add(scene.RenderFrame(zStart + 2 * i, magnification, jx, jy, 0.01, 8, (ulong)(100 + i)));
         }
         var options = new FocusStackerOptions { PipelineStages = pipeline };
+        if (args.Contains("--cubic"))
+        {
+            options.WarpInterpolation = OpenCvSharp.InterpolationFlags.Cubic;
+        }
         if (jitter)
         {
             options.Magnification = new MagnificationModel(2e-5 / 2, zStart);

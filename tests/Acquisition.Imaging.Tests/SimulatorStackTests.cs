@@ -45,10 +45,11 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
             sequence++;
         }
         var result = stacker.Complete();
-        // Ground truth on slice 0's grid; the stacker's output frame is slice 0 as captured, jitter included.
-        var groundTruth = renderer.GroundTruth(StagePosition.FromMicrometres(StageX, StageY, zFrom), Light, options.Exposure, options.Gain, options.Format);
-        ShiftInPlace(groundTruth.HeightMicrometres, first!.JitterXPixels, first.JitterYPixels);
-        ShiftInPlace(groundTruth.AllInFocus, first.JitterXPixels, first.JitterYPixels);
+        // Ground truth on slice 0's grid; the stacker's output frame is slice 0 as captured, jitter included. The
+        // all-in-focus image is rendered there (shifting it there would blur it); the smooth height map is shifted.
+        var groundTruth = renderer.GroundTruth(StagePosition.FromMicrometres(StageX, StageY, zFrom), Light, options.Exposure, options.Gain, options.Format,
+            jitterXPixels: first!.JitterXPixels, jitterYPixels: first.JitterYPixels);
+        ShiftInPlace(groundTruth.HeightMicrometres, first.JitterXPixels, first.JitterYPixels);
         return new Run(result, groundTruth, BreechFaceMask(groundTruth.HeightMicrometres));
     }
 
@@ -93,7 +94,58 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         // same stack every run: 0.550 µm and 0.03 % invalid when the target was first met.
         Assert.True(rms <= 0.6, $"Height RMS {rms:0.000} µm exceeds the 0.6 µm target.");
         Assert.True(quality.Accepted, string.Join(" ", quality.Reasons));
+        // The fused image, held to what it measured when the floors were set, less a margin.
+        Assert.True(psnr >= MinBreechFacePsnr, $"Fused PSNR {psnr:0.00} dB is below {MinBreechFacePsnr} dB.");
+        Assert.True(ssim >= MinBreechFaceSsim, $"Fused SSIM {ssim:0.0000} is below {MinBreechFaceSsim}.");
     }
+
+    [Fact]
+    public void Jitter_and_drift_cost_the_fused_image_its_finest_detail_on_the_simulator()
+    {
+        // The issue's rule, "with jitter and drift on, at most 1 dB below our own jitter-free result", on the
+        // simulator: the same stack with and without its default jitter and magnification drift, each against its own
+        // ground truth on its first slice's grid. It is NOT met over the full band (docs/imaging.md, "Accuracy
+        // targets"): the simulator's texture reaches the pixel pitch, and every slice warped by a sub-pixel shift or a
+        // scale is resampled, which the bilinear warp pays for in contrast near the sampling limit (37.48 → 32.76 dB;
+        // the still stack is never resampled). Above about 9 px (a Gaussian of σ = 1.5 px) the loss is within the rule.
+        var shaken = SimulatedCameraOptions.Small;
+        var still = shaken with { JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
+        using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
+        using var moving = StackOf(scene, shaken, new FocusStackerOptions { Magnification = new MagnificationModel(shaken.MagnificationChangePerMicrometre, shaken.ZAtDatumFocusMicrometres) }, -66, -14, 2);
+        using var steady = StackOf(scene, still, new FocusStackerOptions(), -66, -14, 2);
+        var (psnrMoving, ssimMoving) = Fidelity(moving, shaken, 0);
+        var (psnrSteady, ssimSteady) = Fidelity(steady, still, 0);
+        var (bandMoving, _) = Fidelity(moving, shaken, 1.5);
+        var (bandSteady, _) = Fidelity(steady, still, 1.5);
+        output.WriteLine($"simulator breech face, fused: still PSNR {psnrSteady:0.00} dB SSIM {ssimSteady:0.0000}; jitter + drift PSNR {psnrMoving:0.00} dB SSIM {ssimMoving:0.0000}; " +
+            $"above 9 px (σ 1.5 px): still {bandSteady:0.00} dB, jitter + drift {bandMoving:0.00} dB");
+
+        Assert.True(psnrSteady >= 37 && ssimSteady >= 0.96, $"still stack {psnrSteady:0.00} dB / {ssimSteady:0.0000}");
+        Assert.True(psnrMoving >= MinBreechFacePsnr && ssimMoving >= MinBreechFaceSsim, $"jitter + drift {psnrMoving:0.00} dB / {ssimMoving:0.0000}");
+        Assert.True(bandMoving >= bandSteady - 1, $"Above 9 px the jitter and drift cost {bandSteady - bandMoving:0.00} dB (limit 1 dB).");
+    }
+
+    /// <summary>PSNR and SSIM of the fused image against the truth inside the breech-face mask, both blurred by a Gaussian of σ px first when σ &gt; 0.</summary>
+    private static (double Psnr, double Ssim) Fidelity(Run run, SimulatedCameraOptions options, double sigmaPixels)
+    {
+        double fullScale = options.Format == PixelFormat.Mono8 ? 255 : 4095;
+        using var fused = new Mat();
+        using var truth = new Mat();
+        run.Result.FusedImage.ConvertTo(fused, MatType.CV_32F);
+        run.Truth.AllInFocus.CopyTo(truth);
+        if (sigmaPixels > 0)
+        {
+            Cv2.GaussianBlur(fused, fused, new Size(0, 0), sigmaPixels);
+            Cv2.GaussianBlur(truth, truth, new Size(0, 0), sigmaPixels);
+        }
+        return (ImageComparison.Psnr(fused, 65535, truth, fullScale, run.BreechFaceMask), ImageComparison.Ssim(fused, 65535, truth, fullScale, run.BreechFaceMask));
+    }
+
+    /// <summary>
+    /// Floors for the breech face's fused image with the default jitter and drift: 32.76 dB and 0.8979 measured
+    /// (session 11), less a margin for numeric changes; a blurrier warp or a misregistration costs more.
+    /// </summary>
+    private const double MinBreechFacePsnr = 32.0, MinBreechFaceSsim = 0.88;
 
     [Fact]
     public void Polished_primer_fails_the_coverage_check()

@@ -257,10 +257,13 @@ public sealed class FrameRenderer : IDisposable
 
     /// <summary>
     /// The true height map (µm) and all-in-focus image (digital numbers, noise-free) on the pixel grid the camera has
-    /// at <paramref name="position"/> without jitter, for the whole frame or <paramref name="region"/>.
+    /// at <paramref name="position"/> without jitter, for the whole frame or <paramref name="region"/>. With a jitter
+    /// (a frame's <see cref="SimulatedFrameTruth.JitterXPixels"/>, …) the all-in-focus image is rendered on that frame's
+    /// grid, sampled as the frame was; shifting the unjittered image there instead would blur it by the shift's
+    /// interpolation, which a fused image compared with it is then blamed for. The height map stays unjittered.
     /// </summary>
     public unsafe CameraGroundTruth GroundTruth(StagePosition position, LightingState lighting, TimeSpan exposure, double gain,
-        PixelFormat format, Rect? region = null)
+        PixelFormat format, Rect? region = null, double jitterXPixels = 0, double jitterYPixels = 0)
     {
         var r = region ?? new Rect(0, 0, _o.Width, _o.Height);
         if (r.X < 0 || r.Y < 0 || r.Right > _o.Width || r.Bottom > _o.Height || r.Width <= 0 || r.Height <= 0)
@@ -268,7 +271,7 @@ public sealed class FrameRenderer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(region), $"Region {r} is outside the {_o.Width}×{_o.Height} frame.");
         }
         using var sharp = new Mat(new Size(_o.Width, _o.Height), MatType.CV_32FC1);
-        RenderSharp(position, lighting, 0, 0, sharp);
+        RenderSharp(position, lighting, jitterXPixels, jitterYPixels, sharp);
         if (_vignette is not null)
         {
             Cv2.Multiply(sharp, _vignette, sharp);
