@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Acquisition.Core.Units;
+using Acquisition.ServiceConsole.Cli;
 
 namespace Acquisition.Console.Stack;
 
@@ -22,13 +23,18 @@ public sealed class StackCommand : Command
         var zStep = new Option<double>("--z-step") { Description = "Stage z step between slices, µm (negative when z decreases).", Required = true };
         var pixelSize = new Option<double?>("--pixel-size") { Description = "Object-side pixel size, µm (default 2.5, the station's nominal optics)." };
         var output = new Option<string>("--out") { Description = "Output folder; existing result files are never overwritten.", Required = true };
-        var bitDepth = new Option<int?>("--bit-depth") { Description = "Significant bits of 16-bit files (e.g. 12); default 16." };
+        var bitDepth = new Option<int?>("--bit-depth") { Description = "Significant bits of 16-bit files (e.g. 12 for a Mono12 camera's frames stored unshifted); default 16. Files with larger values are refused." };
+        var magnification = new Option<double?>("--magnification-per-um")
+        {
+            Description = "The optics' relative magnification change per µm of z (the station's pixel-size calibration, e.g. 3e-4); every slice is scaled to the first slice's magnification. Must be below 1e-3 in magnitude. Default 0 (telecentric).",
+        };
         Arguments.Add(inputs);
         Options.Add(zStart);
         Options.Add(zStep);
         Options.Add(pixelSize);
         Options.Add(output);
         Options.Add(bitDepth);
+        Options.Add(magnification);
 
         SetAction(async (parse, cancellationToken) =>
         {
@@ -38,19 +44,32 @@ public sealed class StackCommand : Command
                 new Micrometres(parse.GetValue(zStep)),
                 parse.GetValue(pixelSize) is { } px ? new Micrometres(px) : null,
                 parse.GetValue(output)!,
-                parse.GetValue(bitDepth));
+                parse.GetValue(bitDepth),
+                parse.GetValue(magnification) ?? 0);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             try
             {
-                var summary = await job.RunAsync(stdout, cancellationToken).ConfigureAwait(false);
+                // Notes and warnings on stderr (docs/console.md); stdout carries only the summary line.
+                var summary = await job.RunAsync(stderr, cancellationToken).ConfigureAwait(false);
                 await stdout.WriteLineAsync(summary).ConfigureAwait(false);
-                return 0;
+                return ExitCodes.Ok;
             }
             catch (StackInputException e)
             {
                 await stderr.WriteLineAsync("acq stack: " + e.Message).ConfigureAwait(false);
-                return 2;
+                return e.ExitCode;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync("acq stack: interrupted; no result was written unless listed above.").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Writing the results failed after the up-front check (disk full, folder removed meanwhile).
+                await stderr.WriteLineAsync("acq stack: cannot read or write a file: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.LocalFile;
             }
         });
     }

@@ -4,6 +4,9 @@ using Acquisition.Imaging.Stacking;
 namespace Acquisition.Console.Stack;
 
 /// <summary>The JSON report `acq stack` writes next to its results.</summary>
+/// <param name="MagnificationChangePerMicrometre">The --magnification-per-um applied (0: translation-only registration).</param>
+/// <param name="Calibration">What calibration applies to the results: none, said in words (<see cref="StackJob.NoCalibration"/>).</param>
+/// <param name="Warnings">Every warning printed on stderr, such as 12-bit data read as 16-bit or a slice left unregistered.</param>
 public sealed record StackReport(
     string Software,
     DateTimeOffset CreatedUtc,
@@ -16,4 +19,7 @@ public sealed record StackReport(
     QualityReport Quality,
     IReadOnlyDictionary<string, string> OutputSha256,
     long PeakWorkingSetBytes,
-    double MillisecondsPerSlice);
+    double MillisecondsPerSlice,
+    double MagnificationChangePerMicrometre,
+    string Calibration,
+    IReadOnlyList<string> Warnings);
