@@ -266,6 +266,38 @@ public sealed class StackCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_pixel_size_chooses_the_registration_scale_as_the_station_does()
+    {
+        // A 1024 px frame: the stacker's own frame-size rule registers at 1/2, a 256 px crop of 512 px. At 2.5 µm a
+        // pixel that is 1.28 mm, inside a 9 mm primer's 1.5 mm firing-pin crater; the station registers such a
+        // camera at 1/4 (2.56 mm, RegistrationField), and so must a re-processing of its stack.
+        using var scene = SyntheticStack.Create(1024, 1024, seed: 41);
+        var dir = _tmp.Combine("large");
+        Directory.CreateDirectory(dir);
+        for (int i = 0; i < 5; i++)
+        {
+            using var frame = scene.RenderFrame(-4 + 2 * i, 1, 0, 0, 0.01, 8, (ulong)i);
+            Assert.True(Cv2.ImWrite(Path.Combine(dir, $"slice_{i}.png"), frame));
+        }
+        string[] Args(string outDir, params string[] extra) =>
+            ["stack", dir, "--z-start", "-4", "--z-step", "2", "--out", _tmp.Combine(outDir), .. extra];
+
+        var fine = await AcqProcess.RunAsync(Args("fine", "--pixel-size", "2.5"));
+        var coarse = await AcqProcess.RunAsync(Args("coarse", "--pixel-size", "10"));
+        var unknown = await AcqProcess.RunAsync(Args("unknown"));
+
+        Assert.True(fine.ExitCode == 0, fine.ToString());
+        Assert.True(coarse.ExitCode == 0, coarse.ToString());
+        Assert.True(unknown.ExitCode == 0, unknown.ToString());
+        Assert.Equal((4, 256), Scale(Report(_tmp.Combine("fine"))));
+        Assert.Equal((2, 256), Scale(Report(_tmp.Combine("coarse")))); // 256 px of 10 µm already cover 2.56 mm
+        Assert.Equal((2, 256), Scale(Report(_tmp.Combine("unknown"))));
+
+        static (int, int) Scale(JsonElement report) =>
+            (report.GetProperty("registrationDownscale").GetInt32(), report.GetProperty("registrationCropPixels").GetInt32());
+    }
+
+    [Fact]
     public async Task Command_line_errors_exit_2_with_a_clear_message()
     {
         using var scene = SyntheticStack.Create(96, 96, seed: 33);

@@ -152,11 +152,14 @@ public sealed class StackJob
         // The largest 16-bit value seen: 12-bit data stored unshifted in 16-bit files (how the station saves Mono12
         // frames) never exceeds 4095, and only the whole stack can tell; a running maximum keeps the stack streaming.
         double maxValue16 = 0;
-        // The stacker is disposed as soon as it has produced the result, so its buffers are gone before the outputs
-        // are encoded.
-        using (var stacker = new StreamingFocusStacker(options))
+        // The stacker is made when the first slice shows the frame size: with a given pixel size the registration
+        // downscale is then chosen as the station chooses it (RegistrationField), so a station stack re-processed
+        // here registers on the same field. It is disposed as soon as it has produced the result, so its buffers are
+        // gone before the outputs are encoded.
+        StreamingFocusStacker? stacker = null;
+        Size? size = null;
+        try
         {
-            Size? size = null;
             string firstPath = files[0];
             for (int i = 0; i < files.Count; i++)
             {
@@ -177,6 +180,11 @@ public sealed class StackJob
                 {
                     size = image.Size();
                     fileBits = bitsInFile;
+                    if (_pixelSize is { } given && RegistrationField.DownscaleFor(image.Width, image.Height, given.Value, options.RegistrationCropPixels) is { } downscale)
+                    {
+                        options.RegistrationDownscale = downscale;
+                    }
+                    stacker = new StreamingFocusStacker(options);
                 }
                 else if (image.Size() != size.Value)
                 {
@@ -201,7 +209,7 @@ public sealed class StackJob
                 }
                 int bits = bitsInFile == 8 ? 8 : _bitDepth ?? 16;
                 var z = new Micrometres(_zStart.Value + i * _zStep.Value);
-                var registration = stacker.Add(image, bits, z);
+                var registration = stacker!.Add(image, bits, z);
                 if (!registration.Succeeded)
                 {
                     var warning = $"slice {i} ({Path.GetFileName(path)}) not registered: {registration.FailureReason}";
@@ -213,7 +221,11 @@ public sealed class StackJob
                     await log.WriteLineAsync($"acq stack: slice {i} ({Path.GetFileName(path)}) too faint to register: kept the previous slice's position").ConfigureAwait(false);
                 }
             }
-            result = stacker.Complete();
+            result = stacker!.Complete();
+        }
+        finally
+        {
+            stacker?.Dispose();
         }
         if (fileBits == 16 && _bitDepth is null && maxValue16 <= TwelveBitMaximum)
         {
@@ -273,7 +285,9 @@ public sealed class StackJob
             msPerSlice,
             _magnificationPerMicrometre,
             NoCalibration,
-            warnings);
+            warnings,
+            options.EffectiveRegistrationDownscale(size!.Value.Width, size.Value.Height),
+            options.EffectiveRegistrationCropPixels(size.Value.Width, size.Value.Height));
         var json = JsonSerializer.SerializeToUtf8Bytes(report, JsonOptions);
         await writer.WriteAsync(Path.Combine(outDir, ReportFileName), json, cancellationToken).ConfigureAwait(false);
         TryRemoveEmptyDirectory(tmpDir);

@@ -7,6 +7,8 @@ namespace Acquisition.Console.Stack;
 /// <param name="MagnificationChangePerMicrometre">The --magnification-per-um applied (0: translation-only registration).</param>
 /// <param name="Calibration">What calibration applies to the results: none, said in words (<see cref="StackJob.NoCalibration"/>).</param>
 /// <param name="Warnings">Every warning printed on stderr, such as 12-bit data read as 16-bit or a slice left unregistered.</param>
+/// <param name="RegistrationDownscale">The scale registration worked at (1 = full resolution), chosen from the pixel size as the station chooses it.</param>
+/// <param name="RegistrationCropPixels">The side of the registration crop, in pixels at that scale.</param>
 public sealed record StackReport(
     string Software,
     DateTimeOffset CreatedUtc,
@@ -22,4 +24,6 @@ public sealed record StackReport(
     double MillisecondsPerSlice,
     double MagnificationChangePerMicrometre,
     string Calibration,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    int RegistrationDownscale,
+    int RegistrationCropPixels);

@@ -18,7 +18,7 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
     }
 
     /// <summary>The field the registration crop should cover at least, in micrometres.</summary>
-    public const double MinimumRegistrationFieldMicrometres = 2000;
+    public const double MinimumRegistrationFieldMicrometres = RegistrationField.MinimumFieldMicrometres;
 
     /// <summary>
     /// The smallest registration crop this factory narrows to, in downscaled pixels. The recipe check refuses a region
@@ -87,31 +87,14 @@ public sealed class ImagingStackAccumulatorFactory : IStackAccumulatorFactory
     }
 
     /// <summary>
-    /// The stacker registers on a central crop of a fixed size in pixels. At fine pixel sizes that crop can fall
-    /// entirely inside the firing-pin crater (1.5 mm across, far below the breech-face z-range), where nothing is
-    /// sharp and registration fails; so pick the smallest downscale whose crop covers at least
-    /// <see cref="MinimumRegistrationFieldMicrometres"/> of the casing, within the frame. Null leaves the stacker's own choice.
+    /// The registration downscale for this camera (<see cref="RegistrationField.DownscaleFor"/>, shared with
+    /// <c>acq stack</c>); null leaves the stacker's own choice.
     /// </summary>
     public static int? RegistrationDownscaleFor(int frameWidth, int frameHeight, PixelCalibration pixel)
     {
-        var cropPixels = new FocusStackerOptions().RegistrationCropPixels;
-        var pixelSize = Math.Min(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value);
-        if (cropPixels * pixelSize >= MinimumRegistrationFieldMicrometres)
-        {
-            return null;
-        }
-        foreach (var d in new[] { 2, 4 })
-        {
-            if (cropPixels * d > Math.Min(frameWidth, frameHeight))
-            {
-                break;
-            }
-            if (cropPixels * d * pixelSize >= MinimumRegistrationFieldMicrometres)
-            {
-                return d;
-            }
-        }
-        return Math.Min(frameWidth, frameHeight) >= cropPixels * 4 ? 4 : null;
+        ArgumentNullException.ThrowIfNull(pixel);
+        return RegistrationField.DownscaleFor(frameWidth, frameHeight, Math.Min(pixel.PixelSizeX.Value, pixel.PixelSizeY.Value),
+            new FocusStackerOptions().RegistrationCropPixels);
     }
 
     /// <summary>The even number of registration pixels (the stacker centres an even crop) that fit in a field.</summary>
