@@ -33,7 +33,7 @@ public sealed class StackerBehaviourTests
             stacker.Add(frame, 8, Um(-40 + 2 * i));
             sizes.Add(stacker.PixelStateBytes);
         }
-        // After the z-smoothing rings have filled (at most 2·(13 + 1) slices), every later slice leaves the state exactly as large.
+        // After the z-smoothing rings have filled (at most 2·(9 + 1) slices), every later slice leaves the state exactly as large.
         Assert.All(sizes.Skip(2 * StreamingFocusStacker.MaxSmoothingBoxSlices + 2), s => Assert.Equal(sizes[2 * StreamingFocusStacker.MaxSmoothingBoxSlices + 2], s));
         // And that state is a fixed number of frame-sized buffers, far below keeping the 48 slices as float.
         Assert.True(sizes[^1] < 48L * 128 * 128 * 4, $"State {sizes[^1]} bytes looks like it keeps slices.");

@@ -26,7 +26,11 @@ public sealed class FocusStackResult : IDisposable
     /// </summary>
     public Mat HeightMapMicrometres { get; }
 
-    /// <summary>CV_32FC1: (peak − mean) / std of each pixel's z-smoothed focus curve.</summary>
+    /// <summary>
+    /// CV_32FC1: each pixel's confidence, (peak − mean) of its z-smoothed focus curve over the focus measure of pure read
+    /// noise (from the stack's noise estimate); a valid height needs ≥ <see cref="FocusStackerOptions.MinConfidence"/>.
+    /// (peak − mean) / std of the curve is the separate sharpness check, not this map.
+    /// </summary>
     public Mat Confidence { get; }
 
     public FocusStackStatistics Statistics { get; }
