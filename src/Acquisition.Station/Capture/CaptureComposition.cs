@@ -89,7 +89,7 @@ public static class CaptureComposition
                 new CaptureProcessing(sp.GetService<IStackAccumulatorFactory>() ?? new ImagingStackAccumulatorFactory(),
                     new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
                 sp.GetRequiredService<CalibreTable>(), calibrations, sp.GetRequiredService<AuditLog>(), data,
-                new EvidencePackageWriterFactory(data, sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<StationKeyStore>(), calibrations, stationClock,
+                new EvidencePackageWriterFactory(data, sp.GetRequiredService<DurableFileWriter>(), sp.GetRequiredService<StationKeyStore>(), stationClock,
                     new EvidencePackageSettings(options.StationId)),
                 new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), time, options, sp.GetRequiredService<MotionProfile>(),
                 sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>(), stationClock);

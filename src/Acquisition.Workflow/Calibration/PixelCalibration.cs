@@ -10,7 +10,8 @@ namespace Acquisition.Workflow.Calibration;
 /// larger stage X, one seen below it (+y, rows) at larger stage Y, when the rotation is zero; a positive rotation
 /// turns the image axes counter-clockwise relative to the stage's.
 /// </summary>
-public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelSizeY, double RotationDegrees)
+/// <param name="PerformedAt">When the calibration these figures come from was performed; null for figures not from a record.</param>
+public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelSizeY, double RotationDegrees, DateTimeOffset? PerformedAt = null)
 {
     public static PixelCalibration FromRecord(CalibrationRecord record)
     {
@@ -29,7 +30,7 @@ public sealed record PixelCalibration(Micrometres PixelSizeX, Micrometres PixelS
         {
             throw new InvalidDataException($"Calibration record '{record.Id}' has pixel size {x}×{y} µm; expected 0–100 µm.");
         }
-        return new PixelCalibration(new Micrometres(x), new Micrometres(y), rot);
+        return new PixelCalibration(new Micrometres(x), new Micrometres(y), rot, record.PerformedAt);
     }
 
     /// <summary>The stage displacement that brings a feature seen at (dx, dy) pixels from the image centre onto the centre.</summary>

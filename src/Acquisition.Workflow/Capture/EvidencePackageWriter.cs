@@ -25,19 +25,17 @@ public sealed class EvidencePackageWriter : ICapturePackageWriter
     private readonly DataDirectory _data;
     private readonly DurableFileWriter _writer;
     private readonly StationKeyStore _keys;
-    private readonly CalibrationStore _calibrations;
     private readonly TimeProvider _time;
     private readonly EvidencePackageSettings _settings;
     private readonly List<object> _rawIndex = [];
     private PackageBuilder? _builder;
     private CaseContext? _case;
 
-    public EvidencePackageWriter(DataDirectory data, DurableFileWriter writer, StationKeyStore keys, CalibrationStore calibrations, TimeProvider time, EvidencePackageSettings settings)
+    public EvidencePackageWriter(DataDirectory data, DurableFileWriter writer, StationKeyStore keys, TimeProvider time, EvidencePackageSettings settings)
     {
         _data = data;
         _writer = writer;
         _keys = keys;
-        _calibrations = calibrations;
         _time = time;
         _settings = settings;
     }
@@ -117,14 +115,18 @@ public sealed class EvidencePackageWriter : ICapturePackageWriter
         }
         var surface = X3pSurface.FromFloat32Metres(r.Width, r.Height, output.Pixel.PixelSizeX.Value * 1e-6, output.Pixel.PixelSizeY.Value * 1e-6, metres);
         var now = _time.GetUtcNow();
-        var pixelRecord = _calibrations.LatestValid(CalibrationKind.PixelSize, now) ?? _calibrations.History(CalibrationKind.PixelSize).LastOrDefault();
+        // The calibration that set this map's lateral scale: the record the capture used, not whichever is newest
+        // when the package is written. A capture cannot run without one; were it missing, the comment says so rather
+        // than let the processing time pass for a calibration date.
+        var calibratedAt = output.Pixel.PerformedAt;
         var record2 = new X3pRecord2(
             now,
             _settings.StationId,
             new X3pInstrument(_settings.InstrumentManufacturer, _settings.InstrumentModel, _settings.InstrumentSerial, CaptureSequence.SoftwareVersion),
-            pixelRecord?.PerformedAt ?? now,
+            calibratedAt ?? now,
             "NonContacting",
-            "focus variation: " + string.Join(", ", output.Recipe.Lightings.Select(l => l.Name)));
+            "focus variation: " + string.Join(", ", output.Recipe.Lightings.Select(l => l.Name)),
+            calibratedAt is null ? "No pixel-size calibration record applies: CalibrationDate is the packaging time, only because ISO 5436-2 requires the element." : null);
         var c = _case!;
         var forensic = new X3pForensicMetadata(c.Agency, c.CaseNumber, c.Item, c.Calibre,
             [Enum.Parse<X3pRegionOfInterest>(output.Recipe.Region.ToString())],

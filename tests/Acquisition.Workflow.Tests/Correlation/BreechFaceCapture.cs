@@ -128,7 +128,7 @@ internal sealed class BreechFaceCapture
             new CaptureDevices(bench.Stage, bench.Lights, bench.Camera, bench.Panel),
             new CaptureProcessing(new ImagingStackAccumulatorFactory(), new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             calibres, calibrations, audit, data,
-            new EvidencePackageWriterFactory(data, writer, keys, calibrations, bench.Clock, new EvidencePackageSettings("SIM-0001")),
+            new EvidencePackageWriterFactory(data, writer, keys, bench.Clock, new EvidencePackageSettings("SIM-0001")),
             new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, options, new MotionProfile());
 
         if (progress is not null)

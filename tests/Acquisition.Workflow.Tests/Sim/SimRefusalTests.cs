@@ -103,6 +103,10 @@ public sealed class SimRefusalTests(SharedSimBench shared, ITestOutputHelper out
         Assert.InRange(Ms(manifest.CreatedAt), sealedAt, after);
         var x3p = X3pReader.Read(Path.Combine(package, "regions", "BreechFace", "height.x3p"));
         Assert.InRange(Ms(x3p.Record2!.Date), started, finished);
+        // Its CalibrationDate is when the pixel-size calibration the capture used was performed.
+        var pixelCalibration = Assert.Single(rig.Calibrations.History(Acquisition.Core.Domain.CalibrationKind.PixelSize));
+        Assert.Equal(Ms(pixelCalibration.PerformedAt), Ms(x3p.Record2.CalibrationDate)); // X3P dates carry milliseconds
+        Assert.Null(x3p.Record2.Comment);
 
         // The audit log agrees: started after the capture's start, finished after sealing.
         var audit = await rig.Audit.ReadAllAsync(CancellationToken.None);

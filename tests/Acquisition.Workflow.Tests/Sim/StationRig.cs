@@ -59,7 +59,7 @@ internal sealed class StationRig : IDisposable
                 new ImagingStackAccumulatorFactory(),
                 new LaplacianVarianceFocusMeasure(0.9), new HoughPrimerDetector()),
             Calibres, Calibrations, Audit, Data,
-            new EvidencePackageWriterFactory(Data, Writer, Keys, Calibrations, stamps, new EvidencePackageSettings("SIM-0001")),
+            new EvidencePackageWriterFactory(Data, Writer, Keys, stamps, new EvidencePackageSettings("SIM-0001")),
             new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), bench.Clock, Options, new MotionProfile(), log: Log, stationClock: stationClock);
     }
 
