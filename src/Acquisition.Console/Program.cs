@@ -24,5 +24,5 @@ app.Add(AuditCommand.Create);
 app.Add(EnrolCommand.Create);
 app.Add(KeyCommand.Create);
 // The imaging branch's offline focus-stacking command (no station needed).
-app.Add(new StackCommand());
+app.Add(globals => new StackCommand(globals.Json));
 return await app.RunAsync(args);

@@ -298,6 +298,27 @@ public sealed class StackCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_json_stdout_is_the_report_or_an_error_document()
+    {
+        using var scene = SyntheticStack.Create(96, 96, seed: 43);
+        var dir = WriteStack(scene, Slices, ".png", 8);
+
+        var ok = await AcqProcess.RunAsync(StackArgs(dir, _tmp.Combine("json"), "--pixel-size", "2.5", "--json"));
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        var report = ok.Json();
+        Assert.Equal(Slices, report.GetProperty("statistics").GetProperty("sliceCount").GetInt32());
+        Assert.Equal(Report(_tmp.Combine("json")).GetProperty("outputSha256").ToString(), report.GetProperty("outputSha256").ToString());
+
+        // The same output folder again: its results are never overwritten, a file problem (exit 6).
+        var again = await AcqProcess.RunAsync(StackArgs(dir, _tmp.Combine("json"), "--pixel-size", "2.5", "--json"));
+        Assert.Equal(6, again.ExitCode);
+        var error = again.Json().GetProperty("error");
+        Assert.Equal(6, error.GetProperty("exitCode").GetInt32());
+        Assert.Equal("local-file", error.GetProperty("kind").GetString());
+        Assert.Contains("already exists; results are never overwritten", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Command_line_errors_exit_2_with_a_clear_message()
     {
         using var scene = SyntheticStack.Create(96, 96, seed: 33);

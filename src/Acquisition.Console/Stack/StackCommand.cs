@@ -11,7 +11,8 @@ namespace Acquisition.Console.Stack;
 /// </summary>
 public sealed class StackCommand : Command
 {
-    public StackCommand()
+    /// <param name="json">The global --json option: with it stdout carries the report (or an error document) instead of the summary line.</param>
+    public StackCommand(Option<bool>? json = null)
         : base("stack", "Fuse a focus stack of PNG/TIFF files (8 or 16 bit) into an all-in-focus image and an X3P height map.")
     {
         var inputs = new Argument<string[]>("inputs")
@@ -48,28 +49,47 @@ public sealed class StackCommand : Command
                 parse.GetValue(magnification) ?? 0);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            bool asJson = json is not null && parse.GetValue(json);
+            async Task<int> FailAsync(int exitCode, string message)
+            {
+                if (asJson)
+                {
+                    await stdout.WriteLineAsync(CommandOutput.ErrorJson(exitCode, CommandActions.KindOf(exitCode), message, null)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await stderr.WriteLineAsync("acq stack: " + message).ConfigureAwait(false);
+                }
+                return exitCode;
+            }
             try
             {
-                // Notes and warnings on stderr (docs/console.md); stdout carries only the summary line.
+                // Notes and warnings on stderr (docs/console.md); stdout carries only the summary line, or with --json
+                // the report itself.
                 var summary = await job.RunAsync(stderr, cancellationToken).ConfigureAwait(false);
-                await stdout.WriteLineAsync(summary).ConfigureAwait(false);
+                if (asJson)
+                {
+                    var report = await File.ReadAllTextAsync(Path.Combine(parse.GetValue(output)!, StackJob.ReportFileName), cancellationToken).ConfigureAwait(false);
+                    await stdout.WriteLineAsync(report).ConfigureAwait(false);
+                }
+                else
+                {
+                    await stdout.WriteLineAsync(summary).ConfigureAwait(false);
+                }
                 return ExitCodes.Ok;
             }
             catch (StackInputException e)
             {
-                await stderr.WriteLineAsync("acq stack: " + e.Message).ConfigureAwait(false);
-                return e.ExitCode;
+                return await FailAsync(e.ExitCode, e.Message).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await stderr.WriteLineAsync("acq stack: interrupted; no result was written unless listed above.").ConfigureAwait(false);
-                return ExitCodes.Interrupted;
+                return await FailAsync(ExitCodes.Interrupted, "interrupted; no result was written unless listed above.").ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Writing the results failed after the up-front check (disk full, folder removed meanwhile).
-                await stderr.WriteLineAsync("acq stack: cannot read or write a file: " + e.Message).ConfigureAwait(false);
-                return ExitCodes.LocalFile;
+                return await FailAsync(ExitCodes.LocalFile, "cannot read or write a file: " + e.Message).ConfigureAwait(false);
             }
         });
     }
