@@ -103,8 +103,8 @@ public sealed class AxisAlignedWarpTests
     public static TheoryData<int, int, double, double, double> CubicTransforms => new()
     {
         // width, height, scale a, x offset, y offset (source = a · output + offset): half- and quarter-pixel shifts
-        // both ways, the magnification corrections of a stack, a scale far from 1 (taps that leave the lanes' 16
-        // bytes), widths that are not a multiple of 16, and a shift that puts whole columns and rows beyond the border.
+        // both ways, the magnification corrections of a stack, scales far from 1 (at 2, taps that leave the lanes'
+        // 16 bytes: those groups run scalar), widths that are not a multiple of 16, and a shift that puts whole columns and rows beyond the border.
         { 203, 67, 1.0, 0.5, -0.5 },
         { 203, 67, 1.0, -0.5, 0.5 },
         { 203, 67, 1.0, 1.25, -1.25 },
@@ -112,6 +112,7 @@ public sealed class AxisAlignedWarpTests
         { 160, 48, 1.0 / (1 + 6e-4), 0.4, 0.9 },
         { 161, 97, 1.0 / (1 - 0.018), -1.7, 2.6 },
         { 64, 40, 1.3, -5.2, 7.9 },
+        { 96, 40, 2.0, -20.3, -5.6 },
         { 40, 30, 1.0, -10.5, -10.25 },
         { 13, 9, 1.0, 0.3, 0.7 },
     };
