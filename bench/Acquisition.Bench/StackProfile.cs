@@ -12,7 +12,7 @@ namespace Acquisition.Bench;
 /// `acquisition-bench stack-profile`: process CPU time (all threads, getrusage) per stage of the streaming stacker's
 /// per-slice work, and of Complete(). CPU time rather than wall time, because the build machine is shared.
 /// Options: --width --height --slices --jitter (sub-pixel shifts and a magnification drift, so the warps run), --cubic
-/// (the image warp through OpenCV's bicubic warpAffine instead of the bilinear AxisAlignedWarp),
+/// (WarpInterpolation = Cubic: the separable Keys cubic of AxisAlignedWarp instead of its bilinear warp),
 /// --pipeline (the stacker's two-stage pipeline, as the station runs it: totals only, since its stages overlap;
 /// without it the stages run in sequence and each is timed).
 /// </summary>

@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Acquisition.Imaging.Tests;
 
 /// <summary>
-/// The stacker's separable bilinear warp against a direct double-precision bilinear interpolation with replicated
+/// The stacker's separable bilinear and cubic warps against a direct double-precision interpolation with replicated
 /// borders (each tap clamped, as OpenCV's BORDER_REPLICATE does), for the scales and shifts a stack produces and for
 /// frames whose width is not a multiple of the vector length.
 /// </summary>
@@ -100,6 +100,108 @@ public sealed class AxisAlignedWarpTests
         Assert.Equal(source.At<byte>(7, 0) * 128, output.At<short>(17, 2));
     }
 
+    public static TheoryData<int, int, double, double, double> CubicTransforms => new()
+    {
+        // width, height, scale a, x offset, y offset (source = a · output + offset): half- and quarter-pixel shifts
+        // both ways, the magnification corrections of a stack, scales far from 1 (at 2, taps that leave the lanes'
+        // 16 bytes: those groups run scalar), widths that are not a multiple of 16, and a shift that puts whole columns and rows beyond the border.
+        { 203, 67, 1.0, 0.5, -0.5 },
+        { 203, 67, 1.0, -0.5, 0.5 },
+        { 203, 67, 1.0, 1.25, -1.25 },
+        { 203, 67, 1.0, -1.25, 1.25 },
+        { 160, 48, 1.0 / (1 + 6e-4), 0.4, 0.9 },
+        { 161, 97, 1.0 / (1 - 0.018), -1.7, 2.6 },
+        { 64, 40, 1.3, -5.2, 7.9 },
+        { 96, 40, 2.0, -20.3, -5.6 },
+        { 40, 30, 1.0, -10.5, -10.25 },
+        { 13, 9, 1.0, 0.3, 0.7 },
+    };
+
+    [Fact]
+    public void Keys_weights_are_the_catmull_rom_kernel()
+    {
+        // a = −0.5 written out: at t = 0 the centre tap alone, at a half pixel (−1, 9, 9, −1) / 16, at a quarter the
+        // published Catmull–Rom values; the weights always sum to 1.
+        Assert.Equal((0.0, 1.0, 0.0, 0.0), AxisAlignedWarp.KeysWeights(0));
+        Assert.Equal((-1 / 16.0, 9 / 16.0, 9 / 16.0, -1 / 16.0), AxisAlignedWarp.KeysWeights(0.5));
+        var (q0, q1, q2, q3) = AxisAlignedWarp.KeysWeights(0.25);
+        Assert.Equal(-0.0703125, q0, 12);
+        Assert.Equal(0.8671875, q1, 12);
+        Assert.Equal(0.2265625, q2, 12);
+        Assert.Equal(-0.0234375, q3, 12);
+        for (double t = 0; t < 1; t += 0.0625)
+        {
+            var (w0, w1, w2, w3) = AxisAlignedWarp.KeysWeights(t);
+            Assert.Equal(1.0, w0 + w1 + w2 + w3, 12);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CubicTransforms))]
+    public void Eight_bit_cubic_warp_matches_exact_keys_cubic(int w, int h, double a, double bx, double by)
+    {
+        using var source = RandomImage(w, h, MatType.CV_8UC1, 255, 6);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpCubicToShort(source, output, a, bx, by, log2Gain: 7);
+
+        Assert.Equal(MatType.CV_16SC1, output.Type());
+        var (worst, mean) = CompareCubic(source, output, a, bx, by, gain: 128);
+        // Weights 1/2^14 of exact and rows kept at 1/64 grey level: on random pixels (steps of up to 255 levels, the
+        // worst case) at most 3.2 units (1/40 level) measured, where a wrong tap or weight costs tens of levels (128 units each).
+        Assert.True(worst <= 4, $"worst error {worst} units");
+        Assert.True(mean <= 1, $"mean error {mean} units");
+    }
+
+    [Theory]
+    [MemberData(nameof(CubicTransforms))]
+    public void Eight_bit_cubic_warp_is_bit_identical_with_and_without_avx2(int w, int h, double a, double bx, double by)
+    {
+        using var source = RandomImage(w, h, MatType.CV_8UC1, 255, 7);
+        using var vector = new Mat();
+        using var scalar = new Mat();
+        new AxisAlignedWarp().WarpCubicToShort(source, vector, a, bx, by, log2Gain: 7);
+        new AxisAlignedWarp { Vectorised = false }.WarpCubicToShort(source, scalar, a, bx, by, log2Gain: 7);
+
+        Assert.Equal(0, Cv2.Norm(vector, scalar, NormTypes.INF));
+    }
+
+    [Theory]
+    [InlineData(150, 90, 1.0 / (1 + 3e-4), 1.3, -0.6)]
+    [InlineData(150, 90, 1.0, -0.5, 1.25)]
+    [InlineData(150, 90, 1.0 / (1 - 0.018), 0.5, -1.25)]
+    public void Sixteen_bit_cubic_warp_scales_a_12_bit_frame_to_the_15_bit_level(int w, int h, double a, double bx, double by)
+    {
+        using var source = RandomImage(w, h, MatType.CV_16UC1, 4095, 8);
+        using var output = new Mat();
+        new AxisAlignedWarp().WarpCubicToShort(source, output, a, bx, by, log2Gain: 3);
+
+        var (worst, mean) = CompareCubic(source, output, a, bx, by, gain: 8);
+        // 1/2^14 weights on steps of up to 4095 levels: at most 2.7 units measured (a third of a level); a wrong tap costs hundreds.
+        Assert.True(worst <= 4, $"worst error {worst} units");
+        Assert.True(mean <= 1, $"mean error {mean} units");
+    }
+
+    [Fact]
+    public void Cubic_warp_keeps_a_flat_image_flat_and_saturates_overshoot()
+    {
+        using var flat = new Mat(37, 45, MatType.CV_8UC1, Scalar.All(173));
+        using var output = new Mat();
+        var warp = new AxisAlignedWarp();
+        warp.WarpCubicToShort(flat, output, 1 / (1 - 0.01), 0.37, -0.61, log2Gain: 7);
+        Cv2.MinMaxLoc(output, out double low, out double high);
+        Assert.Equal(173 * 128, low);
+        Assert.Equal(173 * 128, high);
+
+        // A black/white step shifted half a pixel undershoots black and overshoots white by 1/16 of the step
+        // before saturation: the output stays within [0, 2^15 − 1], as OpenCV saturates its 8-bit result.
+        using var step = new Mat(20, 48, MatType.CV_8UC1, Scalar.All(0));
+        step[new Rect(24, 0, 24, 20)].SetTo(Scalar.All(255));
+        warp.WarpCubicToShort(step, output, 1, 0.5, 0, log2Gain: 7);
+        Cv2.MinMaxLoc(output, out low, out high);
+        Assert.Equal(0, low);
+        Assert.Equal(short.MaxValue, high);
+    }
+
     private static Mat RandomImage(int w, int h, MatType type, double max, int seed)
     {
         var random = new Random(seed);
@@ -122,6 +224,50 @@ public sealed class AxisAlignedWarpTests
             i = i < 0 ? -i : 2 * (n - 1) - i;
         }
         return i;
+    }
+
+    /// <summary>Keys' cubic convolution kernel with a = −0.5, written out independently of the warp.</summary>
+    private static double Keys(double x)
+    {
+        const double a = -0.5;
+        x = Math.Abs(x);
+        return x <= 1 ? (a + 2) * x * x * x - (a + 3) * x * x + 1
+            : x < 2 ? a * x * x * x - 5 * a * x * x + 8 * a * x - 4 * a
+            : 0;
+    }
+
+    /// <summary>
+    /// Worst and mean |output − clamp(gain · exact cubic)| over the frame: 4 × 4 taps around the sample, each clamped
+    /// to the frame (replicated borders), in double precision.
+    /// </summary>
+    private static (double Worst, double Mean) CompareCubic(Mat source, Mat output, double a, double bx, double by, double gain)
+    {
+        using var src = new Mat();
+        source.ConvertTo(src, MatType.CV_64F);
+        using var dst = new Mat();
+        output.ConvertTo(dst, MatType.CV_64F);
+        int w = source.Width, h = source.Height;
+        double worst = 0, sum = 0;
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                double sx = a * x + bx, sy = a * y + by;
+                int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
+                double exact = 0;
+                for (int j = y0 - 1; j <= y0 + 2; j++)
+                {
+                    for (int i = x0 - 1; i <= x0 + 2; i++)
+                    {
+                        exact += Keys(sy - j) * Keys(sx - i) * src.At<double>(Math.Clamp(j, 0, h - 1), Math.Clamp(i, 0, w - 1));
+                    }
+                }
+                double error = Math.Abs(dst.At<double>(y, x) - Math.Clamp(gain * exact, 0, short.MaxValue));
+                worst = Math.Max(worst, error);
+                sum += error;
+            }
+        }
+        return (worst, sum / (w * h));
     }
 
     /// <summary>Worst and mean |output − gain · exact bilinear| over the frame.</summary>

@@ -65,9 +65,11 @@ public sealed class StackerBehaviourTests
     }
 
     [Theory]
-    [InlineData(8)]
-    [InlineData(12)]
-    public void The_two_stage_pipeline_gives_bit_identical_results(int bitDepth)
+    [InlineData(8, InterpolationFlags.Linear)]
+    [InlineData(12, InterpolationFlags.Linear)]
+    [InlineData(8, InterpolationFlags.Cubic)]
+    [InlineData(12, InterpolationFlags.Cubic)]
+    public void The_two_stage_pipeline_gives_bit_identical_results(int bitDepth, InterpolationFlags warp)
     {
         // Jitter and a magnification drift, so every warp runs; 256 px keeps all five pyramid levels.
         using var scene = SyntheticStack.Create(256, 256, seed: 8);
@@ -76,6 +78,7 @@ public sealed class StackerBehaviourTests
         {
             PipelineStages = pipeline,
             Magnification = new MagnificationModel(1e-5, settings.ZStart),
+            WarpInterpolation = warp,
         };
         using var sequential = StackRun.Run(scene, settings, Options(false));
         using var pipelined = StackRun.Run(scene, settings, Options(true));

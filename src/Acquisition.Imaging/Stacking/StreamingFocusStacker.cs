@@ -1151,6 +1151,13 @@ public sealed class StreamingFocusStacker : IDisposable
             var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
             _imageWarp.WarpToShort(_current, _registered, a, bx, by, 15 - _bitDepth);
         }
+        else if (_options.WarpInterpolation == InterpolationFlags.Cubic)
+        {
+            // The same separable warp with Keys' cubic (a = −0.5): keeps more contrast near the pixel pitch than
+            // bilinear, at a fraction of warpAffine's cost (docs/imaging.md).
+            var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+            _imageWarp.WarpCubicToShort(_current, _registered, a, bx, by, 15 - _bitDepth);
+        }
         else
         {
             using var m = WarpMatrix(scale, shiftX, shiftY, 1);
