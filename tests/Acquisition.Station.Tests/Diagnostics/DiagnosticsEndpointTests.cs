@@ -49,13 +49,7 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
     [Fact]
     public async Task Autofocus_streams_its_progress_and_leaves_the_stage_at_the_simulators_true_focus()
     {
-        var stage = station.Get<IStage>();
-        var light = station.Get<IRingLight>();
-        var sim = station.Get<SimulatedCamera>();
-        // Over the primer (the scene origin), 60 µm above the focus of the head face, ring lit.
-        var start = StagePosition.FromMicrometres(sim.Options.SceneOriginXMachineMicrometres, sim.Options.SceneOriginYMachineMicrometres, sim.Options.ZAtDatumFocusMicrometres + 60);
-        await stage.MoveToAsync(start, CancellationToken.None).WaitAsync(SimStation.Guard);
-        await light.SetAsync(LightingState.Segmented(light.SegmentCount, Enumerable.Range(0, light.SegmentCount), 0.6), CancellationToken.None);
+        var (stage, light, sim) = await OverThePrimerAboveFocusAsync();
 
         using var client = station.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, ControlApiRoutes.Autofocus)
@@ -102,14 +96,9 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
     [Fact]
     public async Task Autofocus_with_a_window_on_the_primer_focuses_on_the_primer_not_the_head_face()
     {
-        var stage = station.Get<IStage>();
-        var light = station.Get<IRingLight>();
-        var sim = station.Get<SimulatedCamera>();
-        // The same start as above, over the primer centre; this time the engineer scores only a centred square of
-        // 0.6 × the primer diameter, as a capture does once it has centred the primer.
-        var start = StagePosition.FromMicrometres(sim.Options.SceneOriginXMachineMicrometres, sim.Options.SceneOriginYMachineMicrometres, sim.Options.ZAtDatumFocusMicrometres + 60);
-        await stage.MoveToAsync(start, CancellationToken.None).WaitAsync(SimStation.Guard);
-        await light.SetAsync(LightingState.Segmented(light.SegmentCount, Enumerable.Range(0, light.SegmentCount), 0.6), CancellationToken.None);
+        // The same start as above; this time the engineer scores only a centred square of 0.6 × the primer diameter,
+        // as a capture does once it has centred the primer.
+        var (stage, light, sim) = await OverThePrimerAboveFocusAsync();
         var windowMicrometres = 0.6 * CasingGeometry.NineMmLuger.PrimerDiameterMicrometres;
 
         using var client = station.CreateClient();
@@ -156,6 +145,18 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
         Assert.Contains("3×3 px of this camera", body, StringComparison.Ordinal);
         Assert.Contains("at least 8×8 px", body, StringComparison.Ordinal);
         Assert.Equal(before, (await stage.QueryStatusAsync(CancellationToken.None)).Position);
+    }
+
+    /// <summary>Over the primer (the scene origin), 60 µm above the focus of the head face, ring lit.</summary>
+    private async Task<(IStage Stage, IRingLight Light, SimulatedCamera Sim)> OverThePrimerAboveFocusAsync()
+    {
+        var stage = station.Get<IStage>();
+        var light = station.Get<IRingLight>();
+        var sim = station.Get<SimulatedCamera>();
+        var start = StagePosition.FromMicrometres(sim.Options.SceneOriginXMachineMicrometres, sim.Options.SceneOriginYMachineMicrometres, sim.Options.ZAtDatumFocusMicrometres + 60);
+        await stage.MoveToAsync(start, CancellationToken.None).WaitAsync(SimStation.Guard);
+        await light.SetAsync(LightingState.Segmented(light.SegmentCount, Enumerable.Range(0, light.SegmentCount), 0.6), CancellationToken.None);
+        return (stage, light, sim);
     }
 
     private double PixelSizeOfTheSeededCalibration()
