@@ -319,6 +319,29 @@ public sealed class StackCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_that_fails_while_writing_its_results_removes_those_it_wrote()
+    {
+        using var scene = SyntheticStack.Create(96, 96, seed: 44);
+        var dir = WriteStack(scene, Slices, ".png", 8);
+        var outDir = _tmp.Combine("blocked");
+        // A folder where the report goes: the up-front check looks for existing result files, so the run gets as far
+        // as writing the report, after the fused image, the preview and the height map.
+        Directory.CreateDirectory(Path.Combine(outDir, StackJob.ReportFileName));
+
+        var failed = await AcqProcess.RunAsync(StackArgs(dir, outDir, "--pixel-size", "2.5"));
+
+        Assert.True(failed.ExitCode == 6, failed.ToString());
+        Assert.False(File.Exists(Path.Combine(outDir, StackJob.FusedFileName)), "the fused image of the failed run was left behind");
+        Assert.False(File.Exists(Path.Combine(outDir, StackJob.HeightFileName)), "the height map of the failed run was left behind");
+        Assert.False(File.Exists(Path.Combine(outDir, StackJob.PreviewFileName)), "the preview of the failed run was left behind");
+
+        // Nothing of it blocks the run once the obstacle is gone.
+        Directory.Delete(Path.Combine(outDir, StackJob.ReportFileName));
+        var again = await AcqProcess.RunAsync(StackArgs(dir, outDir, "--pixel-size", "2.5"));
+        Assert.True(again.ExitCode == 0, again.ToString());
+    }
+
+    [Fact]
     public async Task Command_line_errors_exit_2_with_a_clear_message()
     {
         using var scene = SyntheticStack.Create(96, 96, seed: 33);

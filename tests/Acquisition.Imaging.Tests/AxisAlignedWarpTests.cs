@@ -115,6 +115,8 @@ public sealed class AxisAlignedWarpTests
         { 96, 40, 2.0, -20.3, -5.6 },
         { 40, 30, 1.0, -10.5, -10.25 },
         { 13, 9, 1.0, 0.3, 0.7 },
+        // Over 2^18 pixels: the warp splits the rows into bands run in parallel, each with its own cached rows.
+        { 640, 432, 1.0 / (1 + 6e-4), 0.37, -0.81 },
     };
 
     [Fact]
@@ -147,8 +149,10 @@ public sealed class AxisAlignedWarpTests
         Assert.Equal(MatType.CV_16SC1, output.Type());
         var (worst, mean) = CompareCubic(source, output, a, bx, by, gain: 128);
         // Weights 1/2^14 of exact and rows kept at 1/64 grey level: on random pixels (steps of up to 255 levels, the
-        // worst case) at most 3.2 units (1/40 level) measured, where a wrong tap or weight costs tens of levels (128 units each).
-        Assert.True(worst <= 4, $"worst error {worst} units");
+        // worst case) at most 3.2 units (1/40 level) measured on the small frames and 4.1 on the 640×432 one (more
+        // pixels reach further into the rounding's tail; 640×408, one band, gives the same 4.1, so the bands agree),
+        // where a wrong tap or weight costs tens of levels (128 units each).
+        Assert.True(worst <= 5, $"worst error {worst} units");
         Assert.True(mean <= 1, $"mean error {mean} units");
     }
 

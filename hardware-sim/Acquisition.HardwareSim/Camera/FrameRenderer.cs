@@ -258,9 +258,9 @@ public sealed class FrameRenderer : IDisposable
     /// <summary>
     /// The true height map (µm) and all-in-focus image (digital numbers, noise-free) on the pixel grid the camera has
     /// at <paramref name="position"/> without jitter, for the whole frame or <paramref name="region"/>. With a jitter
-    /// (a frame's <see cref="SimulatedFrameTruth.JitterXPixels"/>, …) the all-in-focus image is rendered on that frame's
-    /// grid, sampled as the frame was; shifting the unjittered image there instead would blur it by the shift's
-    /// interpolation, which a fused image compared with it is then blamed for. The height map stays unjittered.
+    /// (a frame's <see cref="SimulatedFrameTruth.JitterXPixels"/>, …) both maps are on that frame's grid, sampled as
+    /// the frame was; shifting the unjittered maps there instead would blur them by the shift's interpolation, which a
+    /// fused image compared with them is then blamed for.
     /// </summary>
     public unsafe CameraGroundTruth GroundTruth(StagePosition position, LightingState lighting, TimeSpan exposure, double gain,
         PixelFormat format, Rect? region = null, double jitterXPixels = 0, double jitterYPixels = 0)

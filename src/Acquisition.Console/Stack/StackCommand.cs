@@ -84,7 +84,7 @@ public sealed class StackCommand : Command
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return await FailAsync(ExitCodes.Interrupted, "interrupted; no result was written unless listed above.").ConfigureAwait(false);
+                return await FailAsync(ExitCodes.Interrupted, "interrupted; the results written so far were removed, so the same --out can be used again.").ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

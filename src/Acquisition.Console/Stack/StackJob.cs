@@ -120,7 +120,13 @@ public sealed class StackJob
         }
         catch
         {
-            // A failed run leaves no empty folders behind for the engineer to wonder about.
+            // A failed or interrupted run leaves nothing behind: no result of its own (none of them existed when it
+            // started, so any there now are this run's, and an incomplete set would only block the re-run with
+            // "already exists"), and no empty folders for the engineer to wonder about.
+            foreach (var name in new[] { FusedFileName, HeightFileName, PreviewFileName, ReportFileName })
+            {
+                TryDelete(Path.Combine(outDir, name));
+            }
             TryRemoveEmptyDirectory(tmpDir);
             if (createdOutDir)
             {
@@ -491,6 +497,18 @@ public sealed class StackJob
             {
                 // A leftover scratch file is harmless; the real error (if any) matters more.
             }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort on the way out of a failed run; the original error is what gets reported.
         }
     }
 

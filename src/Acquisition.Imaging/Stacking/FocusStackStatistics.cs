@@ -2,7 +2,8 @@ namespace Acquisition.Imaging.Stacking;
 
 /// <summary>
 /// Summary figures of one completed stack. The registration residuals are over the slices that had a second,
-/// independent reference to check their position against (<see cref="SliceRegistration.ResidualPixels"/>).
+/// independent reference to check their position against (<see cref="SliceRegistration.ResidualPixels"/>); 0 when no
+/// slice had one (fewer than three slices, or every older reference too faint to match).
 /// </summary>
 public sealed record FocusStackStatistics(
     int SliceCount,

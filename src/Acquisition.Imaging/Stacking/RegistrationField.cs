@@ -4,7 +4,9 @@ namespace Acquisition.Imaging.Stacking;
 /// How far registration downscales a frame, given what a pixel is on the casing. The stacker registers on a central
 /// crop of a fixed size in pixels; at fine pixel sizes that crop can fall entirely inside the firing-pin crater
 /// (1.5 mm across, far below the breech-face z-range), where nothing is sharp and registration fails. The station
-/// and <c>acq stack</c> both choose by this rule, so a stack re-processed offline registers as it did on the station.
+/// and <c>acq stack</c> both choose by this rule, so a stack re-processed offline registers at the station's scale.
+/// (Near the rim the station also narrows the crop to the flat head face, which <c>acq stack</c>, knowing no casing,
+/// cannot.)
 /// </summary>
 public static class RegistrationField
 {
