@@ -244,57 +244,51 @@ public sealed class AxisAlignedWarpTests
     /// Worst and mean |output − clamp(gain · exact cubic)| over the frame: 4 × 4 taps around the sample, each clamped
     /// to the frame (replicated borders), in double precision.
     /// </summary>
-    private static (double Worst, double Mean) CompareCubic(Mat source, Mat output, double a, double bx, double by, double gain)
-    {
-        using var src = new Mat();
-        source.ConvertTo(src, MatType.CV_64F);
-        using var dst = new Mat();
-        output.ConvertTo(dst, MatType.CV_64F);
-        int w = source.Width, h = source.Height;
-        double worst = 0, sum = 0;
-        for (int y = 0; y < h; y++)
+    private static (double Worst, double Mean) CompareCubic(Mat source, Mat output, double a, double bx, double by, double gain) =>
+        CompareWith(source, output, a, bx, by, (at, sx, sy) =>
         {
-            for (int x = 0; x < w; x++)
+            int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
+            double exact = 0;
+            for (int j = y0 - 1; j <= y0 + 2; j++)
             {
-                double sx = a * x + bx, sy = a * y + by;
-                int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
-                double exact = 0;
-                for (int j = y0 - 1; j <= y0 + 2; j++)
+                for (int i = x0 - 1; i <= x0 + 2; i++)
                 {
-                    for (int i = x0 - 1; i <= x0 + 2; i++)
-                    {
-                        exact += Keys(sy - j) * Keys(sx - i) * src.At<double>(Math.Clamp(j, 0, h - 1), Math.Clamp(i, 0, w - 1));
-                    }
+                    exact += Keys(sy - j) * Keys(sx - i) * at(j, i);
                 }
-                double error = Math.Abs(dst.At<double>(y, x) - Math.Clamp(gain * exact, 0, short.MaxValue));
-                worst = Math.Max(worst, error);
-                sum += error;
             }
-        }
-        return (worst, sum / (w * h));
-    }
+            return Math.Clamp(gain * exact, 0, short.MaxValue);
+        });
 
     /// <summary>Worst and mean |output − gain · exact bilinear| over the frame.</summary>
-    private static (double Worst, double Mean) Compare(Mat source, Mat output, double a, double bx, double by, double gain, bool reflect101 = false)
+    private static (double Worst, double Mean) Compare(Mat source, Mat output, double a, double bx, double by, double gain, bool reflect101 = false) =>
+        CompareWith(source, output, a, bx, by, (at, sx, sy) =>
+        {
+            int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
+            double fx = sx - x0, fy = sy - y0;
+            return gain * ((1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1)));
+        }, reflect101);
+
+    /// <summary>
+    /// Worst and mean |output − expected| over the frame, where output pixel (x, y) samples the source at
+    /// (a·x + bx, a·y + by) and <paramref name="expected"/> computes it from source pixels read through the border rule.
+    /// </summary>
+    private static (double Worst, double Mean) CompareWith(Mat source, Mat output, double a, double bx, double by,
+        Func<Func<int, int, double>, double, double, double> expected, bool reflect101 = false)
     {
         using var src = new Mat();
         source.ConvertTo(src, MatType.CV_64F);
         using var dst = new Mat();
         output.ConvertTo(dst, MatType.CV_64F);
         int w = source.Width, h = source.Height;
+        double At(int yy, int xx) => reflect101
+            ? src.At<double>(Mirror(yy, h), Mirror(xx, w))
+            : src.At<double>(Math.Clamp(yy, 0, h - 1), Math.Clamp(xx, 0, w - 1));
         double worst = 0, sum = 0;
         for (int y = 0; y < h; y++)
         {
             for (int x = 0; x < w; x++)
             {
-                double sx = a * x + bx, sy = a * y + by;
-                int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
-                double fx = sx - x0, fy = sy - y0;
-                double At(int yy, int xx) => reflect101
-                    ? src.At<double>(Mirror(yy, h), Mirror(xx, w))
-                    : src.At<double>(Math.Clamp(yy, 0, h - 1), Math.Clamp(xx, 0, w - 1));
-                double exact = (1 - fy) * ((1 - fx) * At(y0, x0) + fx * At(y0, x0 + 1)) + fy * ((1 - fx) * At(y0 + 1, x0) + fx * At(y0 + 1, x0 + 1));
-                double error = Math.Abs(dst.At<double>(y, x) - gain * exact);
+                double error = Math.Abs(dst.At<double>(y, x) - expected(At, a * x + bx, a * y + by));
                 worst = Math.Max(worst, error);
                 sum += error;
             }
