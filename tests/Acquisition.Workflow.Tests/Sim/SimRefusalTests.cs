@@ -75,6 +75,17 @@ public sealed class SimRefusalTests(SharedSimBench shared, ITestOutputHelper out
         // clock, which starts elsewhere (2026-01-01) and jumps ahead whenever the bench is idle.
         using var rig = new StationRig(Bench, firmwareConfig: shared.FirmwareConfig, stationClock: TimeProvider.System,
             configure: o => o.KeepRawStacks = true);
+        // A pixel-size record that appears while the capture stacks (as if recorded meanwhile): the package must still
+        // name the calibration the capture measured with, not the newest one when it is written.
+        var used = Assert.Single(rig.Calibrations.History(Acquisition.Core.Domain.CalibrationKind.PixelSize));
+        Acquisition.Core.Domain.CalibrationRecord? later = null;
+        rig.Sequence.Progress += (_, p) =>
+        {
+            if (p.Phase == CapturePhase.Stacking && later is null)
+            {
+                later = rig.Calibrations.RecordAsync(used.Kind, used.Values, "service", null, null, CancellationToken.None).GetAwaiter().GetResult();
+            }
+        };
         var before = Ms(DateTimeOffset.UtcNow);
         var outcome = await RunAsync(rig, SequenceHarness.Case());
         var after = Ms(DateTimeOffset.UtcNow);
@@ -103,9 +114,11 @@ public sealed class SimRefusalTests(SharedSimBench shared, ITestOutputHelper out
         Assert.InRange(Ms(manifest.CreatedAt), sealedAt, after);
         var x3p = X3pReader.Read(Path.Combine(package, "regions", "BreechFace", "height.x3p"));
         Assert.InRange(Ms(x3p.Record2!.Date), started, finished);
-        // Its CalibrationDate is when the pixel-size calibration the capture used was performed.
-        var pixelCalibration = Assert.Single(rig.Calibrations.History(Acquisition.Core.Domain.CalibrationKind.PixelSize));
-        Assert.Equal(Ms(pixelCalibration.PerformedAt), Ms(x3p.Record2.CalibrationDate)); // X3P dates carry milliseconds
+        // Its CalibrationDate is when the pixel-size calibration the capture used was performed (X3P dates carry
+        // milliseconds), not the one recorded while it ran.
+        Assert.NotNull(later);
+        Assert.True(Ms(later!.PerformedAt) > Ms(used.PerformedAt));
+        Assert.Equal(Ms(used.PerformedAt), Ms(x3p.Record2.CalibrationDate));
         Assert.Null(x3p.Record2.Comment);
 
         // The audit log agrees: started after the capture's start, finished after sealing.
