@@ -55,7 +55,64 @@ public sealed class ConsistentSelectionTests
             using var bestV = bestValues.Clone();
             using var vote = new Mat();
             using var mask = new Mat();
-            ConsistentSelection.Select(activity, best, values, bestV, vote, mask, window, simd);
+            ConsistentSelection.Select(activity, best, values, bestV, vote, mask, window, null, null, simd);
+
+            AssertEqual(expectedMask, mask, $"mask (simd {simd})");
+            AssertEqual(expectedActivity, best, $"best activity (simd {simd})");
+            AssertEqual(expectedValues, bestV, $"best values (simd {simd})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Weighted_selection_is_the_OpenCV_passes_on_the_weighted_activity(int w, int h, int window, bool shorts)
+    {
+        // The warp weighting (WarpDetailGain) multiplies the activity by a per-column and a per-row gain inside the
+        // vote and the copy; it must choose, and store, exactly what the passes choose on the multiplied image.
+        using var activity = Field(w, h, window, 7);
+        using var bestActivity = Field(w, h, window, 8);
+        var valueType = shorts ? MatType.CV_16SC1 : MatType.CV_32FC1;
+        using var values = Values(w, h, valueType, 9);
+        using var bestValues = Values(w, h, valueType, 10);
+        var rng = new System.Random(11);
+        var gainX = Enumerable.Range(0, w).Select(_ => (float)(0.5 + 0.5 * rng.NextDouble())).ToArray();
+        var gainY = Enumerable.Range(0, h).Select(_ => (float)(0.5 + 0.5 * rng.NextDouble())).ToArray();
+        using var weighted = new Mat();
+        WarpDetailGain.Apply(activity, gainX, gainY, weighted);
+        activity.GetArray(out float[] source);
+        weighted.GetArray(out float[] product);
+        Assert.Equal(source[(h - 1) * w + w - 1] * gainX[w - 1] * gainY[h - 1], product[(h - 1) * w + w - 1]);
+
+        using var expectedActivity = bestActivity.Clone();
+        using var expectedValues = bestValues.Clone();
+        using var expectedMask = new Mat();
+        using (var vote = new Mat())
+        {
+            Cv2.Compare(weighted, bestActivity, vote, CmpTypes.GT);
+            Cv2.BoxFilter(vote, expectedMask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+            Cv2.Threshold(expectedMask, expectedMask, 127, 255, ThresholdTypes.Binary);
+            values.CopyTo(expectedValues, expectedMask);
+            weighted.CopyTo(expectedActivity, expectedMask);
+        }
+        using (var unweighted = new Mat())
+        {
+            // The weights must change the choice, or this test could not tell them from none.
+            using var vote = new Mat();
+            Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
+            Cv2.BoxFilter(vote, unweighted, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+            Cv2.Threshold(unweighted, unweighted, 127, 255, ThresholdTypes.Binary);
+            using var differ = new Mat();
+            Cv2.Compare(unweighted, expectedMask, differ, CmpTypes.NE);
+            Assert.True(Cv2.CountNonZero(differ) > 0, "the gains changed no pixel's choice");
+        }
+
+        foreach (bool simd in new[] { true, false })
+        {
+            using var best = bestActivity.Clone();
+            using var bestV = bestValues.Clone();
+            using var vote = new Mat();
+            using var mask = new Mat();
+            ConsistentSelection.Select(activity, best, values, bestV, vote, mask, window, gainX, gainY, simd);
 
             AssertEqual(expectedMask, mask, $"mask (simd {simd})");
             AssertEqual(expectedActivity, best, $"best activity (simd {simd})");

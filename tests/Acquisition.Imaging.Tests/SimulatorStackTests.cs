@@ -98,9 +98,9 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         // simulator: the same stack with and without its default jitter and magnification drift, each against its own
         // ground truth on its first slice's grid. It is NOT met over the full band (docs/imaging.md, "Accuracy
         // targets"): the simulator's texture reaches the pixel pitch, and every slice warped by a sub-pixel shift or a
-        // scale is resampled, which the bilinear warp pays for in contrast near the sampling limit (37.48 → 32.76 dB;
-        // the still stack's slices move by hundredths of a pixel at most). Above about 9 px (a Gaussian of σ = 1.5 px)
-        // the loss is within the rule.
+        // scale is resampled, which the bilinear warp pays for in contrast near the sampling limit (37.47 → 34.00 dB
+        // with the warp-aware fusion, 32.76 without; the still stack's slices move by hundredths of a pixel at most).
+        // Above about 9 px (a Gaussian of σ = 1.5 px) the loss is within the rule.
         var shaken = SimulatedCameraOptions.Small;
         var still = shaken with { JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
         using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
@@ -116,6 +116,31 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         Assert.True(psnrSteady >= 37 && ssimSteady >= 0.96, $"still stack {psnrSteady:0.00} dB / {ssimSteady:0.0000}");
         Assert.True(psnrMoving >= MinBreechFacePsnr && ssimMoving >= MinBreechFaceSsim, $"jitter + drift {psnrMoving:0.00} dB / {ssimMoving:0.0000}");
         Assert.True(bandMoving >= bandSteady - 1, $"Above 9 px the jitter and drift cost {bandSteady - bandMoving:0.00} dB (limit 1 dB).");
+    }
+
+    [Fact]
+    public void Warp_aware_fusion_takes_the_finest_detail_from_the_slices_the_warp_blurs_least()
+    {
+        // The same jittered, drifting stack fused with and without weighting each slice's fine-level activity by the
+        // share of its gradient energy its warp keeps (WarpDetailGain): the slice nearest the output grid among those
+        // about equally in focus supplies the pixel-pitch texture. Measured 34.00 against 32.76 dB (session 12).
+        var options = SimulatedCameraOptions.Small;
+        using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
+        FocusStackerOptions Stacker(bool weighted) => new()
+        {
+            WarpAwareFusion = weighted,
+            Magnification = new MagnificationModel(options.MagnificationChangePerMicrometre, options.ZAtDatumFocusMicrometres),
+        };
+        using var weighted = StackOf(scene, options, Stacker(true), -66, -14, 2);
+        using var plain = StackOf(scene, options, Stacker(false), -66, -14, 2);
+        var (psnrWeighted, ssimWeighted) = Fidelity(weighted, options, 0);
+        var (psnrPlain, ssimPlain) = Fidelity(plain, options, 0);
+        output.WriteLine($"jitter + drift: warp-aware {psnrWeighted:0.00} dB / {ssimWeighted:0.0000}, unweighted {psnrPlain:0.00} dB / {ssimPlain:0.0000}");
+
+        Assert.True(psnrWeighted >= psnrPlain + 1, $"warp-aware {psnrWeighted:0.00} dB against {psnrPlain:0.00} dB unweighted");
+        Assert.True(ssimWeighted > ssimPlain, $"SSIM {ssimWeighted:0.0000} against {ssimPlain:0.0000}");
+        // The weighting touches only the fusion: the height map is the same, bit for bit.
+        Assert.Equal(0, Cv2.Norm(weighted.Result.HeightMapMicrometres, plain.Result.HeightMapMicrometres, NormTypes.INF), 9);
     }
 
     [Fact]
@@ -182,10 +207,11 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Floors for the breech face's fused image with the default jitter and drift: 32.76 dB and 0.8979 measured
-    /// (session 11), less a margin for numeric changes; a blurrier warp or a misregistration costs more.
+    /// Floors for the breech face's fused image with the default jitter and drift: 34.00 dB and 0.9258 measured
+    /// (session 12, with the warp-aware fusion; 32.76 dB / 0.8979 without it), less a margin for numeric changes; a
+    /// blurrier warp or a misregistration costs more.
     /// </summary>
-    private const double MinBreechFacePsnr = 32.0, MinBreechFaceSsim = 0.88;
+    private const double MinBreechFacePsnr = 33.3, MinBreechFaceSsim = 0.91;
 
     [Fact]
     public void Polished_primer_fails_the_coverage_check()

@@ -29,10 +29,18 @@ internal static class ConsistentSelection
     /// <paramref name="bestValues"/> (both CV_32F or both CV_16S, the size of the activity).
     /// </summary>
     public static void Select(Mat activity, Mat bestActivity, Mat values, Mat bestValues, Mat vote, Mat mask, int window) =>
-        Select(activity, bestActivity, values, bestValues, vote, mask, window, Avx2.IsSupported);
+        Select(activity, bestActivity, values, bestValues, vote, mask, window, null, null, Avx2.IsSupported);
+
+    /// <summary>
+    /// As above, with the activity of pixel (x, y) taken as activity(x, y) · <paramref name="gainX"/>[x] ·
+    /// <paramref name="gainY"/>[y] in the vote and in what is copied into <paramref name="bestActivity"/> (the warp
+    /// weighting of <see cref="WarpDetailGain"/>), without a pass of its own.
+    /// </summary>
+    public static void Select(Mat activity, Mat bestActivity, Mat values, Mat bestValues, Mat vote, Mat mask, int window, float[]? gainX, float[]? gainY) =>
+        Select(activity, bestActivity, values, bestValues, vote, mask, window, gainX, gainY, Avx2.IsSupported);
 
     /// <summary>As above; <paramref name="simd"/> false runs the scalar code (the tests compare both paths).</summary>
-    internal static unsafe void Select(Mat activity, Mat bestActivity, Mat values, Mat bestValues, Mat vote, Mat mask, int window, bool simd)
+    internal static unsafe void Select(Mat activity, Mat bestActivity, Mat values, Mat bestValues, Mat vote, Mat mask, int window, float[]? gainX, float[]? gainY, bool simd)
     {
         simd &= Avx2.IsSupported;
         int w = activity.Width, h = activity.Height;
@@ -53,6 +61,10 @@ internal static class ConsistentSelection
                 throw new ArgumentException("All images of a level must have the same size.");
             }
         }
+        if ((gainX is null) != (gainY is null) || (gainX is not null && (gainX.Length < w || gainY!.Length < h)))
+        {
+            throw new ArgumentException("Gains come as a pair, one per column and one per row.");
+        }
         vote.Create(h, w, MatType.CV_8UC1);
         mask.Create(h, w, MatType.CV_8UC1);
         var a = new Image(activity);
@@ -68,9 +80,19 @@ internal static class ConsistentSelection
         // reads the votes of the rows around it.
         Bands(w, h, (y0, y1) =>
         {
-            for (int y = y0; y < y1; y++)
+            fixed (float* gx = gainX)
             {
-                VoteRow((float*)a.Row(y), (float*)best.Row(y), votes.Row(y), w, simd);
+                for (int y = y0; y < y1; y++)
+                {
+                    if (gx is null)
+                    {
+                        VoteRow((float*)a.Row(y), (float*)best.Row(y), votes.Row(y), w, simd);
+                    }
+                    else
+                    {
+                        VoteRowWeighted((float*)a.Row(y), gx, gainY![y], (float*)best.Row(y), votes.Row(y), w, simd);
+                    }
+                }
             }
         });
         Bands(w, h, (y0, y1) =>
@@ -92,7 +114,17 @@ internal static class ConsistentSelection
                 }
                 byte* m = masks.Row(y);
                 Majority(padded, window, threshold, m, w, simd);
-                CopyWhere(m, (float*)a.Row(y), (float*)best.Row(y), w, simd);
+                if (gainX is null)
+                {
+                    CopyWhere(m, (float*)a.Row(y), (float*)best.Row(y), w, simd);
+                }
+                else
+                {
+                    fixed (float* gx = gainX)
+                    {
+                        CopyWhereWeighted(m, (float*)a.Row(y), gx, gainY![y], (float*)best.Row(y), w, simd);
+                    }
+                }
                 if (shorts)
                 {
                     CopyWhere(m, (short*)v.Row(y), (short*)bestV.Row(y), w, simd);
@@ -139,6 +171,31 @@ internal static class ConsistentSelection
         for (; x < w; x++)
         {
             vote[x] = a[x] > b[x] ? (byte)1 : (byte)0;
+        }
+    }
+
+    /// <summary><see cref="VoteRow"/> of a · gx[x] · gy (multiplied in that order, as in <see cref="CopyWhereWeighted"/>).</summary>
+    private static unsafe void VoteRowWeighted(float* a, float* gx, float gy, float* b, byte* vote, int w, bool simd)
+    {
+        int x = 0;
+        if (simd)
+        {
+            var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            var one = Vector256.Create((byte)1);
+            var row = Vector256.Create(gy);
+            for (; x + 32 <= w; x += 32)
+            {
+                var c0 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x), Avx.LoadVector256(gx + x)), row), Avx.LoadVector256(b + x)).AsInt32();
+                var c1 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 8), Avx.LoadVector256(gx + x + 8)), row), Avx.LoadVector256(b + x + 8)).AsInt32();
+                var c2 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 16), Avx.LoadVector256(gx + x + 16)), row), Avx.LoadVector256(b + x + 16)).AsInt32();
+                var c3 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 24), Avx.LoadVector256(gx + x + 24)), row), Avx.LoadVector256(b + x + 24)).AsInt32();
+                var packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(c0, c1), Avx2.PackSignedSaturate(c2, c3));
+                Avx.Store(vote + x, Avx2.And(Avx2.PermuteVar8x32(packed.AsInt32(), order).AsByte(), one));
+            }
+        }
+        for (; x < w; x++)
+        {
+            vote[x] = a[x] * gx[x] * gy > b[x] ? (byte)1 : (byte)0;
         }
     }
 
@@ -223,6 +280,37 @@ internal static class ConsistentSelection
             if (mask[x] != 0)
             {
                 target[x] = source[x];
+            }
+        }
+    }
+
+    private static unsafe void CopyWhereWeighted(byte* mask, float* source, float* gx, float gy, float* target, int w, bool simd)
+    {
+        int x = 0;
+        if (simd)
+        {
+            var row = Vector256.Create(gy);
+            for (; x + 8 <= w; x += 8)
+            {
+                ulong bits = *(ulong*)(mask + x);
+                if (bits == 0)
+                {
+                    continue;
+                }
+                var s = Avx.Multiply(Avx.Multiply(Avx.LoadVector256(source + x), Avx.LoadVector256(gx + x)), row);
+                if (bits != ulong.MaxValue)
+                {
+                    var select = Avx2.ConvertToVector256Int32((sbyte*)(mask + x)).AsSingle();
+                    s = Avx.BlendVariable(Avx.LoadVector256(target + x), s, select);
+                }
+                Avx.Store(target + x, s);
+            }
+        }
+        for (; x < w; x++)
+        {
+            if (mask[x] != 0)
+            {
+                target[x] = source[x] * gx[x] * gy;
             }
         }
     }

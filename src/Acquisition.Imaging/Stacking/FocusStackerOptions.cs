@@ -28,6 +28,14 @@ public sealed class FocusStackerOptions
     public int ConsistencyWindowPixels { get; set; } = 5;
 
     /// <summary>
+    /// Weighs each slice's level-1 fusion activity by the share of its gradient energy its registration warp keeps
+    /// (<see cref="Stacking.WarpDetailGain"/>), so that of slices about equally in focus the one least blurred by
+    /// resampling supplies the finest detail. Only the fusion sees the weight; the depth uses the focus measure as
+    /// taken. Takes effect on the default half-resolution path with the Linear or Cubic warp.
+    /// </summary>
+    public bool WarpAwareFusion { get; set; } = true;
+
+    /// <summary>
     /// A pixel's height is valid only when the peak of its z-smoothed focus curve rises above the curve's mean by at
     /// least this many times the focus measure of pure read noise (the confidence map's unit). Rejects texture-free
     /// surfaces, whose curves are noise.

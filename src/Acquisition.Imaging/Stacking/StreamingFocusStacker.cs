@@ -69,6 +69,14 @@ public sealed class StreamingFocusStacker : IDisposable
     private readonly Mat[] _warpedFocusSlots = [new Mat(), new Mat()];
     private Mat _registered;
     private Mat _warpedFocus;
+    private int _slot;
+    // Per hand-off slot: the fine-detail gain of that slice's warp per activity column and row (WarpDetailGain), or
+    // null where the slice was not resampled; and the weighted level-1 activity the selection compares.
+    private readonly float[]?[] _detailGainX = new float[]?[2];
+    private readonly float[]?[] _detailGainY = new float[]?[2];
+    private readonly Mat _weightedActivity = new();
+    private readonly Mat _gainGradientX = new();
+    private readonly Mat _gainGradientY = new();
     // The second stage of the previous slice while it runs (pipelined), and the failure that stopped it.
     private Task? _pending;
     private Exception? _stageFailure;
@@ -245,6 +253,7 @@ public sealed class StreamingFocusStacker : IDisposable
         // In sequence the second stage is done before the next slice starts, so one slot is enough (a second costs
         // a 16-bit frame, 10 MB at 2448×2048).
         int slot = _options.PipelineStages ? index % 2 : 0;
+        _slot = slot;
         _registered = _registeredSlots[slot];
         _warpedFocus = _warpedFocusSlots[slot];
 
@@ -281,21 +290,22 @@ public sealed class StreamingFocusStacker : IDisposable
         WaitForSecondStage();
         var registered = _registered;
         var focus = _warpedFocus;
+        var gains = (_detailGainX[_slot], _detailGainY[_slot]);
         if (_options.PipelineStages)
         {
-            _pending = Task.Run(() => FuseAndTrackDepth(index, z, registered, focus));
+            _pending = Task.Run(() => FuseAndTrackDepth(index, z, registered, focus, gains));
         }
         else
         {
-            FuseAndTrackDepth(index, z, registered, focus);
+            FuseAndTrackDepth(index, z, registered, focus, gains);
         }
         return registration;
     }
 
     /// <summary>The second stage of a slice: fusion and depth, from the registered slice and its warped focus map.</summary>
-    private void FuseAndTrackDepth(int index, double z, Mat registered, Mat focus)
+    private void FuseAndTrackDepth(int index, double z, Mat registered, Mat focus, (float[]? X, float[]? Y) detailGain)
     {
-        UpdateFusion(index, registered, focus);
+        UpdateFusion(index, registered, focus, detailGain);
         StageDone?.Invoke("fusion");
         PushDepth(index, z, focus);
         StageDone?.Invoke("depth");
@@ -421,7 +431,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private void ReleaseSliceBuffers(HashSet<Mat>? keep)
     {
         var sets = new[] { _gauss, _activity, _bestActivity, _ring, _boxRing, _vote, _mask };
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop, _olderReferenceCrop }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop, _olderReferenceCrop, _weightedActivity, _gainGradientX, _gainGradientY }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
         {
             // The depth buffers trade places with the focus hand-off slots (and _activity[1] aliases one), so the
             // ones still in use are recognised by identity, not by field.
@@ -1166,6 +1176,8 @@ public sealed class StreamingFocusStacker : IDisposable
         }
 
         StageDone?.Invoke("warp image");
+        FillDetailGain(scale, shiftX, shiftY, still);
+        StageDone?.Invoke("warp detail gain");
         if (HalfResolutionActivity)
         {
             // The smooth focus map is warped at half resolution: that is all the depth and the selection use.
@@ -1192,6 +1204,24 @@ public sealed class StreamingFocusStacker : IDisposable
             var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
             _focusWarp.WarpFloat(_focusUnregistered, _warpedFocus, a, bx, by);
         }
+    }
+
+    private void FillDetailGain(double scale, double shiftX, double shiftY, bool still)
+    {
+        bool cubic = _options.WarpInterpolation == InterpolationFlags.Cubic;
+        if (still || !HalfResolutionActivity || !_options.WarpAwareFusion || !(cubic || _options.WarpInterpolation == InterpolationFlags.Linear))
+        {
+            _detailGainX[_slot] = null;
+            _detailGainY[_slot] = null;
+            return;
+        }
+        // Activity pixel i sits on full-resolution pixel 2i (where pyrDown samples).
+        var (rhoX, rhoY) = WarpDetailGain.GradientAutocorrelation(_current, 256, _gainGradientX, _gainGradientY);
+        var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
+        var gx = _detailGainX[_slot] ??= new float[(_width + 1) / 2];
+        var gy = _detailGainY[_slot] ??= new float[(_height + 1) / 2];
+        WarpDetailGain.Fill(gx, a, bx, 2, cubic, rhoX);
+        WarpDetailGain.Fill(gy, a, by, 2, cubic, rhoY);
     }
 
     /// <summary>
@@ -1315,7 +1345,7 @@ public sealed class StreamingFocusStacker : IDisposable
         }
     }
 
-    private void UpdateFusion(int index, Mat registered, Mat focus)
+    private void UpdateFusion(int index, Mat registered, Mat focus, (float[]? X, float[]? Y) detailGain)
     {
         bool half = HalfResolutionActivity;
         // Level 0 is the registered slice itself; at half resolution the warped focus map is level 1's activity
@@ -1368,13 +1398,23 @@ public sealed class StreamingFocusStacker : IDisposable
                 // new slice, which removes the salt-and-pepper noise of a per-pixel hard mask.
                 var values = k == 0 ? registered : _gauss[k];
                 var best = k == 0 ? _bestLevel0 : _bestGauss[k];
+                // Level 1's activity is weighted by how much fine detail the slice's warp kept (WarpDetailGain); the
+                // coarser levels keep the measure as taken (reduced above), the warp's loss being in the finest detail,
+                // which level 1's choice decides (level 0 follows it).
+                var (gainX, gainY) = half && k == 1 ? detailGain : (null, null);
                 if (window <= ConsistentSelection.MaxWindowPixels)
                 {
-                    ConsistentSelection.Select(_activity[k], _bestActivity[k], values, best, _vote[k], _mask[k], window);
+                    ConsistentSelection.Select(_activity[k], _bestActivity[k], values, best, _vote[k], _mask[k], window, gainX, gainY);
                 }
                 else
                 {
-                    SelectWithOpenCv(_activity[k], _bestActivity[k], values, best, _vote[k], _mask[k], window);
+                    var activity = _activity[k];
+                    if (gainX is not null && gainY is not null)
+                    {
+                        WarpDetailGain.Apply(activity, gainX, gainY, _weightedActivity);
+                        activity = _weightedActivity;
+                    }
+                    SelectWithOpenCv(activity, _bestActivity[k], values, best, _vote[k], _mask[k], window);
                 }
             }
             StageDone?.Invoke("fusion levels");
@@ -1498,7 +1538,8 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         if (_levels >= 2)
         {
-            return _activity[1];
+            // Level 1's activity as the pyramid reduced it (never the fusion's warp-weighted copy).
+            return HalfResolutionActivity ? warpedFocus : _activity[1];
         }
         // Tiny frames (one pyramid level): the first stage never writes _focusHalf on this path.
         Cv2.PyrDown(warpedFocus, _focusHalf);
@@ -1816,7 +1857,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _olderReferenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0 })
+        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _olderReferenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0, _weightedActivity, _gainGradientX, _gainGradientY })
         {
             yield return m;
         }
