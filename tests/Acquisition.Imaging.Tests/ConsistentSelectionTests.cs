@@ -26,84 +26,56 @@ public sealed class ConsistentSelectionTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Matches_the_OpenCV_passes_bit_for_bit(int w, int h, int window, bool shorts)
-    {
-        using var activity = Field(w, h, window, 1);
-        using var bestActivity = Field(w, h, window, 2);
-        var valueType = shorts ? MatType.CV_16SC1 : MatType.CV_32FC1;
-        using var values = Values(w, h, valueType, 3);
-        using var bestValues = Values(w, h, valueType, 4);
-
-        using var expectedActivity = bestActivity.Clone();
-        using var expectedValues = bestValues.Clone();
-        using var expectedMask = new Mat();
-        using (var vote = new Mat())
-        {
-            Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
-            Cv2.BoxFilter(vote, expectedMask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
-            Cv2.Threshold(expectedMask, expectedMask, 127, 255, ThresholdTypes.Binary);
-            values.CopyTo(expectedValues, expectedMask);
-            activity.CopyTo(expectedActivity, expectedMask);
-        }
-        // The case must exercise both outcomes, and mixed 8-pixel runs, not an all-or-nothing mask.
-        int chosen = Cv2.CountNonZero(expectedMask);
-        Assert.True(chosen >= w * h / 10 && chosen <= w * h * 9 / 10, $"{chosen} of {w * h} pixels chosen");
-
-        foreach (bool simd in new[] { true, false })
-        {
-            using var best = bestActivity.Clone();
-            using var bestV = bestValues.Clone();
-            using var vote = new Mat();
-            using var mask = new Mat();
-            ConsistentSelection.Select(activity, best, values, bestV, vote, mask, window, null, null, simd);
-
-            AssertEqual(expectedMask, mask, $"mask (simd {simd})");
-            AssertEqual(expectedActivity, best, $"best activity (simd {simd})");
-            AssertEqual(expectedValues, bestV, $"best values (simd {simd})");
-        }
-    }
+    public void Matches_the_OpenCV_passes_bit_for_bit(int w, int h, int window, bool shorts) =>
+        AssertSameAsOpenCvPasses(w, h, window, shorts, weighted: false);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Weighted_selection_is_the_OpenCV_passes_on_the_weighted_activity(int w, int h, int window, bool shorts)
-    {
+    public void Weighted_selection_is_the_OpenCV_passes_on_the_weighted_activity(int w, int h, int window, bool shorts) =>
         // The warp weighting (WarpDetailGain) multiplies the activity by a per-column and a per-row gain inside the
         // vote and the copy; it must choose, and store, exactly what the passes choose on the multiplied image.
-        using var activity = Field(w, h, window, 7);
-        using var bestActivity = Field(w, h, window, 8);
-        var valueType = shorts ? MatType.CV_16SC1 : MatType.CV_32FC1;
-        using var values = Values(w, h, valueType, 9);
-        using var bestValues = Values(w, h, valueType, 10);
-        var rng = new System.Random(11);
-        var gainX = Enumerable.Range(0, w).Select(_ => (float)(0.5 + 0.5 * rng.NextDouble())).ToArray();
-        var gainY = Enumerable.Range(0, h).Select(_ => (float)(0.5 + 0.5 * rng.NextDouble())).ToArray();
-        using var weighted = new Mat();
-        WarpDetailGain.Apply(activity, gainX, gainY, weighted);
-        activity.GetArray(out float[] source);
-        weighted.GetArray(out float[] product);
-        Assert.Equal(source[(h - 1) * w + w - 1] * gainX[w - 1] * gainY[h - 1], product[(h - 1) * w + w - 1]);
+        AssertSameAsOpenCvPasses(w, h, window, shorts, weighted: true);
 
-        using var expectedActivity = bestActivity.Clone();
-        using var expectedValues = bestValues.Clone();
-        using var expectedMask = new Mat();
-        using (var vote = new Mat())
+    private static void AssertSameAsOpenCvPasses(int w, int h, int window, bool shorts, bool weighted)
+    {
+        int seed = weighted ? 7 : 1;
+        using var activity = Field(w, h, window, seed);
+        using var bestActivity = Field(w, h, window, seed + 1);
+        var valueType = shorts ? MatType.CV_16SC1 : MatType.CV_32FC1;
+        using var values = Values(w, h, valueType, seed + 2);
+        using var bestValues = Values(w, h, valueType, seed + 3);
+        float[]? gainX = null, gainY = null;
+        using var compared = activity.Clone();
+        if (weighted)
         {
-            Cv2.Compare(weighted, bestActivity, vote, CmpTypes.GT);
-            Cv2.BoxFilter(vote, expectedMask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
-            Cv2.Threshold(expectedMask, expectedMask, 127, 255, ThresholdTypes.Binary);
-            values.CopyTo(expectedValues, expectedMask);
-            weighted.CopyTo(expectedActivity, expectedMask);
+            var rng = new System.Random(11);
+            gainX = Enumerable.Range(0, w).Select(_ => (float)(0.75 + 0.5 * rng.NextDouble())).ToArray();
+            gainY = Enumerable.Range(0, h).Select(_ => (float)(0.75 + 0.5 * rng.NextDouble())).ToArray();
+            WarpDetailGain.Apply(activity, gainX, gainY, compared);
+            activity.GetArray(out float[] source);
+            compared.GetArray(out float[] product);
+            Assert.Equal(source[(h - 1) * w + w - 1] * gainX[w - 1] * gainY[h - 1], product[(h - 1) * w + w - 1]);
         }
-        using (var unweighted = new Mat())
+
+        var (expectedMask, expectedActivity, expectedValues) = OpenCvPasses(compared, bestActivity, values, bestValues, window);
+        using var disposeMask = expectedMask;
+        using var disposeActivity = expectedActivity;
+        using var disposeValues = expectedValues;
+        // The case must exercise both outcomes, and mixed 8-pixel runs, not an all-or-nothing mask.
+        int chosen = Cv2.CountNonZero(expectedMask);
+        Assert.True(chosen >= w * h / 10 && chosen <= w * h * 9 / 10, $"{chosen} of {w * h} pixels chosen");
+        if (weighted)
         {
             // The weights must change the choice, or this test could not tell them from none.
-            using var vote = new Mat();
-            Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
-            Cv2.BoxFilter(vote, unweighted, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
-            Cv2.Threshold(unweighted, unweighted, 127, 255, ThresholdTypes.Binary);
-            using var differ = new Mat();
-            Cv2.Compare(unweighted, expectedMask, differ, CmpTypes.NE);
-            Assert.True(Cv2.CountNonZero(differ) > 0, "the gains changed no pixel's choice");
+            var (unweighted, unweightedActivity, unweightedValues) = OpenCvPasses(activity, bestActivity, values, bestValues, window);
+            using (unweighted)
+            using (unweightedActivity)
+            using (unweightedValues)
+            using (var differ = new Mat())
+            {
+                Cv2.Compare(unweighted, expectedMask, differ, CmpTypes.NE);
+                Assert.True(Cv2.CountNonZero(differ) > 0, "the gains changed no pixel's choice");
+            }
         }
 
         foreach (bool simd in new[] { true, false })
@@ -131,6 +103,21 @@ public sealed class ConsistentSelectionTests
         using var mask = new Mat();
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             ConsistentSelection.Select(a, best, v, bestV, vote, mask, ConsistentSelection.MaxWindowPixels + 2));
+    }
+
+    /// <summary>The passes the one-pass choice replaced: the mask, and the best activity and values after the copies.</summary>
+    private static (Mat Mask, Mat BestActivity, Mat BestValues) OpenCvPasses(Mat activity, Mat bestActivity, Mat values, Mat bestValues, int window)
+    {
+        var expectedActivity = bestActivity.Clone();
+        var expectedValues = bestValues.Clone();
+        var expectedMask = new Mat();
+        using var vote = new Mat();
+        Cv2.Compare(activity, bestActivity, vote, CmpTypes.GT);
+        Cv2.BoxFilter(vote, expectedMask, MatType.CV_8U, new Size(window, window), normalize: true, borderType: BorderTypes.Reflect101);
+        Cv2.Threshold(expectedMask, expectedMask, 127, 255, ThresholdTypes.Binary);
+        values.CopyTo(expectedValues, expectedMask);
+        activity.CopyTo(expectedActivity, expectedMask);
+        return (expectedMask, expectedActivity, expectedValues);
     }
 
     /// <summary>

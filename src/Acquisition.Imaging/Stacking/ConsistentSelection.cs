@@ -84,14 +84,7 @@ internal static class ConsistentSelection
             {
                 for (int y = y0; y < y1; y++)
                 {
-                    if (gx is null)
-                    {
-                        VoteRow((float*)a.Row(y), (float*)best.Row(y), votes.Row(y), w, simd);
-                    }
-                    else
-                    {
-                        VoteRowWeighted((float*)a.Row(y), gx, gainY![y], (float*)best.Row(y), votes.Row(y), w, simd);
-                    }
+                    VoteRow((float*)a.Row(y), gx, gx == null ? 1 : gainY![y], (float*)best.Row(y), votes.Row(y), w, simd);
                 }
             }
         });
@@ -100,38 +93,31 @@ internal static class ConsistentSelection
             // Column counts of the row, with `radius` reflected columns either side and room for a vector's overrun.
             var padded = stackalloc byte[w + 2 * radius + 32];
             var rows = stackalloc byte*[window];
-            for (int y = y0; y < y1; y++)
+            fixed (float* gx = gainX)
             {
-                for (int d = 0; d < window; d++)
+                for (int y = y0; y < y1; y++)
                 {
-                    rows[d] = votes.Row(BorderIndex.Reflect101(y - radius + d, h));
-                }
-                ColumnCounts(rows, window, padded + radius, w, simd);
-                for (int j = 1; j <= radius; j++)
-                {
-                    padded[radius - j] = padded[radius + BorderIndex.Reflect101(-j, w)];
-                    padded[radius + w - 1 + j] = padded[radius + BorderIndex.Reflect101(w - 1 + j, w)];
-                }
-                byte* m = masks.Row(y);
-                Majority(padded, window, threshold, m, w, simd);
-                if (gainX is null)
-                {
-                    CopyWhere(m, (float*)a.Row(y), (float*)best.Row(y), w, simd);
-                }
-                else
-                {
-                    fixed (float* gx = gainX)
+                    for (int d = 0; d < window; d++)
                     {
-                        CopyWhereWeighted(m, (float*)a.Row(y), gx, gainY![y], (float*)best.Row(y), w, simd);
+                        rows[d] = votes.Row(BorderIndex.Reflect101(y - radius + d, h));
                     }
-                }
-                if (shorts)
-                {
-                    CopyWhere(m, (short*)v.Row(y), (short*)bestV.Row(y), w, simd);
-                }
-                else
-                {
-                    CopyWhere(m, (float*)v.Row(y), (float*)bestV.Row(y), w, simd);
+                    ColumnCounts(rows, window, padded + radius, w, simd);
+                    for (int j = 1; j <= radius; j++)
+                    {
+                        padded[radius - j] = padded[radius + BorderIndex.Reflect101(-j, w)];
+                        padded[radius + w - 1 + j] = padded[radius + BorderIndex.Reflect101(w - 1 + j, w)];
+                    }
+                    byte* m = masks.Row(y);
+                    Majority(padded, window, threshold, m, w, simd);
+                    CopyWhere(m, (float*)a.Row(y), gx, gx == null ? 1 : gainY![y], (float*)best.Row(y), w, simd);
+                    if (shorts)
+                    {
+                        CopyWhere(m, (short*)v.Row(y), (short*)bestV.Row(y), w, simd);
+                    }
+                    else
+                    {
+                        CopyWhere(m, (float*)v.Row(y), null, 1, (float*)bestV.Row(y), w, simd);
+                    }
                 }
             }
         });
@@ -149,7 +135,8 @@ internal static class ConsistentSelection
         Parallel.For(0, bands, b => body((int)((long)h * b / bands), (int)((long)h * (b + 1) / bands)));
     }
 
-    private static unsafe void VoteRow(float* a, float* b, byte* vote, int w, bool simd)
+    /// <summary>vote = a > b, or with <paramref name="gx"/> a · gx[x] · <paramref name="gy"/> > b.</summary>
+    private static unsafe void VoteRow(float* a, float* gx, float gy, float* b, byte* vote, int w, bool simd)
     {
         int x = 0;
         if (simd)
@@ -158,46 +145,26 @@ internal static class ConsistentSelection
             // restores column order.
             var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
             var one = Vector256.Create((byte)1);
-            for (; x + 32 <= w; x += 32)
-            {
-                var c0 = Avx.CompareGreaterThan(Avx.LoadVector256(a + x), Avx.LoadVector256(b + x)).AsInt32();
-                var c1 = Avx.CompareGreaterThan(Avx.LoadVector256(a + x + 8), Avx.LoadVector256(b + x + 8)).AsInt32();
-                var c2 = Avx.CompareGreaterThan(Avx.LoadVector256(a + x + 16), Avx.LoadVector256(b + x + 16)).AsInt32();
-                var c3 = Avx.CompareGreaterThan(Avx.LoadVector256(a + x + 24), Avx.LoadVector256(b + x + 24)).AsInt32();
-                var packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(c0, c1), Avx2.PackSignedSaturate(c2, c3));
-                Avx.Store(vote + x, Avx2.And(Avx2.PermuteVar8x32(packed.AsInt32(), order).AsByte(), one));
-            }
-        }
-        for (; x < w; x++)
-        {
-            vote[x] = a[x] > b[x] ? (byte)1 : (byte)0;
-        }
-    }
-
-    /// <summary><see cref="VoteRow"/> of a · gx[x] · gy (multiplied in that order, as in <see cref="CopyWhereWeighted"/>).</summary>
-    private static unsafe void VoteRowWeighted(float* a, float* gx, float gy, float* b, byte* vote, int w, bool simd)
-    {
-        int x = 0;
-        if (simd)
-        {
-            var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
-            var one = Vector256.Create((byte)1);
             var row = Vector256.Create(gy);
             for (; x + 32 <= w; x += 32)
             {
-                var c0 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x), Avx.LoadVector256(gx + x)), row), Avx.LoadVector256(b + x)).AsInt32();
-                var c1 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 8), Avx.LoadVector256(gx + x + 8)), row), Avx.LoadVector256(b + x + 8)).AsInt32();
-                var c2 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 16), Avx.LoadVector256(gx + x + 16)), row), Avx.LoadVector256(b + x + 16)).AsInt32();
-                var c3 = Avx.CompareGreaterThan(Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x + 24), Avx.LoadVector256(gx + x + 24)), row), Avx.LoadVector256(b + x + 24)).AsInt32();
+                var c0 = Avx.CompareGreaterThan(Weighted(a, gx, row, x), Avx.LoadVector256(b + x)).AsInt32();
+                var c1 = Avx.CompareGreaterThan(Weighted(a, gx, row, x + 8), Avx.LoadVector256(b + x + 8)).AsInt32();
+                var c2 = Avx.CompareGreaterThan(Weighted(a, gx, row, x + 16), Avx.LoadVector256(b + x + 16)).AsInt32();
+                var c3 = Avx.CompareGreaterThan(Weighted(a, gx, row, x + 24), Avx.LoadVector256(b + x + 24)).AsInt32();
                 var packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(c0, c1), Avx2.PackSignedSaturate(c2, c3));
                 Avx.Store(vote + x, Avx2.And(Avx2.PermuteVar8x32(packed.AsInt32(), order).AsByte(), one));
             }
         }
         for (; x < w; x++)
         {
-            vote[x] = a[x] * gx[x] * gy > b[x] ? (byte)1 : (byte)0;
+            float value = gx == null ? a[x] : a[x] * gx[x] * gy;
+            vote[x] = value > b[x] ? (byte)1 : (byte)0;
         }
     }
+
+    private static unsafe Vector256<float> Weighted(float* a, float* gx, Vector256<float> row, int x) =>
+        gx == null ? Avx.LoadVector256(a + x) : Avx.Multiply(Avx.Multiply(Avx.LoadVector256(a + x), Avx.LoadVector256(gx + x)), row);
 
     private static unsafe void ColumnCounts(byte** rows, int window, byte* counts, int w, bool simd)
     {
@@ -254,37 +221,11 @@ internal static class ConsistentSelection
         }
     }
 
-    private static unsafe void CopyWhere(byte* mask, float* source, float* target, int w, bool simd)
-    {
-        int x = 0;
-        if (simd)
-        {
-            for (; x + 8 <= w; x += 8)
-            {
-                ulong bits = *(ulong*)(mask + x);
-                if (bits == 0)
-                {
-                    continue;
-                }
-                var s = Avx.LoadVector256(source + x);
-                if (bits != ulong.MaxValue)
-                {
-                    var select = Avx2.ConvertToVector256Int32((sbyte*)(mask + x)).AsSingle();
-                    s = Avx.BlendVariable(Avx.LoadVector256(target + x), s, select);
-                }
-                Avx.Store(target + x, s);
-            }
-        }
-        for (; x < w; x++)
-        {
-            if (mask[x] != 0)
-            {
-                target[x] = source[x];
-            }
-        }
-    }
-
-    private static unsafe void CopyWhereWeighted(byte* mask, float* source, float* gx, float gy, float* target, int w, bool simd)
+    /// <summary>
+    /// target = source where the mask is set; with <paramref name="gx"/>, source · gx[x] · <paramref name="gy"/>
+    /// (multiplied in that order, as in <see cref="VoteRow"/>).
+    /// </summary>
+    private static unsafe void CopyWhere(byte* mask, float* source, float* gx, float gy, float* target, int w, bool simd)
     {
         int x = 0;
         if (simd)
@@ -297,7 +238,11 @@ internal static class ConsistentSelection
                 {
                     continue;
                 }
-                var s = Avx.Multiply(Avx.Multiply(Avx.LoadVector256(source + x), Avx.LoadVector256(gx + x)), row);
+                var s = Avx.LoadVector256(source + x);
+                if (gx != null)
+                {
+                    s = Avx.Multiply(Avx.Multiply(s, Avx.LoadVector256(gx + x)), row);
+                }
                 if (bits != ulong.MaxValue)
                 {
                     var select = Avx2.ConvertToVector256Int32((sbyte*)(mask + x)).AsSingle();
@@ -310,7 +255,7 @@ internal static class ConsistentSelection
         {
             if (mask[x] != 0)
             {
-                target[x] = source[x] * gx[x] * gy;
+                target[x] = gx == null ? source[x] : source[x] * gx[x] * gy;
             }
         }
     }
