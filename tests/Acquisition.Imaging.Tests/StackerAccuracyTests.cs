@@ -57,6 +57,29 @@ public sealed class StackerAccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Warp_weighting_reaches_the_fusion_on_the_wide_consistency_windows_too()
+    {
+        // Windows wider than ConsistentSelection.MaxWindowPixels take OpenCV's passes, on a weighted copy of the
+        // activity: the weighting must change the fused image there as well, and never the height map.
+        using var scene = SyntheticStack.Create(Size, Size, seed: 23);
+        const double drift = 3e-4;
+        var shaken = new StackRun.Settings() with { JitterPixels = 3, MagnificationPerMicrometre = drift };
+        FocusStackerOptions Options(bool weighted) => new()
+        {
+            ConsistencyWindowPixels = ConsistentSelection.MaxWindowPixels + 2,
+            WarpAwareFusion = weighted,
+            Magnification = new MagnificationModel(drift, shaken.ZStart),
+        };
+        using var on = StackRun.Run(scene, shaken, Options(true));
+        using var off = StackRun.Run(scene, shaken, Options(false));
+
+        Assert.True(Cv2.Norm(on.FusedImage, off.FusedImage, NormTypes.INF) > 0, "the weighting changed nothing on the wide-window path");
+        on.HeightMapMicrometres.GetArray(out float[] heightOn);
+        off.HeightMapMicrometres.GetArray(out float[] heightOff);
+        Assert.True(heightOn.AsSpan().SequenceEqual(heightOff), "the weighting reached the height map");
+    }
+
+    [Fact]
     public void Registration_recovers_jitter_and_magnification_drift()
     {
         using var scene = SyntheticStack.Create(Size, Size, seed: 23);

@@ -12,18 +12,26 @@ namespace Acquisition.Imaging.Tests;
 public sealed class WarpDetailGainTests
 {
     [Theory]
-    [InlineData(0.0, false)]
-    [InlineData(0.5, false)]
-    [InlineData(1.5, false)]
-    [InlineData(0.0, true)]
-    [InlineData(0.5, true)]
-    [InlineData(1.5, true)]
-    public void Predicts_the_gradient_energy_a_sub_pixel_shift_keeps(double smoothingSigma, bool cubic)
+    [InlineData(0.0, false, false)]
+    [InlineData(0.5, false, false)]
+    [InlineData(1.5, false, false)]
+    [InlineData(0.0, true, false)]
+    [InlineData(0.5, true, false)]
+    [InlineData(1.5, true, false)]
+    [InlineData(1.5, false, true)]
+    [InlineData(1.5, true, true)]
+    public void Predicts_the_gradient_energy_a_sub_pixel_shift_keeps(double smoothingSigma, bool cubic, bool striated)
     {
-        using var texture = Texture(smoothingSigma);
+        // Striated: smoothed along x only, like tool marks running along x; a shift along them costs little, across
+        // them as much as on white texture, so the two axes' statistics must not be swapped or pooled.
+        using var texture = Texture(smoothingSigma, striated);
         using var gx = new Mat();
         using var gy = new Mat();
-        var (alongX, alongY) = WarpDetailGain.GradientAutocorrelation(texture, 256, gx, gy);
+        var (alongX, alongY) = WarpDetailGain.GradientAutocorrelation(texture, 96, 3, gx, gy);
+        if (striated)
+        {
+            Assert.True(alongX[1] > alongY[1] + 0.3, $"ρ(1) along the marks {alongX[1]:0.000}, across {alongY[1]:0.000}");
+        }
         double before = GradientEnergy(texture);
         foreach (var phase in new[] { 0.25, 0.5, 0.75 })
         {
@@ -52,6 +60,12 @@ public sealed class WarpDetailGainTests
         {
             Assert.InRange(half, 0.85, 1.0);
         }
+        if (striated)
+        {
+            // Across the marks the energy is nearly all the y-difference, whose lag-1 correlation along y is near 0:
+            // a half-pixel shift keeps little more than half, less than on white texture.
+            Assert.InRange(WarpDetailGain.At(0.5, cubic: false, alongY), 0.5, 0.6);
+        }
     }
 
     [Fact]
@@ -69,13 +83,14 @@ public sealed class WarpDetailGainTests
         Assert.NotEqual(gains[0], gains[2]);
     }
 
-    private static Mat Texture(double sigma)
+    private static Mat Texture(double sigma, bool striated)
     {
         var texture = new Mat(300, 300, MatType.CV_32FC1);
         Cv2.Randu(texture, new Scalar(0), new Scalar(1));
         if (sigma > 0)
         {
-            Cv2.GaussianBlur(texture, texture, new Size(0, 0), sigma);
+            // GaussianBlur takes σy = 0 as "same as σx"; a tiny σy blurs along x alone.
+            Cv2.GaussianBlur(texture, texture, new Size(striated ? (int)(6 * sigma) | 1 : 0, striated ? 1 : 0), sigma, striated ? 1e-6 : 0);
         }
         return texture;
     }
@@ -108,7 +123,9 @@ public sealed class WarpDetailGainTests
         using var gy = new Mat();
         Cv2.Sobel(inner, gx, MatType.CV_32F, 1, 0);
         Cv2.Sobel(inner, gy, MatType.CV_32F, 0, 1);
-        using var crop = new Mat();
-        return gx[new Rect(1, 1, gx.Width - 2, gx.Height - 2)].Norm(NormTypes.L2SQR) + gy[new Rect(1, 1, gy.Width - 2, gy.Height - 2)].Norm(NormTypes.L2SQR);
+        var interior = new Rect(1, 1, gx.Width - 2, gx.Height - 2);
+        using var gxInterior = new Mat(gx, interior);
+        using var gyInterior = new Mat(gy, interior);
+        return gxInterior.Norm(NormTypes.L2SQR) + gyInterior.Norm(NormTypes.L2SQR);
     }
 }

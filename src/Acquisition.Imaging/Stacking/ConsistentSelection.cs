@@ -61,9 +61,13 @@ internal static class ConsistentSelection
                 throw new ArgumentException("All images of a level must have the same size.");
             }
         }
-        if ((gainX is null) != (gainY is null) || (gainX is not null && (gainX.Length < w || gainY!.Length < h)))
+        if ((gainX is null) != (gainY is null))
         {
-            throw new ArgumentException("Gains come as a pair, one per column and one per row.");
+            throw new ArgumentException("Gains come as a pair, one per column and one per row, or not at all.");
+        }
+        if (gainX is not null && (gainX.Length < w || gainY!.Length < h))
+        {
+            throw new ArgumentException($"The gains cover {gainX.Length} columns and {gainY!.Length} rows; the level is {w}×{h}.");
         }
         vote.Create(h, w, MatType.CV_8UC1);
         mask.Create(h, w, MatType.CV_8UC1);
@@ -222,8 +226,9 @@ internal static class ConsistentSelection
     }
 
     /// <summary>
-    /// target = source where the mask is set; with <paramref name="gx"/>, source · gx[x] · <paramref name="gy"/>
-    /// (multiplied in that order, as in <see cref="VoteRow"/>).
+    /// target = source where the mask is set; with <paramref name="gx"/>, source · gx[x] · <paramref name="gy"/>,
+    /// multiplied in the order <see cref="VoteRow"/> uses, so that the stored best is bit for bit the value the next
+    /// slice is compared with.
     /// </summary>
     private static unsafe void CopyWhere(byte* mask, float* source, float* gx, float gy, float* target, int w, bool simd)
     {

@@ -31,7 +31,9 @@ public sealed class FocusStackerOptions
     /// Weighs each slice's level-1 fusion activity by the share of its gradient energy its registration warp keeps
     /// (<see cref="Stacking.WarpDetailGain"/>), so that of slices about equally in focus the one least blurred by
     /// resampling supplies the finest detail. Only the fusion sees the weight; the depth uses the focus measure as
-    /// taken. Takes effect on the default half-resolution path with the Linear or Cubic warp.
+    /// taken. Takes effect with <see cref="HeightDecimation"/> 2 (the default) and the Linear or Cubic warp, for any
+    /// focus measure; the gain models the Sobel energy Tenengrad measures, so for the Laplacian measures (which lose
+    /// more at a given phase) it is an approximation.
     /// </summary>
     public bool WarpAwareFusion { get; set; } = true;
 

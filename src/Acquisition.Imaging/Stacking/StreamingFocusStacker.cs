@@ -1216,7 +1216,7 @@ public sealed class StreamingFocusStacker : IDisposable
             return;
         }
         // Activity pixel i sits on full-resolution pixel 2i (where pyrDown samples).
-        var (rhoX, rhoY) = WarpDetailGain.GradientAutocorrelation(_current, 256, _gainGradientX, _gainGradientY);
+        var (rhoX, rhoY) = WarpDetailGain.GradientAutocorrelation(_current, 96, 3, _gainGradientX, _gainGradientY);
         var (a, bx, by) = InverseWarp(scale, shiftX, shiftY, 1);
         var gx = _detailGainX[_slot] ??= new float[(_width + 1) / 2];
         var gy = _detailGainY[_slot] ??= new float[(_height + 1) / 2];
@@ -1377,6 +1377,9 @@ public sealed class StreamingFocusStacker : IDisposable
 
         if (index == 0)
         {
+            // Slice 0 defines the output grid and is never resampled, so it has no warp weighting: its activity is
+            // stored as taken.
+            Debug.Assert(detailGain.X is null && detailGain.Y is null, "slice 0 was resampled");
             registered.CopyTo(_bestLevel0);
             for (int k = 1; k < _levels; k++)
             {
@@ -1538,8 +1541,9 @@ public sealed class StreamingFocusStacker : IDisposable
         }
         if (_levels >= 2)
         {
-            // Level 1's activity as the pyramid reduced it (never the fusion's warp-weighted copy).
-            return HalfResolutionActivity ? warpedFocus : _activity[1];
+            // The warp weighting of the fusion never writes into _activity (only into the best activity it keeps), so
+            // this is the focus measure as taken.
+            return _activity[1];
         }
         // Tiny frames (one pyramid level): the first stage never writes _focusHalf on this path.
         Cv2.PyrDown(warpedFocus, _focusHalf);

@@ -6,49 +6,93 @@ namespace Acquisition.Imaging.Stacking;
 /// <summary>
 /// How much of a slice's gradient energy (what Tenengrad measures) survives its registration warp, per output column
 /// or row. Resampling at a sub-pixel phase t is a low-pass filter whose strength depends on t: the energy of
-/// Σₖ wₖ g(x + k) is E·Σₖ Σₗ wₖ wₗ ρ(|k − l|), ρ the gradient's autocorrelation at lag |k − l| (ρ(0) = 1). On texture
-/// at the pixel pitch (white: ρ(1) = 1/3 for the 3×3 Sobel pair) bilinear at a half-pixel phase keeps two thirds of
-/// the energy; on smooth texture (ρ(1) near 1) almost all. The focus measure is taken before the warp (so that the depth is not biased by the loss), which means
-/// it cannot see it; the fusion multiplies it in, so that of two slices about equally in focus the one the warp blurs
-/// less supplies the fine detail.
+/// Σₖ wₖ g(x + k) is E·Σₖ Σₗ wₖ wₗ ρ(|k − l|), ρ the gradient's autocorrelation at lag |k − l| (ρ(0) = 1). On white
+/// texture (ρ(1) = 1/3 for the 3×3 Sobel pair) bilinear at a half-pixel phase keeps two thirds of the energy; on
+/// smooth texture (ρ(1) near 1) almost all. The focus measure is taken before the warp (so that the depth is not
+/// biased by the loss), which means it cannot see it; the fusion multiplies it in, so that of two slices about equally
+/// in focus the one the warp blurs less supplies the fine detail. The two axes are treated as separable (the product
+/// of the x and y gains; white texture half a pixel off on both axes keeps about 0.42 where the product says 0.44),
+/// and ρ is one figure per slice, measured on tiles spread over the frame, not per region.
 /// </summary>
 internal static class WarpDetailGain
 {
-    /// <summary>Lags 1–3 of the autocorrelation of the gradient along x and along y, on a central crop of the slice.</summary>
-    public static (double[] AlongX, double[] AlongY) GradientAutocorrelation(Mat slice, int cropPixels, Mat scratchX, Mat scratchY)
+    private const int MaxLag = 3;
+
+    /// <summary>
+    /// Lags 0–3 of the autocorrelation of the gradient along x and along y (normalised, lag 0 = 1), pooled over
+    /// <paramref name="tiles"/> × <paramref name="tiles"/> tiles of <paramref name="tilePixels"/> spread evenly over
+    /// the slice, so that one figure speaks for the whole frame rather than for its centre (a casing's centre is the
+    /// firing-pin impression, often in another focus state than the breech face around it).
+    /// </summary>
+    public static (double[] AlongX, double[] AlongY) GradientAutocorrelation(Mat slice, int tilePixels, int tiles, Mat scratchX, Mat scratchY)
     {
-        int w = Math.Min(cropPixels, slice.Width), h = Math.Min(cropPixels, slice.Height);
-        using var crop = new Mat(slice, new Rect((slice.Width - w) / 2, (slice.Height - h) / 2, w, h));
-        Cv2.Sobel(crop, scratchX, MatType.CV_32F, 1, 0);
-        Cv2.Sobel(crop, scratchY, MatType.CV_32F, 0, 1);
-        return (Lags(scratchX, scratchY, alongX: true), Lags(scratchX, scratchY, alongX: false));
+        int w = Math.Min(tilePixels, slice.Width), h = Math.Min(tilePixels, slice.Height);
+        var sumsX = new double[MaxLag + 1];
+        var sumsY = new double[MaxLag + 1];
+        for (int ty = 0; ty < tiles; ty++)
+        {
+            for (int tx = 0; tx < tiles; tx++)
+            {
+                int x0 = tiles == 1 ? (slice.Width - w) / 2 : (int)((long)(slice.Width - w) * tx / (tiles - 1));
+                int y0 = tiles == 1 ? (slice.Height - h) / 2 : (int)((long)(slice.Height - h) * ty / (tiles - 1));
+                using var tile = new Mat(slice, new Rect(x0, y0, w, h));
+                Cv2.Sobel(tile, scratchX, MatType.CV_32F, 1, 0);
+                Cv2.Sobel(tile, scratchY, MatType.CV_32F, 0, 1);
+                AddLags(scratchX, scratchY, sumsX, sumsY);
+            }
+        }
+        return (Normalised(sumsX), Normalised(sumsY));
     }
 
-    private static double[] Lags(Mat gx, Mat gy, bool alongX)
+    /// <summary>Adds Σ g(x, y)·g(x + lag, y) (along x) and Σ g(x, y)·g(x, y + lag) (along y) of both gradients, lags 0–3.</summary>
+    private static unsafe void AddLags(Mat gx, Mat gy, double[] alongX, double[] alongY)
     {
         int w = gx.Width, h = gx.Height;
-        var rho = new double[4];
-        const int MaxLag = 3;
-        var inner = alongX ? new Rect(0, 0, w - MaxLag, h) : new Rect(0, 0, w, h - MaxLag);
-        double energy = 0;
-        for (int lag = 0; lag <= MaxLag; lag++)
+        int n = w - MaxLag;
+        foreach (var g in new[] { gx, gy })
         {
-            var shifted = alongX ? new Rect(lag, 0, w - MaxLag, h) : new Rect(0, lag, w, h - MaxLag);
-            double sum = 0;
-            foreach (var g in new[] { gx, gy })
+            var data = (byte*)g.Data;
+            long step = g.Step();
+            // Both axes over the same pixels (the first w − 3 columns of the first h − 3 rows), as lag 0 does. Each
+            // row's sums are taken in float vectors (≤ 93 products of gradients) and added up in double.
+            for (int y = 0; y < h - MaxLag; y++)
             {
-                using var a = new Mat(g, inner);
-                using var b = new Mat(g, shifted);
-                sum += a.Dot(b);
+                var row = new ReadOnlySpan<float>((float*)(data + (y * step)), w);
+                var below1 = new ReadOnlySpan<float>((float*)(data + ((y + 1) * step)), w);
+                var below2 = new ReadOnlySpan<float>((float*)(data + ((y + 2) * step)), w);
+                var below3 = new ReadOnlySpan<float>((float*)(data + ((y + 3) * step)), w);
+                var v = row[..n];
+                alongX[0] += Dot(v, v);
+                alongX[1] += Dot(v, row.Slice(1, n));
+                alongX[2] += Dot(v, row.Slice(2, n));
+                alongX[3] += Dot(v, row.Slice(3, n));
+                alongY[0] += Dot(v, v);
+                alongY[1] += Dot(v, below1[..n]);
+                alongY[2] += Dot(v, below2[..n]);
+                alongY[3] += Dot(v, below3[..n]);
             }
-            if (lag == 0)
-            {
-                energy = sum;
-            }
-            rho[lag] = energy > 0 ? sum / energy : 1;
         }
-        return rho;
     }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
+        }
+        double total = Vector.Sum(sum);
+        for (; i < a.Length; i++)
+        {
+            total += a[i] * b[i];
+        }
+        return total;
+    }
+
+    /// <summary>Sums over lags → autocorrelation coefficients; a slice without gradient counts as losing nothing.</summary>
+    private static double[] Normalised(double[] sums) =>
+        sums[0] > 0 ? sums.Select(v => v / sums[0]).ToArray() : [1, 1, 1, 1];
 
     /// <summary>
     /// Fills <paramref name="gains"/>[i] with the gradient-energy gain of the 1-D interpolation that samples source
