@@ -227,6 +227,18 @@ public sealed class SocketCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Autofocus_lists_the_surfaces_in_focus_when_the_window_holds_more_than_one()
+    {
+        _station.OnJson("POST", "/autofocus", """{"peakFound":true,"bestZMicrometres":11990,"curve":[{"zMicrometres":11960,"focus":1.0},{"zMicrometres":11990,"focus":9.0},{"zMicrometres":12020,"focus":8.0},{"zMicrometres":12050,"focus":2.0}],"message":"The window holds 2 surfaces","surfaces":[{"zMicrometres":11990,"shareOfWindow":0.58},{"zMicrometres":12030.5,"shareOfWindow":0.36}]}""");
+
+        var result = await Acq("autofocus");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Surfaces in focus: Z = 11990 µm (58% of the window), Z = 12030.5 µm (36% of the window).", result.Stdout);
+        Assert.Contains("In focus at Z = 11990 µm", result.Stdout);
+    }
+
+    [Fact]
     public async Task Autofocus_refuses_a_window_that_is_not_a_positive_size_before_asking_the_station()
     {
         var result = await Acq("autofocus", "--window", "0");

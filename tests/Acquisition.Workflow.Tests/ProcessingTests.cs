@@ -69,4 +69,45 @@ public sealed class ProcessingTests
         var tooSmall = Assert.Throws<ArgumentOutOfRangeException>(() => measure.Score(FrameOf(frame), new FocusWindow(316, 0, 50, 50)));
         Assert.Contains("leaves 4×50 px of the 320×240 frame", tooSmall.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Tiles_cover_the_window_and_score_each_part_on_its_own()
+    {
+        // Sharp texture on the left half, the same texture blurred on the right: a surface in focus beside one out of it.
+        using var frame = new Mat(240, 320, MatType.CV_8UC1);
+        Cv2.Randu(frame, Scalar.All(0), Scalar.All(255));
+        using (var right = new Mat(frame, new Rect(160, 0, 160, 240)))
+        {
+            Cv2.GaussianBlur(right, right, new Size(9, 9), 3);
+        }
+        var window = new FocusWindow(0, 0, 320, 240);
+        var tiles = Enumerable.Range(0, 4 * 3).Select(i => window.Tile(i % 4, i / 4, 4, 3)).ToList();
+        Assert.Equal(320 * 240, tiles.Sum(t => t.Width * t.Height));
+        Assert.Equal(new FocusWindow(240, 160, 80, 80), tiles[^1]);
+        Assert.Equal(new FocusWindow(3, 0, 3, 2), new FocusWindow(0, 0, 10, 7).Tile(1, 0, 3, 3)); // uneven splits differ by a pixel
+
+        var measure = new LaplacianVarianceFocusMeasure(0.9);
+        var scores = measure.ScoreTiles(FrameOf(frame), window, 4, 3);
+        Assert.Equal(12, scores.Length);
+        for (var row = 0; row < 3; row++)
+        {
+            // The two sharp columns against the two blurred ones; the tile against the same part scored alone.
+            Assert.True(Math.Min(scores[row * 4], scores[(row * 4) + 1]) > 5 * Math.Max(scores[(row * 4) + 2], scores[(row * 4) + 3]), string.Join(", ", scores));
+            Assert.Equal(measure.Score(FrameOf(frame), tiles[row * 4]), scores[row * 4], 0.25 * scores[row * 4]);
+        }
+        // The interface's own tiling (one score per tile) agrees with the measure's single pass.
+        var oneByOne = ((IFocusMeasure)new ScorePerTile(measure)).ScoreTiles(FrameOf(frame), window, 4, 3);
+        Assert.All(Enumerable.Range(0, 12), i => Assert.Equal(oneByOne[i], scores[i], 0.25 * scores[i]));
+
+        var tooSmall = Assert.Throws<ArgumentOutOfRangeException>(() => measure.ScoreTiles(FrameOf(frame), new FocusWindow(0, 0, 40, 40), 8, 1));
+        Assert.Contains("split into 8×1 tiles leaves tiles below 8×8 px", tooSmall.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A measure that scores tiles the interface's default way, one <see cref="IFocusMeasure.Score(Frame, FocusWindow)"/> each.</summary>
+    private sealed class ScorePerTile(IFocusMeasure inner) : IFocusMeasure
+    {
+        public double Score(Frame frame) => inner.Score(frame);
+
+        public double Score(Frame frame, FocusWindow window) => inner.Score(frame, window);
+    }
 }

@@ -43,6 +43,12 @@ internal static class AutofocusCommand
                     inv.Output.Line(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                         $"Scored {scored.WidthPixels}×{scored.HeightPixels} px at ({scored.XPixels}, {scored.YPixels}) of each frame.")));
                 }
+                if (result.Surfaces is { Count: > 1 } surfaces)
+                {
+                    // Two surfaces in the window (the primer and the head face): the engineer picks with --window.
+                    inv.Output.Line("Surfaces in focus: " + Markup.Escape(string.Join(", ", surfaces.Select(f =>
+                        string.Create(CultureInfo.InvariantCulture, $"Z = {Format.Micrometres(f.ZMicrometres)} ({f.ShareOfWindow:0%} of the window)")))) + ".");
+                }
                 inv.Output.Line(result.PeakFound && result.BestZMicrometres is { } z
                     ? "[green]In focus[/] at Z = " + Markup.Escape(Format.Micrometres(z)) + "."
                     : "[red]No focus peak found.[/] " + Markup.Escape(result.Message ?? "Check the casing is mounted and lit, then widen --range."));

@@ -25,4 +25,23 @@ public readonly record struct FocusWindow(int X, int Y, int Width, int Height)
         var y1 = Math.Min((long)Y + Height, frameHeight);
         return new FocusWindow(x0, y0, (int)Math.Max(0, x1 - x0), (int)Math.Max(0, y1 - y0));
     }
+
+    /// <summary>
+    /// Tile (<paramref name="column"/>, <paramref name="row"/>) of this window split into a grid of
+    /// <paramref name="columns"/> × <paramref name="rows"/>; the tiles cover the window without gaps or overlap.
+    /// </summary>
+    public FocusWindow Tile(int column, int row, int columns, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(column);
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, columns);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, rows);
+        var x0 = X + (int)((long)Width * column / columns);
+        var x1 = X + (int)((long)Width * (column + 1) / columns);
+        var y0 = Y + (int)((long)Height * row / rows);
+        var y1 = Y + (int)((long)Height * (row + 1) / rows);
+        return new FocusWindow(x0, y0, x1 - x0, y1 - y0);
+    }
 }

@@ -10,4 +10,22 @@ public interface IFocusMeasure
 
     /// <summary>The score over <paramref name="window"/> only, e.g. the primer once it is centred.</summary>
     double Score(Frame frame, FocusWindow window);
+
+    /// <summary>
+    /// The score of every tile of <paramref name="window"/> split into <paramref name="columns"/> ×
+    /// <paramref name="rows"/>, row by row (<see cref="FocusWindow.Tile"/>): what tells apart surfaces at different
+    /// heights that one score over the window blends into a single peak between them.
+    /// </summary>
+    double[] ScoreTiles(Frame frame, FocusWindow window, int columns, int rows)
+    {
+        var scores = new double[columns * rows];
+        for (var row = 0; row < rows; row++)
+        {
+            for (var column = 0; column < columns; column++)
+            {
+                scores[(row * columns) + column] = Score(frame, window.Tile(column, row, columns, rows));
+            }
+        }
+        return scores;
+    }
 }

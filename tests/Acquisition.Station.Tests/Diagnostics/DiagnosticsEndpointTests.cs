@@ -90,6 +90,11 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
         Assert.NotEmpty(surfaces);
         var bestZ = Assert.NotNull(result.BestZMicrometres);
         Assert.Contains(surfaces, z => Math.Abs(bestZ - z) <= 15);
+        // Every surface the sweep reports is one the camera sees, none a blend between two.
+        var reported = Assert.IsAssignableFrom<IReadOnlyList<FocusSurface>>(result.Surfaces);
+        Assert.NotEmpty(reported);
+        Assert.Equal(bestZ, reported[0].ZMicrometres);
+        Assert.All(reported, f => Assert.Contains(surfaces, z => Math.Abs(f.ZMicrometres - z) <= 15));
         Assert.InRange(position.Z.Value, bestZ - 1, bestZ + 1); // left at the best focus
     }
 

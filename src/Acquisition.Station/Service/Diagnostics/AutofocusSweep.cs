@@ -10,8 +10,10 @@ namespace Acquisition.Station.Service.Diagnostics;
 /// <summary>
 /// The service engineer's autofocus: a Z sweep around the current position with the workflow's focus measure.
 /// Every sample is approached from below (the stage's Z backlash rule) and imaged with a frame exposed after the
-/// move settled. The peak is refined with a parabola through its neighbours; with a peak the stage is left there,
-/// without one it returns to where it started.
+/// move settled. The window is also scored in tiles, and the stage is left at the surface covering most tiles
+/// (<see cref="FocusSurfaceFinder"/>): over a primer and the head face around it the window's own score peaks between
+/// the two, where neither is sharp. Without distinct tile peaks the window's peak is refined with a parabola through
+/// its neighbours. Without a peak the stage returns to where it started.
 /// </summary>
 public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure focus, TimeProvider deviceClock)
 {
@@ -26,6 +28,12 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
 
     /// <summary>A curve whose maximum is less than this much above its minimum has no peak (no casing, no light).</summary>
     public const double MinPeakToFloorRatio = 1.05;
+
+    /// <summary>Tiles are about this wide and high in pixels, enough texture for a steady score, and at most
+    /// <see cref="MaxTilesPerSide"/> to a side.</summary>
+    public const int TileSidePixels = 64;
+
+    public const int MaxTilesPerSide = 8;
 
     /// <summary>The share of the view scored when the request names no window.</summary>
     public const double DefaultWindowOfView = 0.9;
@@ -106,13 +114,17 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
                 $"The sweep Z {lowest.Value:0.#}–{highest.Value:0.#} µm leaves the Z travel {min.Value:0.#}–{max.Value:0.#} µm. Move Z towards the middle of its travel or use a smaller range."));
         }
 
+        var columns = Math.Clamp(window.Width / TileSidePixels, 1, MaxTilesPerSide);
+        var rows = Math.Clamp(window.Height / TileSidePixels, 1, MaxTilesPerSide);
         var curve = new List<FocusSample>(count);
+        var tileScores = new List<double[]>(count);
         for (var i = 0; i < count; i++)
         {
             var z = lowest + (step * i);
             await stage.MoveZFromBelowAsync(z, cancellationToken).ConfigureAwait(false);
             var frame = await camera.CaptureAsync(deviceClock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             var score = focus.Score(frame, window);
+            tileScores.Add(focus.ScoreTiles(frame, window, columns, rows));
             curve.Add(new FocusSample(z.Value, score));
             await progress(0.95 * (i + 1) / count, string.Create(CultureInfo.InvariantCulture, $"Z {z.Value:0.#} µm: focus {score:G4}")).ConfigureAwait(false);
         }
@@ -145,17 +157,32 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             return new AutofocusResult(false, null, curve, why, scored);
         }
 
-        // A parabola through the peak and its neighbours puts the peak between samples.
-        var (a, b, c) = (curve[best - 1].Focus, curve[best].Focus, curve[best + 1].Focus);
-        var bestZ = curve[best].ZMicrometres;
-        var denominator = a - (2 * b) + c;
-        if (denominator < 0)
+        var surfaces = FocusSurfaceFinder.Find(curve.Select(c => c.ZMicrometres).ToList(), tileScores, MinPeakToFloorRatio);
+        double bestZ;
+        string? note = null;
+        if (surfaces.Count > 0)
         {
-            bestZ += 0.5 * (a - c) / denominator * step.Value;
+            bestZ = surfaces[0].ZMicrometres;
+            if (surfaces.Count > 1)
+            {
+                note = string.Create(CultureInfo.InvariantCulture,
+                    $"The window holds {surfaces.Count} surfaces in focus at different heights: {string.Join(", ", surfaces.Select(f => string.Create(CultureInfo.InvariantCulture, $"Z {f.ZMicrometres:0.#} µm ({f.ShareOfWindow:0%} of it)")))}. Left at the one covering most; to focus on another, sweep with a window on it.");
+            }
+        }
+        else
+        {
+            // No tile cluster: a parabola through the window's peak and its neighbours puts the peak between samples.
+            var (a, b, c) = (curve[best - 1].Focus, curve[best].Focus, curve[best + 1].Focus);
+            bestZ = curve[best].ZMicrometres;
+            var denominator = a - (2 * b) + c;
+            if (denominator < 0)
+            {
+                bestZ += 0.5 * (a - c) / denominator * step.Value;
+            }
         }
         bestZ = Math.Round(bestZ, 1);
         await progress(1, string.Create(CultureInfo.InvariantCulture, $"moving to the best focus, Z {bestZ:0.#} µm")).ConfigureAwait(false);
         await stage.MoveZFromBelowAsync(new Micrometres(bestZ), cancellationToken).ConfigureAwait(false);
-        return new AutofocusResult(true, bestZ, curve, null, scored);
+        return new AutofocusResult(true, bestZ, curve, note, scored, surfaces);
     }
 }

@@ -158,6 +158,7 @@ public sealed class DiagnosticsHandlers
                 windowMicrometres = request?.WindowMicrometres,
                 windowPixels = new { x = window.X, y = window.Y, width = window.Width, height = window.Height },
                 samples = result.Curve.Count,
+                surfaces = result.Surfaces?.Select(f => new { zMicrometres = f.ZMicrometres, shareOfWindow = f.ShareOfWindow }),
                 message = result.Message,
             }, CancellationToken.None)).ConfigureAwait(false);
     }
