@@ -105,6 +105,32 @@ public sealed class ConsistentSelectionTests
             ConsistentSelection.Select(a, best, v, bestV, vote, mask, ConsistentSelection.MaxWindowPixels + 2));
     }
 
+    [Fact]
+    public void Refuses_gains_that_are_not_a_pair_or_do_not_cover_the_level_and_leaves_the_best_untouched()
+    {
+        using var a = Field(32, 24, 5, 7);
+        using var v = Values(32, 24, MatType.CV_32FC1, 8);
+        using var best = Field(32, 24, 5, 9);
+        using var bestV = Values(32, 24, MatType.CV_32FC1, 10);
+        using var bestBefore = best.Clone();
+        using var bestVBefore = bestV.Clone();
+        using var vote = new Mat();
+        using var mask = new Mat();
+        var ones = (int n) => Enumerable.Repeat(1f, n).ToArray();
+
+        var single = Assert.Throws<ArgumentException>(() => ConsistentSelection.Select(a, best, v, bestV, vote, mask, 5, ones(32), null));
+        Assert.Contains("Gains come as a pair", single.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ConsistentSelection.Select(a, best, v, bestV, vote, mask, 5, null, ones(24)));
+        var shortRows = Assert.Throws<ArgumentException>(() => ConsistentSelection.Select(a, best, v, bestV, vote, mask, 5, ones(32), ones(23)));
+        Assert.Contains("cover 32 columns and 23 rows; the level is 32×24", shortRows.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ConsistentSelection.Select(a, best, v, bestV, vote, mask, 5, ones(31), ones(24)));
+        AssertEqual(bestBefore, best, "best activity after a refusal");
+        AssertEqual(bestVBefore, bestV, "best values after a refusal");
+
+        // Longer gains than the level are accepted (the buffers are sized for level 1 and reused).
+        ConsistentSelection.Select(a, best, v, bestV, vote, mask, 5, ones(40), ones(30));
+    }
+
     /// <summary>The passes the one-pass choice replaced: the mask, and the best activity and values after the copies.</summary>
     private static (Mat Mask, Mat BestActivity, Mat BestValues) OpenCvPasses(Mat activity, Mat bestActivity, Mat values, Mat bestValues, int window)
     {
