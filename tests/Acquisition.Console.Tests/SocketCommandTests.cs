@@ -236,6 +236,7 @@ public sealed class SocketCommandTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Surfaces in focus: Z = 11990 µm (58% of the window), Z = 12030.5 µm (36% of the window).", result.Stdout);
         Assert.Contains("In focus at Z = 11990 µm", result.Stdout);
+        Assert.Contains("The window holds 2 surfaces", result.Stdout); // the station's note, shown with the peak
     }
 
     [Fact]

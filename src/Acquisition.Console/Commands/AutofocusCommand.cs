@@ -52,6 +52,10 @@ internal static class AutofocusCommand
                 inv.Output.Line(result.PeakFound && result.BestZMicrometres is { } z
                     ? "[green]In focus[/] at Z = " + Markup.Escape(Format.Micrometres(z)) + "."
                     : "[red]No focus peak found.[/] " + Markup.Escape(result.Message ?? "Check the casing is mounted and lit, then widen --range."));
+                if (result.PeakFound && result.Message is { } note)
+                {
+                    inv.Output.Line(Markup.Escape(note));
+                }
             }
             return result.PeakFound ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });

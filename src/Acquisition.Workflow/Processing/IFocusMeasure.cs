@@ -18,6 +18,8 @@ public interface IFocusMeasure
     /// </summary>
     double[] ScoreTiles(Frame frame, FocusWindow window, int columns, int rows)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         var scores = new double[columns * rows];
         for (var row = 0; row < rows; row++)
         {

@@ -29,10 +29,10 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
     /// <summary>A curve whose maximum is less than this much above its minimum has no peak (no casing, no light).</summary>
     public const double MinPeakToFloorRatio = 1.05;
 
-    /// <summary>Tiles are about this wide and high in pixels, enough texture for a steady score, and at most
-    /// <see cref="MaxTilesPerSide"/> to a side.</summary>
+    /// <summary>Tiles are at least this wide and high in pixels, enough texture for a steady score.</summary>
     public const int TileSidePixels = 64;
 
+    /// <summary>More tiles than this to a side only cost time: 64 tiles place a surface covering a tenth of the view on 6 of them.</summary>
     public const int MaxTilesPerSide = 8;
 
     /// <summary>The share of the view scored when the request names no window.</summary>
@@ -157,7 +157,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             return new AutofocusResult(false, null, curve, why, scored);
         }
 
-        var surfaces = FocusSurfaceFinder.Find(curve.Select(c => c.ZMicrometres).ToList(), tileScores, MinPeakToFloorRatio);
+        var surfaces = FocusSurfaceFinder.Find(curve.Select(c => c.ZMicrometres).ToList(), tileScores);
         double bestZ;
         string? note = null;
         if (surfaces.Count > 0)
@@ -166,7 +166,7 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             if (surfaces.Count > 1)
             {
                 note = string.Create(CultureInfo.InvariantCulture,
-                    $"The window holds {surfaces.Count} surfaces in focus at different heights: {string.Join(", ", surfaces.Select(f => string.Create(CultureInfo.InvariantCulture, $"Z {f.ZMicrometres:0.#} µm ({f.ShareOfWindow:0%} of it)")))}. Left at the one covering most; to focus on another, sweep with a window on it.");
+                    $"The window holds {surfaces.Count} surfaces in focus at different heights: {string.Join(", ", surfaces.Select(f => string.Create(CultureInfo.InvariantCulture, $"Z {f.ZMicrometres:0.#} µm ({f.ShareOfWindow:0%} of it)")))}. Left at the one covering most; to focus on another, move Z to its height (acq move --z).");
             }
         }
         else
