@@ -80,6 +80,24 @@ public sealed class FocusSurfaceFinderTests
     }
 
     [Fact]
+    public void Surfaces_under_curves_of_different_widths_stay_two()
+    {
+        // The simulated station's view (seen in a sweep there): the primer's tiles under focus curves about 130 µm wide
+        // peak within ±6 µm of −40, the head face's, finer-textured, under curves about 70 µm wide within −15…+3 µm of
+        // 0, and four edge tiles in between. Wide curves set a wide smoothing; it must still keep 38 µm apart.
+        var z = Sweep(20);
+        Func<double, double> Wide(double focusZ) => at => 0.01 + (0.1 * Math.Exp(-0.5 * Math.Pow((at - focusZ) / 55, 2)));
+        Func<double, double> Narrow(double focusZ) => at => 0.01 + (0.1 * Math.Exp(-0.5 * Math.Pow((at - focusZ) / 30, 2)));
+        var primer = new[] { -46.3, -45.4, -44.1, -43.6, -42.8, -42.4, -42.4, -41.7, -41.4, -41.1, -40.9, -40.8, -40.4, -40.3, -39.9, -39.6, -39.2, -39.0, -38.6, -38.2, -38.1, -36.4, -35.5, -34.6, -34.4 };
+        var head = new[] { -13.0, -12.9, -11.5, -9.6, -8.6, -7.9, -4.4, -4.0, -3.9, -3.8, -3.1, -2.7, -2.5, -2.3, -2.0, -1.9, -1.2, -0.9, -0.1, 1.2 };
+        var sweep = Scores(z, [.. primer.Select(Wide), .. head.Select(Narrow), Straddling(-40, 0, 0.7), Straddling(-40, 0, 0.4), Straddling(-40, 0, 0.3), Bare], seed: 14);
+        var surfaces = FocusSurfaceFinder.Find(z, sweep);
+        Assert.Equal(2, surfaces.Count);
+        Assert.InRange(surfaces[0].ZMicrometres, -43, -37);
+        Assert.InRange(surfaces[1].ZMicrometres, -6, 0);
+    }
+
+    [Fact]
     public void Tiles_straddling_the_edge_make_no_surface_between_two_real_ones()
     {
         // A deeper primer recess, 60 µm: the edge tiles peak all over the 60 µm between the surfaces.
@@ -89,6 +107,21 @@ public sealed class FocusSurfaceFinderTests
         var surfaces = FocusSurfaceFinder.Find(z, sweep);
         Assert.Equal(2, surfaces.Count);
         Assert.InRange(surfaces[0].ZMicrometres, -63, -57);
+        Assert.InRange(surfaces[1].ZMicrometres, -3, 3);
+    }
+
+    [Fact]
+    public void A_sloped_chamfer_between_two_surfaces_is_no_surface()
+    {
+        // A 90 µm deep primer pocket whose textured chamfer holds 15 % of the tiles, each sharp at its own height from
+        // −60 to −30 µm: a bump of its own between the two surfaces, but spread so thinly that no height gathers a
+        // tenth of the tiles.
+        var z = Sweep(20);
+        var chamfer = Enumerable.Range(0, 6).Select(i => On(-60 + (6.0 * i)));
+        var sweep = Scores(z, [.. Repeat(On(-90), 19), .. Repeat(On(0), 15), .. chamfer], seed: 15);
+        var surfaces = FocusSurfaceFinder.Find(z, sweep);
+        Assert.Equal(2, surfaces.Count);
+        Assert.InRange(surfaces[0].ZMicrometres, -93, -87);
         Assert.InRange(surfaces[1].ZMicrometres, -3, 3);
     }
 

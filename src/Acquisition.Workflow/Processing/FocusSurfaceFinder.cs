@@ -8,9 +8,10 @@ namespace Acquisition.Workflow.Processing;
 /// window. One score over a window holding two surfaces closer than the focus curve is wide (the primer and the head
 /// face around it) is the sum of two peaks and is highest between them, where neither is sharp; each tile, lying on
 /// one surface, peaks at that surface's height. The tiles' peaks are gathered by their density along Z, smoothed at
-/// a tenth of the tiles' focus-curve width: a surface is a mode of that density, and two modes are two surfaces only
-/// when a clear valley separates them, so a tilted or domed surface stays one and the tiles straddling an edge, which
-/// peak anywhere between the two heights, do not make a third.
+/// a sixteenth of the tiles' focus-curve width: a surface is a mode of that density, and two modes are two surfaces
+/// only when a clear valley separates them, so a tilted or domed surface stays one. The tiles straddling an edge peak
+/// anywhere between the two heights; they make no third surface because a surface must also gather its share of the
+/// tiles within one bandwidth of its mode.
 /// </summary>
 public static class FocusSurfaceFinder
 {
@@ -19,10 +20,11 @@ public static class FocusSurfaceFinder
 
     /// <summary>
     /// The smoothing of the tile peaks' density, as a share of the tiles' median focus-curve width (full width at half
-    /// height): surfaces about half a curve width apart (the primer and the head face on the service camera) come
-    /// out as two, and the few µm a parabola's peak wanders in frame noise do not split one.
+    /// height). Two surfaces come out as two from about 3.5 bandwidths apart, a fifth of the curve width: the primer
+    /// and the head face on the service camera are 40 µm apart under curves 70–150 µm wide. The few µm a parabola's
+    /// peak wanders in frame noise stay well inside one bandwidth.
     /// </summary>
-    public const double BandwidthOfCurveWidth = 0.1;
+    public const double BandwidthOfCurveWidth = 1.0 / 16;
 
     /// <summary>Two modes whose valley is at least this share of the lower one are one surface with a bump on it.</summary>
     public const double MergeValleyRatio = 0.7;
@@ -37,8 +39,9 @@ public static class FocusSurfaceFinder
 
     /// <summary>
     /// The surfaces in the sweep, the one nearest most tiles first: each with the Z of its mode and the share of all
-    /// tiles whose peak lies nearer it than any other surface. Empty when no tile has a clear peak inside the sweep
-    /// or no surface reaches <paramref name="minimumShare"/>.
+    /// tiles whose peak lies on its side of the valleys to its neighbours. A surface must hold
+    /// <paramref name="minimumShare"/> of the tiles within one bandwidth of its mode, too. Empty when no tile has a
+    /// clear peak inside the sweep or no surface qualifies.
     /// </summary>
     /// <param name="zMicrometres">The sweep's stage Z at each sample, ascending at an even step.</param>
     /// <param name="tileScores">For each sample, the focus score of every tile (the same tiles at every sample).</param>
@@ -106,10 +109,12 @@ public static class FocusSurfaceFinder
             var low = m == 0 ? double.NegativeInfinity : grid[Valley(densities, modes[m - 1], modes[m])];
             var high = m == modes.Count - 1 ? double.PositiveInfinity : grid[Valley(densities, modes[m], modes[m + 1])];
             var members = peaks.Count(z => z > low && z <= high);
+            var mode = MeanShift(peaks, grid[modes[m]], bandwidth);
+            var concentrated = peaks.Count(z => Math.Abs(z - mode) <= bandwidth);
             var share = (double)members / tiles;
-            if (share >= minimumShare)
+            if (share >= minimumShare && (double)concentrated / tiles >= minimumShare)
             {
-                surfaces.Add(new FocusSurface(Math.Round(MeanShift(peaks, grid[modes[m]], bandwidth), 1), share));
+                surfaces.Add(new FocusSurface(Math.Round(mode, 1), share));
             }
         }
         surfaces.Sort((a, b) => b.ShareOfWindow.CompareTo(a.ShareOfWindow));

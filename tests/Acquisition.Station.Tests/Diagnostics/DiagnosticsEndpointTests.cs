@@ -132,7 +132,8 @@ public sealed class DiagnosticsEndpointTests(SimStation station, ITestOutputHelp
         output.WriteLine($"best {result.BestZMicrometres}, primer in focus at {primerZ:0.0}, window {window}");
         Assert.True(result.PeakFound, result.Message);
         Assert.InRange(Assert.NotNull(result.BestZMicrometres), primerZ - 8, primerZ + 8);
-        Assert.Equal(primerZ, Assert.Single(result.Surfaces!).ZMicrometres, 8.0);
+        // The primer covers most of the window; the firing-pin impression in its middle may show as a deeper second surface.
+        Assert.Equal(primerZ, result.Surfaces![0].ZMicrometres, 8.0);
 
         var audit = await File.ReadAllLinesAsync(Path.Combine(station.DataDirectory, "audit", "audit.jsonl"));
         var details = audit.Select(l => JsonDocument.Parse(l).RootElement).Last(e => e.GetProperty("action").GetString() == "stage.autofocus").GetProperty("details");
