@@ -98,9 +98,10 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         // simulator: the same stack with and without its default jitter and magnification drift, each against its own
         // ground truth on its first slice's grid. It is NOT met over the full band (docs/imaging.md, "Accuracy
         // targets"): the simulator's texture reaches the pixel pitch, and every slice warped by a sub-pixel shift or a
-        // scale is resampled, which the bilinear warp pays for in contrast near the sampling limit (37.47 → 34.00 dB
-        // with the warp-aware fusion, 32.76 without; the still stack's slices move by hundredths of a pixel at most).
-        // Above about 9 px (a Gaussian of σ = 1.5 px) the loss is within the rule.
+        // scale is resampled, which the bilinear warp pays for in contrast near the sampling limit (37.82 → 35.95 dB
+        // with integrated pixel apertures and the warp-aware fusion; 37.47 → 34.00 dB with centre-sampled pixels; the
+        // still stack's slices move by hundredths of a pixel at most). Above about 9 px (a Gaussian of σ = 1.5 px) the
+        // loss is within the rule.
         var shaken = SimulatedCameraOptions.Small;
         var still = shaken with { JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
         using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
@@ -113,18 +114,22 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         output.WriteLine($"simulator breech face, fused: still PSNR {psnrSteady:0.00} dB SSIM {ssimSteady:0.0000}; jitter + drift PSNR {psnrMoving:0.00} dB SSIM {ssimMoving:0.0000}; " +
             $"above 9 px (σ 1.5 px): still {bandSteady:0.00} dB, jitter + drift {bandMoving:0.00} dB");
 
-        Assert.True(psnrSteady >= 37 && ssimSteady >= 0.96, $"still stack {psnrSteady:0.00} dB / {ssimSteady:0.0000}");
+        Assert.True(psnrSteady >= 37 && ssimSteady >= 0.955, $"still stack {psnrSteady:0.00} dB / {ssimSteady:0.0000}");
         Assert.True(psnrMoving >= MinBreechFacePsnr && ssimMoving >= MinBreechFaceSsim, $"jitter + drift {psnrMoving:0.00} dB / {ssimMoving:0.0000}");
         Assert.True(bandMoving >= bandSteady - 1, $"Above 9 px the jitter and drift cost {bandSteady - bandMoving:0.00} dB (limit 1 dB).");
     }
 
-    [Fact]
-    public void Warp_aware_fusion_takes_the_finest_detail_from_the_slices_the_warp_blurs_least()
+    [Theory]
+    [InlineData(true, 0.5)]
+    [InlineData(false, 1.0)]
+    public void Warp_aware_fusion_takes_the_finest_detail_from_the_slices_the_warp_blurs_least(bool integratedApertures, double minGainDb)
     {
         // The same jittered, drifting stack fused with and without weighting each slice's fine-level activity by the
         // share of its gradient energy its warp keeps (WarpDetailGain): the slice nearest the output grid among those
-        // about equally in focus supplies the pixel-pitch texture. Measured 34.00 against 32.76 dB (session 12).
-        var options = SimulatedCameraOptions.Small;
+        // about equally in focus supplies the pixel-pitch texture. Measured (session 12): 35.95 against 35.11 dB on
+        // the default simulator, and 34.00 against 32.76 dB with centre-sampled pixels, whose fine contrast depends
+        // on each frame's phase far more.
+        var options = SimulatedCameraOptions.Small with { IntegratePixelAperture = integratedApertures };
         using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
         FocusStackerOptions Stacker(bool weighted) => new()
         {
@@ -135,9 +140,9 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         using var plain = StackOf(scene, options, Stacker(false), -66, -14, 2);
         var (psnrWeighted, ssimWeighted) = Fidelity(weighted, options, 0);
         var (psnrPlain, ssimPlain) = Fidelity(plain, options, 0);
-        output.WriteLine($"jitter + drift: warp-aware {psnrWeighted:0.00} dB / {ssimWeighted:0.0000}, unweighted {psnrPlain:0.00} dB / {ssimPlain:0.0000}");
+        output.WriteLine($"jitter + drift, apertures {(integratedApertures ? "integrated" : "centre-sampled")}: warp-aware {psnrWeighted:0.00} dB / {ssimWeighted:0.0000}, unweighted {psnrPlain:0.00} dB / {ssimPlain:0.0000}");
 
-        Assert.True(psnrWeighted >= psnrPlain + 1, $"warp-aware {psnrWeighted:0.00} dB against {psnrPlain:0.00} dB unweighted");
+        Assert.True(psnrWeighted >= psnrPlain + minGainDb, $"warp-aware {psnrWeighted:0.00} dB against {psnrPlain:0.00} dB unweighted");
         Assert.True(ssimWeighted > ssimPlain, $"SSIM {ssimWeighted:0.0000} against {ssimPlain:0.0000}");
         // The weighting touches only the fusion: the height map is the same, bit for bit.
         weighted.Result.HeightMapMicrometres.GetArray(out float[] heightWeighted);
@@ -175,8 +180,10 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         Assert.True(rms["Tenengrad/5"] < rms["SumModifiedLaplacian/5"]);
 
         // Here the small window is the more accurate at the default 1 % read noise (it averages less relief), but at
-        // 2 % its confidence falls below the threshold on far more of the face: the default keeps 9×9.
-        var noisy = options with { ReadNoiseFraction = 0.02 };
+        // 1.75 % its confidence falls below the threshold on far more of the face: the default keeps 9×9. (2 % before
+        // the simulator integrated each pixel's aperture; with the pixel-pitch texture's contrast that integration
+        // costs, at 2 % both windows lose half the face.)
+        var noisy = options with { ReadNoiseFraction = 0.0175 };
         var invalid = new Dictionary<int, double>();
         foreach (var window in new[] { 9, 5 })
         {
@@ -187,9 +194,9 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
             }, -66, -14, 2);
             var (error, share) = ImageComparison.HeightError(run.Result.HeightMapMicrometres, run.Truth.HeightMicrometres, run.BreechFaceMask);
             invalid[window] = share;
-            output.WriteLine($"2 % read noise, Tenengrad {window}×{window}, thresholds on: {error:0.000} µm, {share:P1} invalid");
+            output.WriteLine($"1.75 % read noise, Tenengrad {window}×{window}, thresholds on: {error:0.000} µm, {share:P1} invalid");
         }
-        Assert.True(invalid[9] + 0.05 < invalid[5], $"invalid at 2 % noise: 9×9 {invalid[9]:P1}, 5×5 {invalid[5]:P1}");
+        Assert.True(invalid[9] + 0.05 < invalid[5], $"invalid at 1.75 % noise: 9×9 {invalid[9]:P1}, 5×5 {invalid[5]:P1}");
     }
 
     /// <summary>PSNR and SSIM of the fused image against the truth inside the breech-face mask, both blurred by a Gaussian of σ px first when σ &gt; 0.</summary>
@@ -209,11 +216,11 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Floors for the breech face's fused image with the default jitter and drift: 34.00 dB and 0.9258 measured
-    /// (session 12, with the warp-aware fusion; 32.76 dB / 0.8979 without it), less a margin for numeric changes; a
-    /// blurrier warp or a misregistration costs more.
+    /// Floors for the breech face's fused image with the default jitter and drift: 35.95 dB and 0.9393 measured
+    /// (session 12, pixel apertures integrated, warp-aware fusion; 34.00 dB / 0.9259 with centre-sampled pixels),
+    /// less a margin for numeric changes; a blurrier warp or a misregistration costs more.
     /// </summary>
-    private const double MinBreechFacePsnr = 33.3, MinBreechFaceSsim = 0.91;
+    private const double MinBreechFacePsnr = 35.2, MinBreechFaceSsim = 0.93;
 
     [Fact]
     public void Polished_primer_fails_the_coverage_check()

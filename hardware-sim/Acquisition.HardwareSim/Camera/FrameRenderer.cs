@@ -68,6 +68,17 @@ public sealed class FrameRenderer : IDisposable
             _sceneRasters.Dispose();
             _sceneRasters = coarse;
         }
+        if (_rasterFactor == 1 && options.IntegratePixelAperture)
+        {
+            double cells = options.PixelSizeMicrometres / scene.ResolutionMicrometres;
+            if (cells < 2)
+            {
+                // The warp below samples the bicubic interpolant of the rasters at each pixel centre; weighting the
+                // rasters by the pixel box's integral of that interpolant makes each sample the pixel's mean instead.
+                using var kernel = PixelApertureKernel(cells);
+                Cv2.SepFilter2D(_sceneRasters, _sceneRasters, MatType.CV_32F, kernel, kernel, null, 0, BorderTypes.Reflect101);
+            }
+        }
         _warped = new Mat(size, MatType.CV_32FC2);
         _sharp = new Mat(size, MatType.CV_32FC1);
         _accumulated = new Mat(size, MatType.CV_32FC1);
@@ -90,6 +101,38 @@ public sealed class FrameRenderer : IDisposable
     }
 
     public SimulatedCameraOptions Options => _o;
+
+    /// <summary>
+    /// Raster weights at offsets −2…2 cells that make a sample of OpenCV's bicubic interpolant (a = −0.75) the mean of
+    /// that interpolant over a pixel <paramref name="cells"/> raster cells wide: (1 / w) ∫ K(t − n) dt over
+    /// |t| ≤ w / 2, by the midpoint rule. The weights sum to 1.
+    /// </summary>
+    public static Mat PixelApertureKernel(double cells)
+    {
+        const int Steps = 4000;
+        var weights = new float[5];
+        for (int n = -2; n <= 2; n++)
+        {
+            double sum = 0;
+            for (int i = 0; i < Steps; i++)
+            {
+                double t = (((i + 0.5) / Steps) - 0.5) * cells;
+                sum += Keys(t - n);
+            }
+            weights[n + 2] = (float)(sum / Steps);
+        }
+        return Mat.FromPixelData(5, 1, MatType.CV_32FC1, weights).Clone();
+    }
+
+    /// <summary>OpenCV's bicubic kernel (Keys, a = −0.75), the interpolant its cubic warp samples.</summary>
+    private static double Keys(double x)
+    {
+        const double A = -0.75;
+        x = Math.Abs(x);
+        return x <= 1 ? ((((A + 2) * x) - (A + 3)) * x * x) + 1
+            : x < 2 ? ((((A * x) - (5 * A)) * x) + (8 * A)) * x - (4 * A)
+            : 0;
+    }
 
     /// <summary>
     /// Process CPU time (all threads) of each stage of the last <see cref="Render"/>, for the benchmark's breakdown;

@@ -42,6 +42,16 @@ public sealed record SimulatedCameraOptions
     /// </summary>
     public bool IntegratePixelFootprint { get; init; }
 
+    /// <summary>
+    /// Integrate the light over each pixel's aperture (a fill factor near 100 %, as sensors with microlenses have)
+    /// where a pixel spans less than two scene raster cells (the default 2.5 µm/px over the 2.5 µm raster), instead of
+    /// sampling the scene at the pixel centre. Centre sampling keeps texture at the pixel pitch at full contrast on the
+    /// grid and loses it between grid points, so a sub-pixel jitter changed each frame's fine contrast by its phase (a
+    /// per-frame gain no sensor has), which no registration can undo (docs/simulator-camera.md). On by default; where
+    /// a pixel spans two or more cells see <see cref="IntegratePixelFootprint"/>.
+    /// </summary>
+    public bool IntegratePixelAperture { get; init; } = true;
+
     /// <summary>Whole scene raster cells one pixel spans (at least 1).</summary>
     public int RasterCellsPerPixel(double sceneResolutionMicrometres) =>
         Math.Max(1, (int)Math.Floor((PixelSizeMicrometres / sceneResolutionMicrometres) + 1e-6));
