@@ -140,6 +140,41 @@ public sealed class FocusSurfaceFinderTests
     }
 
     [Fact]
+    public void A_head_face_tilted_over_more_than_the_smoothing_is_still_the_surface_covering_most()
+    {
+        // The full 8 × 8 tiles: the head face on 38 of them, tilted so its tiles peak evenly from 0 to 90 µm (few lie
+        // near any one height), the flat primer on 26 at −40 µm.
+        var z = Sweep(20);
+        var head = Enumerable.Range(0, 38).Select(i => On(90.0 * i / 37));
+        var sweep = Scores(z, [.. head, .. Repeat(On(-40), 26)], seed: 16);
+        var surfaces = FocusSurfaceFinder.Find(z, sweep);
+        Assert.Equal(2, surfaces.Count);
+        Assert.InRange(surfaces[0].ZMicrometres, 0, 90);
+        Assert.True(surfaces[0].ShareOfWindow > surfaces[1].ShareOfWindow);
+        Assert.InRange(surfaces[1].ZMicrometres, -43, -37);
+    }
+
+    [Theory]
+    [InlineData(1.28, false)]
+    [InlineData(1.32, true)]
+    public void A_tile_needs_its_peak_a_third_above_its_floor_to_count(double peakToFloor, bool counts)
+    {
+        var z = Sweep(20);
+        var sweep = Scores(z, Repeat(at => 0.01 * (1 + ((peakToFloor - 1) * Math.Exp(-0.5 * Math.Pow((at + 20) / 42, 2)) / (1 - Math.Exp(-0.5 * Math.Pow(220.0 / 42, 2))))), 9).ToList(), seed: 17, noise: 0);
+        Assert.Equal(peakToFloor, sweep.Max(row => row[0]) / sweep.Min(row => row[0]), 0.005);
+        Assert.Equal(counts, FocusSurfaceFinder.Find(z, sweep).Count == 1);
+    }
+
+    [Fact]
+    public void A_tile_with_a_zero_floor_is_no_surface()
+    {
+        // A clipped or black tile scores 0; one sample's rounding above it is no peak, whatever its ratio.
+        var z = Sweep(20);
+        var sweep = z.Select(at => Enumerable.Repeat(at == -20 ? 1e-12 : 0.0, 9).ToArray()).ToList();
+        Assert.Empty(FocusSurfaceFinder.Find(z, sweep));
+    }
+
+    [Fact]
     public void A_domed_primer_swept_finely_is_one_surface()
     {
         // ±6 µm of dome at a 5 µm step: finer than the focus curve resolves, one surface.
@@ -188,6 +223,8 @@ public sealed class FocusSurfaceFinderTests
         var ragged = sweep.Select((row, i) => i == 3 ? new double[2] : row).ToList();
         Assert.Contains("the same, non-empty set of tiles", Assert.Throws<ArgumentException>(() => FocusSurfaceFinder.Find(z, ragged)).Message, StringComparison.Ordinal);
         Assert.Contains("must rise", Assert.Throws<ArgumentException>(() => FocusSurfaceFinder.Find(z.Reverse().ToList(), sweep)).Message, StringComparison.Ordinal);
+        var uneven = z.Select((at, i) => i == 0 ? at + 19.999 : at).ToList();
+        Assert.Contains("must rise by an even step", Assert.Throws<ArgumentException>(() => FocusSurfaceFinder.Find(uneven, sweep)).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => FocusSurfaceFinder.Find(z, sweep, minimumShare: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => FocusSurfaceFinder.Find(z, sweep, minimumShare: double.NaN));
     }

@@ -74,6 +74,15 @@ public static class FocusSurfaceFinder
         {
             throw new ArgumentException("the sweep's Z must rise from sample to sample.", nameof(zMicrometres));
         }
+        for (var i = 2; i < n; i++)
+        {
+            // The parabola and the smoothing are in steps; an uneven sweep would also size the density grid wrongly.
+            if (!(Math.Abs(zMicrometres[i] - zMicrometres[i - 1] - step) <= 1e-6 * step))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"the sweep's Z must rise by an even step: {zMicrometres[i - 1]:0.###} to {zMicrometres[i]:0.###} µm against the first step of {step:0.###} µm."), nameof(zMicrometres));
+            }
+        }
 
         var peaks = new List<double>(tiles);
         var widths = new List<double>(tiles);
@@ -87,7 +96,10 @@ public static class FocusSurfaceFinder
             if (TilePeak(zMicrometres, curve, step) is { } fit)
             {
                 peaks.Add(fit.Z);
-                widths.Add(fit.Width);
+                if (fit.Width is { } width)
+                {
+                    widths.Add(width);
+                }
             }
         }
         if (peaks.Count == 0)
@@ -97,32 +109,50 @@ public static class FocusSurfaceFinder
         peaks.Sort();
         widths.Sort();
         // No finer than an eighth of a step: a parabola through three samples is not better than that where the curve
-        // is only a few steps wide.
-        var bandwidth = Math.Max(BandwidthOfCurveWidth * widths[widths.Count / 2], step / 8);
+        // is only a few steps wide. Without a measured width (every curve wider than the sweep), the step alone.
+        var bandwidth = Math.Max(widths.Count > 0 ? BandwidthOfCurveWidth * widths[widths.Count / 2] : 0, step / 8);
 
         var grid = Density(peaks, bandwidth, out var densities);
         var modes = Modes(densities);
-        var surfaces = new List<FocusSurface>();
+        var basins = new List<(double Mode, int Members, int Concentrated)>(modes.Count);
         for (var m = 0; m < modes.Count; m++)
         {
             // A basin runs from the valley before its mode to the valley after it.
             var low = m == 0 ? double.NegativeInfinity : grid[Valley(densities, modes[m - 1], modes[m])];
             var high = m == modes.Count - 1 ? double.PositiveInfinity : grid[Valley(densities, modes[m], modes[m + 1])];
-            var members = peaks.Count(z => z > low && z <= high);
             var mode = MeanShift(peaks, grid[modes[m]], bandwidth);
-            var concentrated = peaks.Count(z => Math.Abs(z - mode) <= bandwidth);
-            var share = (double)members / tiles;
-            if (share >= minimumShare && (double)concentrated / tiles >= minimumShare)
+            basins.Add((mode, peaks.Count(z => z > low && z <= high), peaks.Count(z => Math.Abs(z - mode) <= bandwidth)));
+        }
+        var large = basins.Select(b => (double)b.Members / tiles >= minimumShare).ToArray();
+        var largest = basins.Count == 0 ? -1 : basins.IndexOf(basins.MaxBy(b => b.Members));
+        var surfaces = new List<(FocusSurface Surface, int Concentrated)>();
+        for (var m = 0; m < basins.Count; m++)
+        {
+            // Between two surfaces lie the tiles on an edge or a chamfer, each peaking at its own height: a basin there
+            // must also gather its share near its mode. A surface with no other on one side (a head face tilted over
+            // more than the smoothing, spread thin) need not, and the largest basin is always a surface.
+            var between = large[..m].Contains(true) && large[(m + 1)..].Contains(true);
+            var concentrated = (double)basins[m].Concentrated / tiles >= minimumShare;
+            if (large[m] && (m == largest || !between || concentrated))
             {
-                surfaces.Add(new FocusSurface(Math.Round(mode, 1), share));
+                surfaces.Add((new FocusSurface(Math.Round(basins[m].Mode, 1), (double)basins[m].Members / tiles), basins[m].Concentrated));
             }
         }
-        surfaces.Sort((a, b) => b.ShareOfWindow.CompareTo(a.ShareOfWindow));
-        return surfaces;
+        // Equal shares: the surface whose tiles agree more closely, then the lower one, so the choice does not depend on sort order.
+        return surfaces
+            .OrderByDescending(f => f.Surface.ShareOfWindow)
+            .ThenByDescending(f => f.Concentrated)
+            .ThenBy(f => f.Surface.ZMicrometres)
+            .Select(f => f.Surface)
+            .ToList();
     }
 
-    /// <summary>The tile's peak refined by a parabola, and its curve's full width at half height above the floor; null without a clear peak inside the sweep.</summary>
-    private static (double Z, double Width)? TilePeak(IReadOnlyList<double> z, double[] s, double step)
+    /// <summary>
+    /// The tile's peak refined by a parabola, and its curve's full width at half height above the floor (twice the
+    /// half width on the side that stays inside the sweep when the other runs off its end; null when both do). Null
+    /// without a clear peak inside the sweep, or a floor of zero (a clipped or black tile: no ratio means anything).
+    /// </summary>
+    private static (double Z, double? Width)? TilePeak(IReadOnlyList<double> z, double[] s, double step)
     {
         var best = 0;
         var floor = double.PositiveInfinity;
@@ -138,7 +168,7 @@ public static class FocusSurfaceFinder
                 best = i;
             }
         }
-        if (best == 0 || best == s.Length - 1 || !(s[best] >= floor * MinTilePeakToFloor) || !(s[best] > 0))
+        if (best == 0 || best == s.Length - 1 || !(floor > 0) || !(s[best] >= floor * MinTilePeakToFloor))
         {
             return null;
         }
@@ -157,9 +187,16 @@ public static class FocusSurfaceFinder
         {
             right++;
         }
-        var from = left > 0 ? z[left] - (step * (s[left] - half) / (s[left] - s[left - 1])) : z[0];
-        var to = right < s.Length - 1 ? z[right] + (step * (s[right] - half) / (s[right] - s[right + 1])) : z[^1];
-        return (peak, to - from);
+        double? from = left > 0 ? z[left] - (step * (s[left] - half) / (s[left] - s[left - 1])) : null;
+        double? to = right < s.Length - 1 ? z[right] + (step * (s[right] - half) / (s[right] - s[right + 1])) : null;
+        double? width = (from, to) switch
+        {
+            ({ } f, { } t) => t - f,
+            ({ } f, null) => 2 * (peak - f),
+            (null, { } t) => 2 * (t - peak),
+            _ => null,
+        };
+        return (peak, width);
     }
 
     /// <summary>The Gaussian-smoothed density of the peaks on a grid a quarter bandwidth apart, three bandwidths past the outermost.</summary>
