@@ -110,6 +110,29 @@ public sealed class TechnicianPageTests(StationFixture station)
     }
 
     [Fact]
+    public async Task A_station_that_stops_answering_is_shown_and_the_page_recovers_by_itself()
+    {
+        var page = await station.SignedInPageAsync();
+        await page.WaitForFunctionAsync("() => +(document.body.dataset.refreshed || 0) >= 1");
+        var statusRequests = new System.Text.RegularExpressions.Regex("/status\\?");
+
+        // The network drops every status request: the page says so, and keeps asking rather than freezing on the
+        // last state it saw (two failures in a row).
+        await page.RouteAsync(statusRequests, route => route.AbortAsync());
+        await page.WaitForFunctionAsync("() => +(document.body.dataset.refreshFailures || 0) >= 2");
+        Assert.Equal("Station not answering; retrying", await page.TextContentAsync("#st-state"));
+        Assert.Equal("bad", await page.GetAttributeAsync("#st-state", "class"));
+
+        // Back on the network, the next poll shows the station's state again.
+        var refreshed = await page.EvalOnSelectorAsync<int>("body", "b => +(b.dataset.refreshed || 0)");
+        await page.UnrouteAsync(statusRequests);
+        await page.WaitForFunctionAsync($"() => +(document.body.dataset.refreshed || 0) > {refreshed}");
+        Assert.NotEqual("Station not answering; retrying", await page.TextContentAsync("#st-state"));
+        Assert.Equal("", await page.GetAttributeAsync("#st-state", "class"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_page_and_the_control_api_answer_only_on_their_own_listener()
     {
         using var https = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })

@@ -291,13 +291,22 @@
     clearTimeout(timer);
     if (!signedIn) { unlisten(); return; }
     listen();
-    const s = await call('GET', '/status');
-    if (s.status === 401) { show(false); unlisten(); return; }
-    if (s.ok) renderStatus(s.data);
-    const caps = await call('GET', '/captures');
-    if (caps.ok) renderCaptures(caps.data);
-    document.body.dataset.refreshed = String((+document.body.dataset.refreshed || 0) + 1);
-    timer = setTimeout(refresh, 2000);
+    try {
+      const s = await call('GET', '/status');
+      if (s.status === 401) { show(false); unlisten(); return; }
+      if (s.ok) { $('st-state').className = ''; renderStatus(s.data); }
+      const caps = await call('GET', '/captures');
+      if (caps.ok) renderCaptures(caps.data);
+      document.body.dataset.refreshed = String((+document.body.dataset.refreshed || 0) + 1);
+    } catch {
+      // The station restarting or a network blip: say so and keep polling, so the page recovers by itself
+      // instead of freezing on the last state it saw.
+      $('st-state').textContent = fmt('status.unreachable');
+      $('st-state').className = 'bad';
+      document.body.dataset.refreshFailures = String((+document.body.dataset.refreshFailures || 0) + 1);
+    } finally {
+      if (signedIn) { clearTimeout(timer); timer = setTimeout(refresh, 2000); }
+    }
   }
 
   // A hidden page (screen off, another tab) stops its live view, so the live-view lighting goes off with it.
