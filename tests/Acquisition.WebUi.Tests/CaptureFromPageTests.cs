@@ -273,6 +273,20 @@ public sealed class CaptureFromPageTests(SimStationFixture sim, ITestOutputHelpe
         var audit = await sim.App.Services.GetRequiredService<AuditLog>().ReadAllAsync(CancellationToken.None);
         Assert.Contains(audit, e => e.Action == "web.capture.abort" && e.User == "web:tech1");
 
+        // The history is the station's UTC day. When the suite crossed midnight UTC between test A's capture and this
+        // one, the page rightly lists this capture alone, and the part below, which opens the earlier one, cannot run.
+        var results = sim.App.Services.GetRequiredService<CaptureResults>();
+        var today = DateOnly.FromDateTime(sim.App.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        var listedToday = await results.ListDayAsync(today, CancellationToken.None);
+        if (listedToday.Count == 1 && (await results.ListDayAsync(today.AddDays(-1), CancellationToken.None)).Count > 0)
+        {
+            output.WriteLine($"the UTC day turned between test A's capture and this one ({today:yyyy-MM-dd}): only the day's own capture is listed");
+            await page.WaitForSelectorAsync($"#history tbody tr[data-capture-id='{listedToday[0].CaptureId}']");
+            Assert.Equal(1, await page.Locator("#history tbody tr").CountAsync());
+            await page.Context.CloseAsync();
+            return;
+        }
+
         // Every row of the day's history opens its own result, read from its sealed package: here the earlier full
         // capture (test A ran first, in name order) after the newer aborted one.
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#history tbody tr').length >= 2");
