@@ -20,7 +20,7 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
     private const double StageX = 0, StageY = 1600;
     private static readonly LightingState Light = LightingState.Segmented(8, [0, 1, 2, 3, 4, 5, 6, 7], 0.6);
 
-    private sealed record Run(FocusStackResult Result, CameraGroundTruth Truth, Mat BreechFaceMask) : IDisposable
+    private sealed record Run(FocusStackResult Result, CameraGroundTruth Truth, Mat BreechFaceMask, double ShiftErrorRmsPixels = 0) : IDisposable
     {
         public void Dispose()
         {
@@ -30,10 +30,16 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         }
     }
 
-    private static Run StackOf(SurfaceScene scene, SimulatedCameraOptions options, FocusStackerOptions stackerOptions, double zFrom, double zTo, double step)
+    /// <param name="trueShifts">Register each slice by the simulator's true jitter instead of the measured shift.</param>
+    private static Run StackOf(SurfaceScene scene, SimulatedCameraOptions options, FocusStackerOptions stackerOptions, double zFrom, double zTo, double step, bool trueShifts = false)
     {
         using var renderer = new FrameRenderer(scene, options);
         using var stacker = new StreamingFocusStacker(stackerOptions);
+        var truths = new List<SimulatedFrameTruth>();
+        if (trueShifts)
+        {
+            stacker.KnownShift = i => (truths[i].JitterXPixels - truths[0].JitterXPixels, truths[i].JitterYPixels - truths[0].JitterYPixels);
+        }
         SimulatedFrameTruth? first = null;
         long sequence = 0;
         for (double z = zFrom; z <= zTo + 1e-9; z += step)
@@ -41,6 +47,7 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
             var position = StagePosition.FromMicrometres(StageX, StageY, z);
             var (data, truth) = renderer.Render(_ => new ExposureSample(position, Light), options.Exposure, options.Gain, options.Format, sequence);
             first ??= truth;
+            truths.Add(truth);
             stacker.Add(new Frame(options.Width, options.Height, options.Format, data, sequence, DateTimeOffset.UnixEpoch, options.Exposure), new Micrometres(z));
             sequence++;
         }
@@ -49,7 +56,10 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         // maps are rendered there: shifting them there would blur them.
         var groundTruth = renderer.GroundTruth(StagePosition.FromMicrometres(StageX, StageY, zFrom), Light, options.Exposure, options.Gain, options.Format,
             jitterXPixels: first!.JitterXPixels, jitterYPixels: first.JitterYPixels);
-        return new Run(result, groundTruth, BreechFaceMask(groundTruth.HeightMicrometres));
+        // The measured shifts against the true jitter (a slice's content moves with its jitter, relative to slice 0's).
+        double squares = stacker.Registrations.Sum(r =>
+            Math.Pow(r.ShiftXPixels - (truths[r.Index].JitterXPixels - first!.JitterXPixels), 2) + Math.Pow(r.ShiftYPixels - (truths[r.Index].JitterYPixels - first.JitterYPixels), 2));
+        return new Run(result, groundTruth, BreechFaceMask(groundTruth.HeightMicrometres), Math.Sqrt(squares / stacker.Registrations.Count));
     }
 
     /// <summary>The primer plane (breech face) away from the crater and pocket, eroded by half the focus window, and clear of the frame border.</summary>
@@ -117,6 +127,43 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
         Assert.True(psnrSteady >= 37 && ssimSteady >= 0.955, $"still stack {psnrSteady:0.00} dB / {ssimSteady:0.0000}");
         Assert.True(psnrMoving >= MinBreechFacePsnr && ssimMoving >= MinBreechFaceSsim, $"jitter + drift {psnrMoving:0.00} dB / {ssimMoving:0.0000}");
         Assert.True(bandMoving >= bandSteady - 1, $"Above 9 px the jitter and drift cost {bandSteady - bandMoving:0.00} dB (limit 1 dB).");
+    }
+
+    [Fact]
+    public void The_jitter_cost_is_the_resampling_of_pixel_pitch_texture_not_the_registration()
+    {
+        // Why the rule above is not met on the simulator, as figures that move if either cause changes:
+        // - registering by the simulator's true jitter instead of the measured shift gains nothing (35.97 against
+        //   35.95 dB, session 14), so the measured shifts (0.05 px RMS off the truth) are not what costs the 1.87 dB;
+        // - with the true shifts and OpenCV's Lanczos-4 warp, the sharpest interpolator at hand, the jittered stack is
+        //   still 1.38 dB below the still one (36.44 against 37.82 dB). The texture reaches the pixel pitch and is
+        //   sampled through each pixel's aperture without an optical low-pass, so it aliases, and a frame sampled at
+        //   another phase does not hold the samples slice 0's grid would have had; no resampling of one frame can
+        //   restore them. If this assertion fails, the rule has come within reach of a better warp: revisit the default.
+        var shaken = SimulatedCameraOptions.Small;
+        var still = shaken with { JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
+        using var scene = SurfacePresets.DefaultCasing(new SceneExtent(1000, StageX, StageY));
+        FocusStackerOptions Stacker(InterpolationFlags warp) => new()
+        {
+            WarpInterpolation = warp,
+            Magnification = new MagnificationModel(shaken.MagnificationChangePerMicrometre, shaken.ZAtDatumFocusMicrometres),
+        };
+        using var registered = StackOf(scene, shaken, Stacker(InterpolationFlags.Linear), -66, -14, 2);
+        using var exact = StackOf(scene, shaken, Stacker(InterpolationFlags.Linear), -66, -14, 2, trueShifts: true);
+        using var exactLanczos = StackOf(scene, shaken, Stacker(InterpolationFlags.Lanczos4), -66, -14, 2, trueShifts: true);
+        using var steady = StackOf(scene, still, new FocusStackerOptions(), -66, -14, 2);
+        var (psnrRegistered, _) = Fidelity(registered, shaken, 0);
+        var (psnrExact, _) = Fidelity(exact, shaken, 0);
+        var (psnrExactLanczos, _) = Fidelity(exactLanczos, shaken, 0);
+        var (psnrSteady, _) = Fidelity(steady, still, 0);
+        output.WriteLine($"jitter + drift: registered {psnrRegistered:0.00} dB (shifts {registered.ShiftErrorRmsPixels:0.000} px RMS off the truth), true shifts {psnrExact:0.00} dB, " +
+            $"true shifts and Lanczos-4 {psnrExactLanczos:0.00} dB; still {psnrSteady:0.00} dB");
+
+        Assert.True(registered.ShiftErrorRmsPixels < 0.1, $"the measured shifts are {registered.ShiftErrorRmsPixels:0.000} px RMS off the true jitter");
+        Assert.True(exact.ShiftErrorRmsPixels < 1e-9, "the true shifts were not applied");
+        Assert.True(Math.Abs(psnrExact - psnrRegistered) < 0.2, $"true shifts {psnrExact:0.00} dB against registered {psnrRegistered:0.00} dB: registration now matters");
+        Assert.True(psnrExactLanczos > psnrExact, $"Lanczos-4 {psnrExactLanczos:0.00} dB is not sharper than bilinear {psnrExact:0.00} dB");
+        Assert.True(psnrSteady - psnrExactLanczos > 1, $"with true shifts and Lanczos-4 the jitter costs {psnrSteady - psnrExactLanczos:0.00} dB: within the 1 dB rule now");
     }
 
     [Theory]

@@ -186,6 +186,13 @@ public sealed class StreamingFocusStacker : IDisposable
 
     public int SliceCount => _z.Count;
 
+    /// <summary>
+    /// Replaces each slice's measured shift (full-resolution pixels, slice index in) with a known one; the match and
+    /// its checks still run. Only the accuracy analysis uses it: with the simulator's true jitter it separates what
+    /// registration costs the fused image from what resampling costs (docs/imaging.md, "Accuracy targets").
+    /// </summary>
+    internal Func<int, (double X, double Y)>? KnownShift { get; set; }
+
     /// <summary>Called after each stage of a slice with the stage's name: the bench's per-stage CPU profile hooks in here.</summary>
     internal Action<string>? StageDone { get; set; }
 
@@ -679,6 +686,11 @@ public sealed class StreamingFocusStacker : IDisposable
             sx += correction.X;
             sy += correction.Y;
             lastCorrection = (correction.X, correction.Y);
+        }
+        if (KnownShift is { } known)
+        {
+            var (knownX, knownY) = known(index);
+            (sx, sy) = (knownX / ds, knownY / ds);
         }
         double shiftX = sx * ds, shiftY = sy * ds;
         double variance = CropVariance(_cropCorrected);
