@@ -17,8 +17,8 @@ namespace Acquisition.Imaging.Tests;
 public sealed class SimulatorStackTests(ITestOutputHelper output)
 {
     // A field on the primer between the firing-pin crater and the primer pocket.
-    private const double StageX = 0, StageY = 1600;
-    private static readonly LightingState Light = LightingState.Segmented(8, [0, 1, 2, 3, 4, 5, 6, 7], 0.6);
+    internal const double StageX = 0, StageY = 1600;
+    internal static readonly LightingState Light = LightingState.Segmented(8, [0, 1, 2, 3, 4, 5, 6, 7], 0.6);
 
     private sealed record Run(FocusStackResult Result, CameraGroundTruth Truth, Mat BreechFaceMask, double ShiftErrorRmsPixels = 0) : IDisposable
     {
@@ -63,7 +63,7 @@ public sealed class SimulatorStackTests(ITestOutputHelper output)
     }
 
     /// <summary>The primer plane (breech face) away from the crater and pocket, eroded by half the focus window, and clear of the frame border.</summary>
-    private static Mat BreechFaceMask(Mat height)
+    internal static Mat BreechFaceMask(Mat height)
     {
         var mask = new Mat();
         Cv2.InRange(height, new Scalar(-55), new Scalar(-25), mask);
