@@ -16,7 +16,7 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: acquisition-bench render [frames] [width height] | render-snap out.png [z] [segments] [x] [y] | render-focus-curve");
-    Console.Error.WriteLine("       acquisition-bench stack [--width 2448] [--height 2048] [--slices 32] [--work DIR] [--acq acq.dll] [--skip-enfuse] [--skip-memory] [--sequential] [--passes 5] [--enfuse-runs 3]");
+    Console.Error.WriteLine("       acquisition-bench stack [--scene synthetic|camera] [--width 2448] [--height 2048] [--slices 32] [--work DIR] [--acq acq.dll] [--skip-enfuse] [--skip-memory] [--sequential] [--passes 5] [--enfuse-runs 3]");
     Console.Error.WriteLine("       acquisition-bench stack-profile [--width 2448] [--height 2048] [--slices 24] [--jitter] [--cubic]");
     Console.Error.WriteLine("       acquisition-bench uplink [...] | serial [moves]");
     return 2;

@@ -1,4 +1,3 @@
-using Acquisition.HardwareSim.Synthetic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -11,8 +10,8 @@ namespace Acquisition.Bench;
 
 /// <summary>
 /// `acquisition-bench stack`: speed, fused quality and depth accuracy of the streaming stacker against enfuse on the
-/// same jitter-free synthetic stack, in one run, plus the peak working set of `acq stack` for 16 and 64 slices.
-/// Options: --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --sequential (ours
+/// same jitter-free stack, in one run, plus the peak working set of `acq stack` for 16 and 64 slices.
+/// Options: --scene synthetic|camera (<see cref="BenchStackSource"/>) --width --height --slices --work DIR --acq PATH/acq.dll --skip-enfuse --skip-memory --sequential (ours
 /// without FocusStackerOptions.PipelineStages, which is on by default; --pipeline is accepted and is the default).
 /// --passes N (default 5) and --enfuse-runs M (default 3): the ratio is of the medians (ours over passes 2…N).
 /// </summary>
@@ -34,25 +33,25 @@ internal static class StackBench
         int passes = Math.Max(2, IntArg(args, "--passes", 5));
         int enfuseRuns = Math.Max(1, IntArg(args, "--enfuse-runs", 3));
         Directory.CreateDirectory(work);
-        Console.WriteLine($"# stack bench: {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, pipeline {(pipeline ? "on" : "off")}, work dir {work}");
+        using var scene = BenchStackSource.Create(StringArg(args, "--scene", "synthetic"), width, height, slices);
+        Console.WriteLine($"# stack bench: {scene.Name}, {width}×{height} mono8, {slices} slices, 2 µm step, read noise 1 %, pipeline {(pipeline ? "on" : "off")}, work dir {work}");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
-        using var scene = SyntheticStack.Create(width, height, seed: 11, maxDefocusMicrometres: 50);
-        double zStart = -(slices - 1);
+        double zStart = scene.ZFirstMicrometres;
         var frames = new List<Mat>();
         var stackDir = Path.Combine(work, "stack");
         Directory.CreateDirectory(stackDir);
         var files = new List<string>();
         for (int i = 0; i < slices; i++)
         {
-            var frame = scene.RenderFrame(zStart + 2 * i, 1, 0, 0, 0.01, 8, (ulong)(100 + i));
+            var frame = scene.Render(zStart + 2 * i, (ulong)(100 + i));
             frames.Add(frame);
             var file = Path.Combine(stackDir, $"slice_{i:000}.tif");
             Cv2.ImWrite(file, frame);
             files.Add(file);
         }
-        using var mask = new Mat(height, width, MatType.CV_8UC1, Scalar.All(0));
-        mask[new Rect(32, 32, width - 64, height - 64)].SetTo(Scalar.All(255));
+        using var mask = scene.Mask();
+        var (allInFocus, truthFullScale) = scene.AllInFocus;
 
         // The first pass includes JIT and native warm-up; the later ones are what a running station sees.
         var warm = new List<StackFigures>();
@@ -106,8 +105,8 @@ internal static class StackBench
             var (enfuseWall, enfuseCpu) = runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
             using var enfused = Cv2.ImRead(outTif, ImreadModes.Grayscale | ImreadModes.AnyDepth);
             double full = enfused.Depth() == MatType.CV_8U ? 255 : 65535;
-            double psnr = ImageComparison.Psnr(enfused, full, scene.AllInFocus, 1, mask);
-            double ssim = ImageComparison.Ssim(enfused, full, scene.AllInFocus, 1, mask);
+            double psnr = ImageComparison.Psnr(enfused, full, allInFocus, truthFullScale, mask);
+            double ssim = ImageComparison.Ssim(enfused, full, allInFocus, truthFullScale, mask);
             Console.WriteLine(string.Format(Inv, "enfuse 4.2, median of {7} runs: {0:0.00} s wall, {1:0.0} ms/slice wall, {5:0.0} ms/slice CPU; PSNR {2:0.00} dB SSIM {3:0.0000}; enfuse/ours wall ratio {4:0.0}× (medians), CPU ratio {6:0.0}×",
                 enfuseWall.TotalSeconds, enfuseWall.TotalMilliseconds / slices, psnr, ssim, enfuseWall.TotalSeconds / ours.TotalSeconds,
                 enfuseCpu.TotalMilliseconds / slices, enfuseCpu.TotalMilliseconds / slices / ours.CpuMsPerSlice, enfuseRuns));
@@ -125,17 +124,19 @@ internal static class StackBench
             var dir16 = Path.Combine(work, "mem16");
             Directory.CreateDirectory(dir64);
             Directory.CreateDirectory(dir16);
+            // The same depth range as the timed stack, at 1 and 4 µm.
+            double zFirst = zStart + (slices - 1) - 31.5;
             for (int i = 0; i < 64; i++)
             {
-                using var frame = scene.RenderFrame(-31.5 + i, 1, 0, 0, 0.01, 8, (ulong)(500 + i));
+                using var frame = scene.Render(zFirst + i, (ulong)(500 + i));
                 Cv2.ImWrite(Path.Combine(dir64, $"s{i:000}.tif"), frame);
                 if (i % 4 == 0)
                 {
                     Cv2.ImWrite(Path.Combine(dir16, $"s{i:000}.tif"), frame);
                 }
             }
-            long peak16 = await RunAcqAsync(acq, dir16, -31.5, 4, Path.Combine(work, "out16")).ConfigureAwait(false);
-            long peak64 = await RunAcqAsync(acq, dir64, -31.5, 1, Path.Combine(work, "out64")).ConfigureAwait(false);
+            long peak16 = await RunAcqAsync(acq, dir16, zFirst, 4, Path.Combine(work, "out16")).ConfigureAwait(false);
+            long peak64 = await RunAcqAsync(acq, dir64, zFirst, 1, Path.Combine(work, "out64")).ConfigureAwait(false);
             Console.WriteLine(string.Format(Inv, "acq stack peak working set: 16 slices {0:0.0} MiB, 64 slices {1:0.0} MiB, ratio {2:0.000}",
                 peak16 / 1048576.0, peak64 / 1048576.0, peak64 / (double)peak16));
         }
@@ -147,7 +148,7 @@ internal static class StackBench
 
     private sealed record StackFigures(double MsPerSlice, double CpuMsPerSlice, double CompleteMs, double TotalSeconds, double Psnr, double Ssim, double HeightRms, double InvalidPercent);
 
-    private static StackFigures RunOurs(List<Mat> frames, double zStart, SyntheticStack scene, Mat mask, bool pipeline)
+    private static StackFigures RunOurs(List<Mat> frames, double zStart, BenchStackSource scene, Mat mask, bool pipeline)
     {
         using var stacker = new StreamingFocusStacker(new FocusStackerOptions { PipelineStages = pipeline });
         var process = Process.GetCurrentProcess();
@@ -162,8 +163,9 @@ internal static class StackBench
         process.Refresh();
         double cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
         var stats = result.Statistics;
-        double psnr = ImageComparison.Psnr(result.FusedImage, 65535, scene.AllInFocus, 1, mask);
-        double ssim = ImageComparison.Ssim(result.FusedImage, 65535, scene.AllInFocus, 1, mask);
+        var (allInFocus, fullScale) = scene.AllInFocus;
+        double psnr = ImageComparison.Psnr(result.FusedImage, 65535, allInFocus, fullScale, mask);
+        double ssim = ImageComparison.Ssim(result.FusedImage, 65535, allInFocus, fullScale, mask);
         var (rms, invalid) = ImageComparison.HeightError(result.HeightMapMicrometres, scene.TrueHeightMicrometres, mask);
         return new StackFigures(wall.Elapsed.TotalMilliseconds / frames.Count, cpuMs / frames.Count, stats.CompleteTime.TotalMilliseconds, wall.Elapsed.TotalSeconds, psnr, ssim, rms, invalid * 100);
     }
