@@ -13,10 +13,14 @@
   const timeOnly = (iso) => new Intl.DateTimeFormat(lang, { timeStyle: 'short' }).format(new Date(iso));
   const num = (n, digits = 1) => new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
 
-  async function call(method, path, body) {
+  // A poll that gets no answer at all (a wedged station, a half-open connection) would otherwise wait for the
+  // browser's own limit, minutes, with the page frozen on the last state it saw.
+  const pollTimeoutMs = 10000;
+
+  async function call(method, path, body, timeoutMs) {
     const res = await fetch(`${api}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`, {
       method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
-      credentials: 'same-origin',
+      credentials: 'same-origin', signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
     });
     let data = null;
     try { data = await res.json(); } catch { data = null; }
@@ -292,10 +296,10 @@
     if (!signedIn) { unlisten(); return; }
     listen();
     try {
-      const s = await call('GET', '/status');
+      const s = await call('GET', '/status', undefined, pollTimeoutMs);
       if (s.status === 401) { show(false); unlisten(); return; }
       if (s.ok) { $('st-state').className = ''; renderStatus(s.data); }
-      const caps = await call('GET', '/captures');
+      const caps = await call('GET', '/captures', undefined, pollTimeoutMs);
       if (caps.ok) renderCaptures(caps.data);
       document.body.dataset.refreshed = String((+document.body.dataset.refreshed || 0) + 1);
     } catch {
