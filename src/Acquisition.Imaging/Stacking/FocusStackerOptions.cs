@@ -94,6 +94,16 @@ public sealed class FocusStackerOptions
     /// </summary>
     public double MaxCrossCheckDisagreementPixels { get; set; } = 1.25;
 
+    /// <summary>
+    /// When registration works downscaled (×2 or ×4), both crops are high-passed before they are matched (the crop
+    /// minus its Gaussian blur of σ = 1 crop pixel). The downscale averages the pixel-pitch texture away, and what is
+    /// left is dominated by large, low-frequency features; a blurred depth step (the primer pocket's edge) is one,
+    /// and its blur changes with z, so every neighbour-to-neighbour match is pulled the same way and the chain walks
+    /// (0.6 px over 32 slices, docs/benchmarks.md session 14). At full resolution the texture already outweighs such
+    /// a step, and the crops are matched as they are.
+    /// </summary>
+    public bool RegistrationHighPass { get; set; } = true;
+
     /// <summary>A slice-to-slice shift larger than this (full-resolution pixels) is treated as a failure.</summary>
     public double MaxShiftPerSlicePixels { get; set; } = 40;
 

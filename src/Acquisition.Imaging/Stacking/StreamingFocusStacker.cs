@@ -113,6 +113,8 @@ public sealed class StreamingFocusStacker : IDisposable
     /// <summary>Why the current slice's match is ambiguous (a competing score peak), or null.</summary>
     private string? _ambiguity;
     private int _registrationDownscale = 1;
+    private bool _registrationHighPass;
+    private Mat? _cropBlur;
 
     // Fusion: per level, the Gaussian pyramid of the slice and the running mosaic of the best slices' Gaussian
     // pixels with their activity; the mean of the top level. No Laplacian is formed per slice: ReconstructFused
@@ -649,10 +651,12 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.CreateHanningWindow(_hann, new Size(crop, crop), MatType.CV_32F);
         }
 
+        _registrationHighPass = _options.RegistrationHighPass && ds > 1;
         if (index == 0)
         {
             Warp(scale, 0, 0);
             CropSmall(_current, rect, crop, _cropRegistered, 1.0 / _fullScale);
+            HighPassCrop(_cropRegistered);
             _referenceCrop = _cropRegistered.Clone();
             _referenceVariance = CropVariance(_cropRegistered);
             return new SliceRegistration(index, z, 0, 0, scale, 1, 0, true, null);
@@ -673,6 +677,7 @@ public sealed class StreamingFocusStacker : IDisposable
         {
             _cropSmall.CopyTo(_cropCorrected);
         }
+        HighPassCrop(_cropCorrected);
         StageDone?.Invoke("reg crop");
         var (sx, sy, response) = MeasureShift(_referenceCrop!, _cropCorrected, int.MaxValue);
         StageDone?.Invoke("reg match");
@@ -791,8 +796,39 @@ public sealed class StreamingFocusStacker : IDisposable
     /// </summary>
     private double SignalToNoise(double variance, int ds)
     {
-        double noiseVariance = _noiseMin * _noiseMin / (ds * ds);
+        double noiseVariance = _noiseMin * _noiseMin / (ds * ds) * (_registrationHighPass ? HighPassNoiseGain : 1);
         return noiseVariance > 0 ? Math.Max(variance - noiseVariance, 0) / noiseVariance : double.PositiveInfinity;
+    }
+
+    /// <summary>The crop minus its Gaussian blur (σ = 1 px), in place, when <see cref="FocusStackerOptions.RegistrationHighPass"/> applies.</summary>
+    private void HighPassCrop(Mat crop)
+    {
+        if (!_registrationHighPass)
+        {
+            return;
+        }
+        _cropBlur ??= new Mat();
+        Cv2.GaussianBlur(crop, _cropBlur, new Size(HighPassKernelPixels, HighPassKernelPixels), HighPassSigmaPixels, HighPassSigmaPixels, BorderTypes.Reflect101);
+        Cv2.Subtract(crop, _cropBlur, crop);
+    }
+
+    private const double HighPassSigmaPixels = 1;
+    private const int HighPassKernelPixels = 7;
+
+    /// <summary>
+    /// What the high-pass leaves of white noise's variance: Σ (δ − g)² = 1 − 2·g(0) + Σ g² for the separable kernel
+    /// g, so that a crop's signal-to-noise, and with it the hold decision, is judged on the crops as matched.
+    /// </summary>
+    private static readonly double HighPassNoiseGain = ComputeHighPassNoiseGain();
+
+    private static double ComputeHighPassNoiseGain()
+    {
+        using var kernel = Cv2.GetGaussianKernel(HighPassKernelPixels, HighPassSigmaPixels, MatType.CV_64F)
+            ?? throw new InvalidOperationException("OpenCV returned no Gaussian kernel.");
+        kernel.GetArray(out double[] g);
+        double sumSquares = g.Sum(v => v * v);
+        double centre = g[HighPassKernelPixels / 2];
+        return 1 - (2 * centre * centre) + (sumSquares * sumSquares);
     }
 
     private static double CropVariance(Mat crop)
@@ -1873,7 +1909,7 @@ public sealed class StreamingFocusStacker : IDisposable
 
     private IEnumerable<Mat?> AllMats()
     {
-        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _olderReferenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0, _weightedActivity, _gainGradientX, _gainGradientY })
+        foreach (var m in new[] { _kernelX, _kernelY, _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _up, _cropSmall, _cropCorrected, _cropRegistered, _cropBlur, _bestS, _beforeS, _afterS, _bestIndex, _sum, _sumSq, _hann, _referenceCrop, _olderReferenceCrop, _residualSum, _match, _boxSum, _saturated, _energyHalf, _binSum, _bestLevel0, _weightedActivity, _gainGradientX, _gainGradientY })
         {
             yield return m;
         }
