@@ -130,18 +130,30 @@ public sealed class TechnicianPageTests(StationFixture station)
         Assert.NotEqual("Station not answering; retrying", await page.TextContentAsync("#st-state"));
         Assert.Equal("", await page.GetAttributeAsync("#st-state", "class"));
 
-        // A status request that is never answered (a wedged station): after the page's 10 s poll timeout it says so
-        // and polls again, instead of waiting on the browser's own limit with the last state shown.
+        // A status request that is never answered (a wedged station, a half-open connection): after the page's 10 s
+        // poll timeout it says so and polls again, instead of waiting on the browser's own limit with the last state
+        // shown; the event stream, which a half-open connection silences too, is dropped and opened afresh once the
+        // station answers, and capture stays off meanwhile.
+        await page.WaitForFunctionAsync("() => document.body.dataset.events === 'open'");
         var failures = await page.EvalOnSelectorAsync<int>("body", "b => +(b.dataset.refreshFailures || 0)");
         var unanswered = new TaskCompletionSource();
         await page.RouteAsync(statusRequests, _ => { unanswered.TrySetResult(); return Task.CompletedTask; });
-        await unanswered.Task.WaitAsync(StationFixture.Guard);
-        await page.WaitForFunctionAsync($"() => +(document.body.dataset.refreshFailures || 0) > {failures}", null, new() { Timeout = (float)StationFixture.Guard.TotalMilliseconds });
-        Assert.Equal("Station not answering; retrying", await page.TextContentAsync("#st-state"));
-        refreshed = await page.EvalOnSelectorAsync<int>("body", "b => +(b.dataset.refreshed || 0)");
-        await page.UnrouteAsync(statusRequests);
+        try
+        {
+            await unanswered.Task.WaitAsync(StationFixture.Guard);
+            await page.WaitForFunctionAsync($"() => +(document.body.dataset.refreshFailures || 0) > {failures}", null, new() { Timeout = (float)StationFixture.Guard.TotalMilliseconds });
+            Assert.Equal("Station not answering; retrying", await page.TextContentAsync("#st-state"));
+            Assert.Null(await page.EvalOnSelectorAsync<string?>("body", "b => b.dataset.events ?? null"));
+            Assert.True(await page.IsDisabledAsync("#capture"));
+            refreshed = await page.EvalOnSelectorAsync<int>("body", "b => +(b.dataset.refreshed || 0)");
+        }
+        finally
+        {
+            await page.UnrouteAsync(statusRequests);
+        }
         await page.WaitForFunctionAsync($"() => +(document.body.dataset.refreshed || 0) > {refreshed}");
         Assert.Equal("", await page.GetAttributeAsync("#st-state", "class"));
+        await page.WaitForFunctionAsync("() => document.body.dataset.events === 'open'");
         await page.Context.CloseAsync();
     }
 

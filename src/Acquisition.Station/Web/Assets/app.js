@@ -20,10 +20,11 @@
   async function call(method, path, body, timeoutMs) {
     const res = await fetch(`${api}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`, {
       method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
-      credentials: 'same-origin', signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+      credentials: 'same-origin', signal: timeoutMs && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined,
     });
     let data = null;
-    try { data = await res.json(); } catch { data = null; }
+    // An empty or non-JSON body is no data; a body that stalls until the timeout is a failed call.
+    try { data = await res.json(); } catch (e) { if (e.name === 'TimeoutError' || e.name === 'AbortError') throw e; data = null; }
     return { ok: res.ok, status: res.status, data };
   }
 
@@ -291,25 +292,39 @@
   }
 
   let timer = null;
+  // refresh() also runs outside the 2 s timer (the end of a capture, the page coming back into view); only the
+  // newest one may show its result, or a stalled older poll would mark a station that has answered since as down.
+  let generation = 0;
   async function refresh() {
     clearTimeout(timer);
+    const mine = ++generation;
+    const newest = () => mine === generation;
     if (!signedIn) { unlisten(); return; }
     listen();
     try {
       const s = await call('GET', '/status', undefined, pollTimeoutMs);
+      if (!newest()) return;
       if (s.status === 401) { show(false); unlisten(); return; }
       if (s.ok) { $('st-state').className = ''; renderStatus(s.data); }
       const caps = await call('GET', '/captures', undefined, pollTimeoutMs);
+      if (!newest()) return;
       if (caps.ok) renderCaptures(caps.data);
       document.body.dataset.refreshed = String((+document.body.dataset.refreshed || 0) + 1);
     } catch {
+      if (!newest()) return;
       // The station restarting or a network blip: say so and keep polling, so the page recovers by itself
       // instead of freezing on the last state it saw.
       $('st-state').textContent = fmt('status.unreachable');
       $('st-state').className = 'bad';
+      // A half-open connection takes the event stream and the live view with it, and neither says so: both are
+      // dropped (the next poll that succeeds opens them afresh), and capture waits for a station that answers.
+      unlisten();
+      $('live').removeAttribute('src');
+      $('live').hidden = true;
+      $('capture').disabled = true;
       document.body.dataset.refreshFailures = String((+document.body.dataset.refreshFailures || 0) + 1);
     } finally {
-      if (signedIn) { clearTimeout(timer); timer = setTimeout(refresh, 2000); }
+      if (signedIn && newest()) { clearTimeout(timer); timer = setTimeout(refresh, 2000); }
     }
   }
 
