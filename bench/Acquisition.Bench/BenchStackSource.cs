@@ -52,7 +52,7 @@ internal sealed class BenchStackSource : IDisposable
         "synthetic" => new BenchStackSource("synthetic textured scene (SyntheticStack, seed 11)", width, height, -(slices - 1),
             SyntheticStack.Create(width, height, seed: 11, maxDefocusMicrometres: 50), null, null),
         "camera" => CreateCamera(width, height, slices),
-        _ => throw new ArgumentException($"--scene {kind}: use synthetic or camera."),
+        _ => throw new ArgumentException($"--scene {kind} is not a scene; use --scene synthetic or --scene camera."),
     };
 
     private static BenchStackSource CreateCamera(int width, int height, int slices)

@@ -124,7 +124,7 @@ internal static class StackBench
             var dir16 = Path.Combine(work, "mem16");
             Directory.CreateDirectory(dir64);
             Directory.CreateDirectory(dir16);
-            // The same depth range as the timed stack, at 1 and 4 µm.
+            // 64 slices at 1 µm (16 of them at 4 µm) centred where the timed stack is.
             double zFirst = zStart + (slices - 1) - 31.5;
             for (int i = 0; i < 64; i++)
             {

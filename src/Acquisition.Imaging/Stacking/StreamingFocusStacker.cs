@@ -189,9 +189,10 @@ public sealed class StreamingFocusStacker : IDisposable
     public int SliceCount => _z.Count;
 
     /// <summary>
-    /// Replaces each slice's measured shift (full-resolution pixels, slice index in) with a known one; the match and
-    /// its checks still run. Only the accuracy analysis uses it: with the simulator's true jitter it separates what
-    /// registration costs the fused image from what resampling costs (docs/imaging.md, "Accuracy targets").
+    /// Replaces each registered slice's measured shift (full-resolution pixels, slice index in) with a known one; the
+    /// match and its checks still run on the measured one, and held or failed slices keep their own path. Only the
+    /// accuracy analysis uses it: with the simulator's true jitter it separates what registration costs the fused
+    /// image from what resampling costs (docs/imaging.md, "Accuracy targets").
     /// </summary>
     internal Func<int, (double X, double Y)>? KnownShift { get; set; }
 
