@@ -59,7 +59,8 @@ public sealed class FocusStackerOptions
     /// <summary>
     /// Registration works on a downscaled central crop; this is the downscale factor (1, 2 or 4), or 0 to choose
     /// the largest that leaves the frame's shorter side at least 512 px (4 at 2448×2048, 1 on small sensors): the
-    /// low frequencies that NCC registers on survive the downscale, and the crop then covers more of the field.
+    /// crop then covers more of the field, and what survives the downscale is matched after a high-pass
+    /// (<see cref="RegistrationHighPass"/>).
     /// </summary>
     public int RegistrationDownscale { get; set; }
 
@@ -99,8 +100,10 @@ public sealed class FocusStackerOptions
     /// minus its Gaussian blur of σ = 1 crop pixel). The downscale averages the pixel-pitch texture away, and what is
     /// left is dominated by large, low-frequency features; a blurred depth step (the primer pocket's edge) is one,
     /// and its blur changes with z, so every neighbour-to-neighbour match is pulled the same way and the chain walks
-    /// (0.6 px over 32 slices, docs/benchmarks.md session 14). At full resolution the texture already outweighs such
-    /// a step, and the crops are matched as they are.
+    /// (0.58 px over 32 slices, docs/benchmarks.md session 14). At full resolution (×1) the crops are matched as they
+    /// are: a high-pass there stopped the same walk on a 512 px crop (−0.94 → −0.01 px) but left 11 of the 32 slices,
+    /// the defocused ends, without enough fine texture to register (held); the default 256 px crop walked 0.1 px.
+    /// Phase correlation whitens the spectrum itself and is never high-passed.
     /// </summary>
     public bool RegistrationHighPass { get; set; } = true;
 

@@ -5,7 +5,9 @@ public enum RegistrationMethod
 {
     /// <summary>
     /// Normalised cross-correlation (OpenCV matchTemplate) with a parabolic sub-pixel peak. It weights spatial
-    /// frequencies by their power, so the low frequencies that defocus barely changes dominate.
+    /// frequencies by their power, so the low frequencies that defocus barely changes dominate; on a downscaled crop,
+    /// where a blurred depth step can be the strongest of them, the crops are high-passed first
+    /// (<see cref="FocusStackerOptions.RegistrationHighPass"/>).
     /// </summary>
     NormalisedCrossCorrelation,
 

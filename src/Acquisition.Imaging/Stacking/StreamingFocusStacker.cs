@@ -441,7 +441,7 @@ public sealed class StreamingFocusStacker : IDisposable
     private void ReleaseSliceBuffers(HashSet<Mat>? keep)
     {
         var sets = new[] { _gauss, _activity, _bestActivity, _ring, _boxRing, _vote, _mask };
-        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop, _olderReferenceCrop, _weightedActivity, _gainGradientX, _gainGradientY }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
+        foreach (var m in new[] { _grey, _registeredRaw, _focusHalf, _image, _registeredSlots[0], _registeredSlots[1], _warpedFocusSlots[0], _warpedFocusSlots[1], _t1, _t2, _focusUnregistered, _cropSmall, _cropCorrected, _cropRegistered, _cropBlur, _match, _boxSum, _saturated, _energyHalf, _binSum, _referenceCrop, _olderReferenceCrop, _weightedActivity, _gainGradientX, _gainGradientY }.Concat(_coarse).Concat(sets.SelectMany(set => set)))
         {
             // The depth buffers trade places with the focus hand-off slots (and _activity[1] aliases one), so the
             // ones still in use are recognised by identity, not by field.
@@ -652,7 +652,8 @@ public sealed class StreamingFocusStacker : IDisposable
             Cv2.CreateHanningWindow(_hann, new Size(crop, crop), MatType.CV_32F);
         }
 
-        _registrationHighPass = _options.RegistrationHighPass && ds > 1;
+        // Phase correlation whitens the spectrum itself.
+        _registrationHighPass = _options.RegistrationHighPass && ds > 1 && _options.RegistrationMethod == RegistrationMethod.NormalisedCrossCorrelation;
         if (index == 0)
         {
             Warp(scale, 0, 0);
@@ -817,8 +818,9 @@ public sealed class StreamingFocusStacker : IDisposable
     private const int HighPassKernelPixels = 7;
 
     /// <summary>
-    /// What the high-pass leaves of white noise's variance: Σ (δ − g)² = 1 − 2·g(0) + Σ g² for the separable kernel
-    /// g, so that a crop's signal-to-noise, and with it the hold decision, is judged on the crops as matched.
+    /// What the high-pass leaves of white noise's variance: Σ (δ − G)² = 1 − 2·G(0, 0) + Σ G² for the 2-D kernel
+    /// G = g ⊗ g, i.e. 1 − 2·g_c² + (Σ gᵢ²)² for the 1-D kernel g (0.76 at σ = 1, 7 taps), so that a crop's
+    /// signal-to-noise, and with it the hold decision, is judged on the crops as matched.
     /// </summary>
     private static readonly double HighPassNoiseGain = ComputeHighPassNoiseGain();
 
