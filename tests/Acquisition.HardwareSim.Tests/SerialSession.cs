@@ -19,6 +19,7 @@ internal sealed class SerialSession : IDisposable
     private readonly Channel<(string Line, DateTimeOffset At)> _lines = Channel.CreateUnbounded<(string, DateTimeOffset)>();
     private readonly Thread _reader;
     private readonly TimeProvider _clock;
+    private readonly Queue<string> _recent = new();
     private volatile bool _stopping;
 
     public SerialSession(string path, TimeProvider clock)
@@ -32,7 +33,11 @@ internal sealed class SerialSession : IDisposable
 
     public SerialPort Port => _port;
 
-    public void Send(string line) => _port.Write(line + "\n");
+    public void Send(string line)
+    {
+        Note("> " + line);
+        _port.Write(line + "\n");
+    }
 
     public void SendRaw(params byte[] bytes) => _port.Write(bytes, 0, bytes.Length);
 
@@ -45,7 +50,16 @@ internal sealed class SerialSession : IDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("No line from the simulator within the guard time.");
+            // The lines before the silence tell a lost command from a failed one (an alarm and a reset banner).
+            string[] recent;
+            lock (_recent)
+            {
+                recent = [.. _recent];
+            }
+            throw new TimeoutException(
+                $"No line from the simulator within the guard time ({Guard.TotalSeconds:0} s; simulated time now "
+                + $"{_clock.GetUtcNow():O}). Last lines received: "
+                + (recent.Length == 0 ? "none" : string.Join(" | ", recent)));
         }
     }
 
@@ -142,6 +156,19 @@ internal sealed class SerialSession : IDisposable
         _port.Dispose();
     }
 
+    private void Note(string text)
+    {
+        var entry = string.Create(CultureInfo.InvariantCulture, $"{_clock.GetUtcNow():HH:mm:ss.fff} {text}");
+        lock (_recent)
+        {
+            _recent.Enqueue(entry);
+            while (_recent.Count > 16)
+            {
+                _recent.Dequeue();
+            }
+        }
+    }
+
     private void ReadLoop()
     {
         while (!_stopping)
@@ -149,7 +176,9 @@ internal sealed class SerialSession : IDisposable
             try
             {
                 var line = _port.ReadLine().TrimEnd('\r');
-                _lines.Writer.TryWrite((line, _clock.GetUtcNow()));
+                var at = _clock.GetUtcNow();
+                Note(line);
+                _lines.Writer.TryWrite((line, at));
             }
             catch (TimeoutException)
             {
