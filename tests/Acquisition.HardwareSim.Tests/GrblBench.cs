@@ -10,7 +10,10 @@ internal sealed class GrblBench : IDisposable
     {
         Clock = new SimulationClock();
         Host = new GrblPtyHost(Clock, options ?? new GrblOptions());
-        Serial = new SerialSession(Host.PortPath, Clock);
+        Serial = new SerialSession(Host.PortPath, Clock)
+        {
+            DescribeSimulator = () => $"controller {Grbl.State}",
+        };
     }
 
     public SimulationClock Clock { get; }

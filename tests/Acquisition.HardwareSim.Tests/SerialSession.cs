@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Ports;
 using System.Text;
 using System.Threading.Channels;
+using Acquisition.HardwareSim.Clock;
 
 namespace Acquisition.HardwareSim.Tests;
 
@@ -33,6 +34,9 @@ internal sealed class SerialSession : IDisposable
 
     public SerialPort Port => _port;
 
+    /// <summary>Appended to a timeout's message: the simulator's own account of why nothing came (clock, controller).</summary>
+    public Func<string>? DescribeSimulator { get; set; }
+
     public void Send(string line)
     {
         Note("> " + line);
@@ -59,7 +63,9 @@ internal sealed class SerialSession : IDisposable
             throw new TimeoutException(
                 $"No line from the simulator within the guard time ({Guard.TotalSeconds:0} s; simulated time now "
                 + $"{_clock.GetUtcNow():O}). Last lines received: "
-                + (recent.Length == 0 ? "none" : string.Join(" | ", recent)));
+                + (recent.Length == 0 ? "none" : string.Join(" | ", recent))
+                + (DescribeSimulator is { } describe ? ". Simulator: " + describe() : "")
+                + (_clock is SimulationClock sim ? ". Clock: " + sim.DescribeState() : ""));
         }
     }
 

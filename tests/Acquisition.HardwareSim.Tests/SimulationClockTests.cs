@@ -19,6 +19,28 @@ public sealed class SimulationClockTests
     }
 
     [Fact]
+    public void Describe_state_names_what_holds_time_still()
+    {
+        using var clock = Manual();
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        using var timer = clock.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+        var vetoed = true;
+        using var probe = clock.AddBusyProbe(() => vetoed);
+        using (clock.Busy())
+        {
+            var held = clock.DescribeState();
+            Assert.Contains("virtual clock at 1.500 s", held);
+            Assert.Contains("1 timer(s) armed, next due in 250 ms", held);
+            Assert.Contains("1 busy lease(s)", held);
+            Assert.Contains("a busy probe vetoes jumps", held);
+        }
+        vetoed = false;
+        var free = clock.DescribeState();
+        Assert.Contains("0 busy lease(s)", free);
+        Assert.Contains("no probe is busy", free);
+    }
+
+    [Fact]
     public void Cancellation_token_source_with_the_clock_cancels_on_virtual_time()
     {
         using var clock = Manual();

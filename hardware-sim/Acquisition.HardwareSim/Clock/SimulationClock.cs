@@ -71,6 +71,30 @@ public sealed class SimulationClock : TimeProvider, IDisposable
         }
     }
 
+    /// <summary>
+    /// Why time is or is not moving, in one line: the armed timers, the leases held, the real time since the last
+    /// activity and whether a busy probe vetoes a jump. For a timeout's message, when a wait on the bench ran out.
+    /// </summary>
+    public string DescribeState()
+    {
+        string text;
+        lock (_gate)
+        {
+            var next = NextTimerLocked();
+            var now = ElapsedTicksLocked();
+            var mode = _options.Mode == ClockMode.Virtual ? "virtual" : "real-time";
+            var due = next is null
+                ? ""
+                : FormattableString.Invariant($", next due in {TimeSpan.FromTicks(next.DueTicks!.Value - now).TotalMilliseconds:0.###} ms");
+            var paused = _pauseDepth > 0 ? "paused; " : "";
+            var quietMs = TimeSpan.FromTicks(_wall.Elapsed.Ticks - _lastActivityWallTicks).TotalMilliseconds;
+            text = FormattableString.Invariant(
+                $"{mode} clock at {TimeSpan.FromTicks(now).TotalSeconds:0.000} s; {_timers.Count(t => t.DueTicks.HasValue)} timer(s) armed{due}; {_busy} busy lease(s); {paused}quiet for {quietMs:0} ms of real time");
+        }
+        // Probes may do I/O: outside the lock, as the scheduler calls them.
+        return text + (AnyProbeBusy() ? "; a busy probe vetoes jumps" : "; no probe is busy");
+    }
+
     public override DateTimeOffset GetUtcNow() => _start + Elapsed;
 
     public override long GetTimestamp() => Elapsed.Ticks;
