@@ -60,7 +60,16 @@ internal sealed class BenchStackSource : IDisposable
         var camera = new SimulatedCameraOptions { Width = width, Height = height, JitterRmsPixels = 0, MagnificationChangePerMicrometre = 0 };
         double halfWidth = (Math.Max(width, height) * camera.PixelSizeMicrometres / 2) + 100;
         var scene = SurfacePresets.DefaultCasing(new SceneExtent(halfWidth, StageX, StageY));
-        return new BenchStackSource($"camera simulator, default casing's breech face at ({StageX}, {StageY}) µm", width, height, -40 - (slices - 1), null, scene, camera);
+        try
+        {
+            return new BenchStackSource($"camera simulator, default casing's breech face at ({StageX}, {StageY}) µm", width, height, -40 - (slices - 1), null, scene, camera);
+        }
+        catch
+        {
+            // The renderer refused the options (a size it cannot sample): the scene's buffers are still ours.
+            scene.Dispose();
+            throw;
+        }
     }
 
     /// <summary>One 8-bit slice at stage z; <paramref name="sequence"/> seeds its read noise.</summary>
