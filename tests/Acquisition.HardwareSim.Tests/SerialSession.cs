@@ -18,21 +18,22 @@ internal sealed class SerialSession : IDisposable
 
     private readonly SerialPort _port;
     private readonly Channel<(string Line, DateTimeOffset At)> _lines = Channel.CreateUnbounded<(string, DateTimeOffset)>();
-    private readonly Thread _reader;
+    private readonly Task _reader;
+    private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _clock;
     private readonly Queue<string> _recent = new();
-    private volatile bool _stopping;
 
     public SerialSession(string path, TimeProvider clock)
     {
         _clock = clock;
-        _port = new SerialPort(path, 115200) { NewLine = "\n", ReadTimeout = 100, WriteTimeout = 5000, Encoding = Encoding.Latin1 };
+        // No read timeout: System.IO.Ports on Unix loses the bytes of a read that times out just as they arrive
+        // (its I/O thread has taken them from the kernel, the timed-out caller never sees them). A 100 ms timeout
+        // polled in a loop lost a homing "ok" once in CI; reproduced at about 1 byte in 200 sent at the timeout
+        // instant. The station's GrblStage reads the same way as here: ReadAsync, cancelled only at close.
+        _port = new SerialPort(path, 115200) { WriteTimeout = 5000, Encoding = Encoding.Latin1 };
         _port.Open();
-        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "test serial reader" };
-        _reader.Start();
+        _reader = Task.Run(ReadLoopAsync);
     }
-
-    public SerialPort Port => _port;
 
     /// <summary>Appended to a timeout's message: the simulator's own account of why nothing came (clock, controller).</summary>
     public Func<string>? DescribeSimulator { get; set; }
@@ -157,9 +158,17 @@ internal sealed class SerialSession : IDisposable
 
     public void Dispose()
     {
-        _stopping = true;
-        _reader.Join(TimeSpan.FromSeconds(5));
+        _stop.Cancel();
+        try
+        {
+            _reader.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The reader ends with the port; how it ended does not matter at close.
+        }
         _port.Dispose();
+        _stop.Dispose();
     }
 
     private void Note(string text)
@@ -175,28 +184,43 @@ internal sealed class SerialSession : IDisposable
         }
     }
 
-    private void ReadLoop()
+    private async Task ReadLoopAsync()
     {
-        while (!_stopping)
+        var buffer = new byte[256];
+        var line = new StringBuilder();
+        while (!_stop.IsCancellationRequested)
         {
+            int n;
             try
             {
-                var line = _port.ReadLine().TrimEnd('\r');
-                var at = _clock.GetUtcNow();
-                Note(line);
-                _lines.Writer.TryWrite((line, at));
+                n = await _port.BaseStream.ReadAsync(buffer, _stop.Token);
             }
-            catch (TimeoutException)
-            {
-            }
-            catch (Exception) when (_stopping)
+            catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or ObjectDisposedException)
             {
                 // The port went away (unplugged): end the reader; tests see no more lines.
                 return;
+            }
+            if (n == 0)
+            {
+                return;
+            }
+            var at = _clock.GetUtcNow();
+            for (var i = 0; i < n; i++)
+            {
+                var c = (char)buffer[i]; // Latin-1: every byte one character, junk included
+                if (c != '\n')
+                {
+                    line.Append(c);
+                    continue;
+                }
+                var text = line.ToString().TrimEnd('\r');
+                line.Clear();
+                Note(text);
+                _lines.Writer.TryWrite((text, at));
             }
         }
     }
