@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Acquisition.Core.Storage;
 using Microsoft.Extensions.Time.Testing;
 
@@ -61,5 +63,107 @@ public sealed class AuditLogTests : IDisposable
         var second = await new AuditLog(path, clock).AppendAsync("a", "two", null, CancellationToken.None);
         Assert.Equal(1, second.Sequence);
         Assert.True((await new AuditLog(path, clock).VerifyAsync(CancellationToken.None)).IsIntact);
+    }
+
+    public static TheoryData<string, byte[]> TornTails => new()
+    {
+        { "half a line, no newline", Encoding.UTF8.GetBytes("{\"seq\":3,\"at\":\"2026-11-25T04:") },
+        { "zero-filled block", new byte[64] },
+        { "zeros, then a newline", [.. new byte[30], (byte)'\n'] },
+    };
+
+    [Theory]
+    [MemberData(nameof(TornTails))]
+    public async Task A_torn_last_line_is_kept_aside_cut_and_recorded(string kind, byte[] tail)
+    {
+        var clock = new FakeTimeProvider();
+        var path = Path.Combine(_dir, "audit.jsonl");
+        var log = new AuditLog(path, clock);
+        for (var i = 0; i < 3; i++)
+        {
+            await log.AppendAsync("svc", "test.step", new { i }, CancellationToken.None);
+        }
+        var whole = await File.ReadAllBytesAsync(path);
+        await using (var append = new FileStream(path, FileMode.Append))
+        {
+            await append.WriteAsync(tail);
+        }
+
+        // Before start-up recovers it, a reader is told which line is bad and what to do; nothing is changed.
+        var unreadable = await Assert.ThrowsAsync<InvalidDataException>(() => new AuditLog(path, clock).ReadAllAsync(CancellationToken.None));
+        Assert.Contains("line 4 is not an audit entry", unreadable.Message, StringComparison.Ordinal);
+        Assert.Contains("Keep a copy", unreadable.Message, StringComparison.Ordinal);
+
+        var restarted = new AuditLog(path, clock);
+        var torn = await restarted.RecoverTornTailAsync(CancellationToken.None);
+
+        Assert.NotNull(torn);
+        Assert.Equal(2, torn.AfterSequence);
+        Assert.Equal(tail.Length, torn.Bytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(tail)), torn.Sha256);
+        Assert.Equal(tail, await File.ReadAllBytesAsync(torn.SavedAs));
+        var after = await File.ReadAllBytesAsync(path);
+        Assert.Equal(whole, after[..whole.Length]); // the acknowledged entries are untouched
+        var entries = await restarted.ReadAllAsync(CancellationToken.None);
+        Assert.Equal(4, entries.Count);
+        var cut = entries[^1];
+        Assert.Equal(AuditLog.TornTailAction, cut.Action);
+        Assert.Equal(3, cut.Sequence);
+        Assert.Equal(torn.Sha256, cut.Details!.Value.GetProperty("sha256").GetString());
+        Assert.Equal(tail.Length, cut.Details.Value.GetProperty("bytes").GetInt32());
+        Assert.Equal(2, cut.Details.Value.GetProperty("afterSequence").GetInt32());
+
+        var next = await new AuditLog(path, clock).AppendAsync("svc", "test.step", new { i = 3 }, CancellationToken.None);
+        Assert.Equal(4, next.Sequence);
+        var verified = await new AuditLog(path, clock).VerifyAsync(CancellationToken.None);
+        Assert.True(verified.IsIntact, $"{kind}: {verified.Problem}");
+        Assert.Equal(5, verified.Entries);
+    }
+
+    [Fact]
+    public async Task An_append_after_a_crash_cuts_the_torn_line_itself_rather_than_gluing_onto_it()
+    {
+        var clock = new FakeTimeProvider();
+        var path = Path.Combine(_dir, "audit.jsonl");
+        await new AuditLog(path, clock).AppendAsync("svc", "one", null, CancellationToken.None);
+        await File.AppendAllTextAsync(path, "{\"seq\":1,\"at\"");
+
+        var entry = await new AuditLog(path, clock).AppendAsync("svc", "two", null, CancellationToken.None);
+
+        Assert.Equal(2, entry.Sequence); // 1 is the record of the cut
+        var entries = await new AuditLog(path, clock).ReadAllAsync(CancellationToken.None);
+        Assert.Equal(["one", AuditLog.TornTailAction, "two"], entries.Select(e => e.Action));
+        Assert.True((await new AuditLog(path, clock).VerifyAsync(CancellationToken.None)).IsIntact);
+    }
+
+    [Fact]
+    public async Task A_whole_log_and_a_damaged_earlier_line_are_left_as_they_are()
+    {
+        var clock = new FakeTimeProvider();
+        var path = Path.Combine(_dir, "audit.jsonl");
+        var log = new AuditLog(path, clock);
+        for (var i = 0; i < 3; i++)
+        {
+            await log.AppendAsync("svc", "test.step", new { i }, CancellationToken.None);
+        }
+        Assert.Null(await new AuditLog(path, clock).RecoverTornTailAsync(CancellationToken.None));
+
+        // Damage before the last line is not a crash's doing: nothing is cut, and verification still names it.
+        var lines = await File.ReadAllLinesAsync(path);
+        lines[1] = "not an entry";
+        await File.WriteAllLinesAsync(path, lines);
+        var before = await File.ReadAllBytesAsync(path);
+        Assert.Null(await new AuditLog(path, clock).RecoverTornTailAsync(CancellationToken.None));
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "torn")));
+        var verified = await new AuditLog(path, clock).VerifyAsync(CancellationToken.None);
+        Assert.Equal(2, verified.FirstBadLine);
+
+        // Two bad lines at the end: not a crash either. Appending is refused with what to do, and nothing is cut.
+        await File.AppendAllTextAsync(path, "also not an entry\n{\"seq\"");
+        before = await File.ReadAllBytesAsync(path);
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => new AuditLog(path, clock).AppendAsync("svc", "x", null, CancellationToken.None));
+        Assert.Contains("which a crash cannot cause", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
     }
 }

@@ -37,9 +37,9 @@ internal static class AuditCommand
             {
                 entries = await log.ReadAllAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NullReferenceException)
+            catch (InvalidDataException ex)
             {
-                throw new CliException(ExitCodes.CheckFailed, $"{log.FilePath} has an unreadable line ({ex.Message}). Run 'acq audit verify' to find it.");
+                throw new CliException(ExitCodes.CheckFailed, ex.Message);
             }
             if (inv.Get(action) is { } prefix)
             {

@@ -20,6 +20,7 @@ public sealed class AuditLog
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence = -1;
     private string _head = GenesisHash;
+    private AuditTornTail? _recovered;
 
     public AuditLog(string path, TimeProvider time, IDurableFileSystem? fileSystem = null)
     {
@@ -67,34 +68,67 @@ public sealed class AuditLog
         try
         {
             await LoadHeadAsync(cancellationToken).ConfigureAwait(false);
-            var seq = _sequence + 1;
-            var at = _time.GetUtcNow().ToUniversalTime();
-            var content = Canonical(seq, at, user, action, detailElement, _head);
-            var hash = HashOf(_head, content);
-            var entry = new AuditEntry(seq, at, user, action, detailElement, _head, hash);
-            var line = Line(content, hash);
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var existed = File.Exists(_path);
-            using (var stream = _fs.OpenAppend(_path))
-            {
-                var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                _fs.Sync(stream);
-            }
-            if (!existed)
-            {
-                _fs.SyncDirectory(Path.GetDirectoryName(_path)!);
-            }
-            _sequence = seq;
-            _head = hash;
-            Appended?.Invoke(this, entry);
-            return entry;
+            return await AppendLockedAsync(user, action, detailElement, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Start-up, before anything reads or appends: an append that a crash or power cut interrupted before its fsync
+    /// leaves a last line that is incomplete, zero-filled or unparseable. Such a line was never acknowledged (the append
+    /// returns only after its fsync), so it is not an entry; but it would make every later append fail and glue the
+    /// next entry onto it. Its bytes are kept in <c>torn/</c> beside the log, the log is cut back to its last whole
+    /// entry, and an <see cref="TornTailAction"/> entry records the cut (size, SHA-256, where the bytes went). A damaged
+    /// line before the last is not touched: that is not a crash's doing, and <see cref="VerifyAsync"/> names it.
+    /// </summary>
+    /// <returns>What was cut, or null when the log ended on a whole entry.</returns>
+    public async Task<AuditTornTail?> RecoverTornTailAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _sequence = -1;
+            _head = GenesisHash;
+            _recovered = null;
+            await LoadHeadAsync(cancellationToken).ConfigureAwait(false);
+            return _recovered;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public const string TornTailAction = "audit.torn-tail";
+
+    private async Task<AuditEntry> AppendLockedAsync(string user, string action, JsonElement? detailElement, CancellationToken cancellationToken)
+    {
+        var seq = _sequence + 1;
+        var at = _time.GetUtcNow().ToUniversalTime();
+        var content = Canonical(seq, at, user, action, detailElement, _head);
+        var hash = HashOf(_head, content);
+        var entry = new AuditEntry(seq, at, user, action, detailElement, _head, hash);
+        var line = Line(content, hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var existed = File.Exists(_path);
+        using (var stream = _fs.OpenAppend(_path))
+        {
+            var bytes = Encoding.UTF8.GetBytes(line + "\n");
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _fs.Sync(stream);
+        }
+        if (!existed)
+        {
+            _fs.SyncDirectory(Path.GetDirectoryName(_path)!);
+        }
+        _sequence = seq;
+        _head = hash;
+        Appended?.Invoke(this, entry);
+        return entry;
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ReadAllAsync(CancellationToken cancellationToken)
@@ -104,11 +138,21 @@ public sealed class AuditLog
         {
             return result;
         }
-        foreach (var line in await File.ReadAllLinesAsync(_path, cancellationToken).ConfigureAwait(false))
+        var lines = await File.ReadAllLinesAsync(_path, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < lines.Length; i++)
         {
-            if (line.Length > 0)
+            if (lines[i].Length == 0)
             {
-                result.Add(Parse(line));
+                continue;
+            }
+            try
+            {
+                result.Add(Parse(lines[i]));
+            }
+            catch (Exception ex) when (IsUnparseable(ex))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{_path} line {i + 1} is not an audit entry ({ex.Message}). Keep a copy of the file for investigation; 'acq audit verify' checks the whole chain."), ex);
             }
         }
         return result;
@@ -135,7 +179,7 @@ public sealed class AuditLog
             {
                 entry = Parse(lines[i]);
             }
-            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+            catch (Exception ex) when (IsUnparseable(ex))
             {
                 return new AuditVerification(false, count, i + 1, $"line {i + 1} is not a valid audit entry: {ex.Message}", previous);
             }
@@ -164,21 +208,100 @@ public sealed class AuditLog
         {
             return;
         }
-        string? last = null;
-        foreach (var line in await File.ReadAllLinesAsync(_path, cancellationToken).ConfigureAwait(false))
+        var bytes = await File.ReadAllBytesAsync(_path, cancellationToken).ConfigureAwait(false);
+        // The last whole line, and where the bytes after it (if any) begin.
+        var end = bytes.Length;
+        while (end > 0 && bytes[end - 1] == (byte)'\n')
         {
-            if (line.Length > 0)
+            end--;
+        }
+        var lastStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(end - 1, 0)) + 1;
+        if (end == 0)
+        {
+            return;
+        }
+        var endsWithNewline = end < bytes.Length;
+        AuditEntry? last = null;
+        if (endsWithNewline)
+        {
+            try
             {
-                last = line;
+                last = Parse(Encoding.UTF8.GetString(bytes, lastStart, end - lastStart));
+            }
+            catch (Exception ex) when (IsUnparseable(ex))
+            {
             }
         }
         if (last is not null)
         {
-            var entry = Parse(last);
-            _sequence = entry.Sequence;
-            _head = entry.Hash;
+            _sequence = last.Sequence;
+            _head = last.Hash;
+            return;
         }
+        // The last line is torn. The entry before it was acknowledged, so it must be whole; if it is not, the damage is
+        // not a crash's and the log is left as it is for VerifyAsync to name.
+        AuditEntry? before = null;
+        if (lastStart > 0)
+        {
+            var beforeEnd = lastStart - 1;
+            var beforeStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(beforeEnd - 1, 0)) + 1;
+            if (beforeEnd == 0)
+            {
+                beforeStart = 0;
+            }
+            try
+            {
+                before = Parse(Encoding.UTF8.GetString(bytes, beforeStart, beforeEnd - beforeStart));
+            }
+            catch (Exception ex) when (IsUnparseable(ex))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{_path}: the last two lines are not audit entries, which a crash cannot cause. Keep a copy of the file for investigation; 'acq audit verify' names the first bad line. No entry can be appended until the log is restored."), ex);
+            }
+        }
+        await CutTornTailAsync(bytes, lastStart, before, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task CutTornTailAsync(byte[] bytes, int keep, AuditEntry? before, CancellationToken cancellationToken)
+    {
+        var torn = bytes.AsMemory(keep);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(torn.Span));
+        var directory = Path.GetDirectoryName(_path)!;
+        var tornDirectory = Path.Combine(directory, "torn");
+        Directory.CreateDirectory(tornDirectory);
+        _fs.SyncDirectory(directory);
+        var afterSequence = before?.Sequence ?? -1;
+        var savedAs = Path.Combine(tornDirectory, string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(_path)}.after-{afterSequence}.{sha[..16]}.bin"));
+        if (!File.Exists(savedAs))
+        {
+            using var copy = _fs.CreateNew(savedAs);
+            await copy.WriteAsync(torn, cancellationToken).ConfigureAwait(false);
+            await copy.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _fs.Sync(copy);
+        }
+        _fs.SyncDirectory(tornDirectory);
+        // Only now, with the bytes safe elsewhere, is the log cut back to its last whole entry.
+        using (var log = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.Read))
+        {
+            log.SetLength(keep);
+            _fs.Sync(log);
+        }
+        _sequence = afterSequence;
+        _head = before?.Hash ?? GenesisHash;
+        _recovered = new AuditTornTail(afterSequence, torn.Length, sha, savedAs);
+        var details = JsonSerializer.SerializeToElement(new
+        {
+            afterSequence,
+            bytes = torn.Length,
+            sha256 = sha,
+            savedAs = Path.GetRelativePath(directory, savedAs),
+        }, AuditJson.Options);
+        await AppendLockedAsync("station", TornTailAction, details, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsUnparseable(Exception ex) =>
+        ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or NullReferenceException or ArgumentException;
 
     // The hashed content is a fixed-order JSON object, so the hash does not depend on serializer whims.
     private static string Canonical(long seq, DateTimeOffset at, string user, string action, JsonElement? details, string previous)

@@ -23,6 +23,11 @@ public sealed class StationDataSetup(
     {
         data.EnsureCreated();
         CleanTmp();
+        if (await audit.RecoverTornTailAsync(cancellationToken).ConfigureAwait(false) is { } torn)
+        {
+            log.LogWarning("The audit log ended in an append a crash interrupted: {Bytes} bytes (sha256 {Sha256}) were moved to {SavedAs} and the cut is recorded as entry {Action}.",
+                torn.Bytes, torn.Sha256, torn.SavedAs, AuditLog.TornTailAction);
+        }
         var verification = await audit.VerifyAsync(cancellationToken).ConfigureAwait(false);
         if (!verification.IsIntact)
         {
@@ -58,7 +63,18 @@ public sealed class StationDataSetup(
     private async Task AuditConfigurationAsync(CancellationToken cancellationToken)
     {
         var current = ConfigurationSnapshot.Of(configuration, sections);
-        var entries = await audit.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<AuditEntry> entries;
+        try
+        {
+            entries = await audit.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A damaged line (reported above) must not stop the station: the configuration is then recorded in full,
+            // as if for the first time, which over-reports a change rather than missing one.
+            log.LogWarning("Cannot read the audit log to compare the configuration with the last start ({Problem}); recording it in full.", ex.Message);
+            entries = [];
+        }
         var last = entries.LastOrDefault(e => e.Action == ConfigChangedAction);
         var lastHash = last?.Details is { } d && d.TryGetProperty("hash", out var h) ? h.GetString() : null;
         if (lastHash == current.Hash)
