@@ -99,6 +99,14 @@ public sealed class ProcessingTests
         var oneByOne = ((IFocusMeasure)new ScorePerTile(measure)).ScoreTiles(FrameOf(frame), window, 4, 3);
         Assert.All(Enumerable.Range(0, 12), i => Assert.Equal(oneByOne[i], scores[i], 0.25 * scores[i]));
 
+        // The sweep's combined call: the window's score and the tiles' from one Laplacian, the same figures exactly.
+        var (whole, together) = measure.ScoreWithTiles(FrameOf(frame), window, 4, 3);
+        Assert.Equal(measure.Score(FrameOf(frame), window), whole);
+        Assert.Equal(scores, together);
+        var (wholeByDefault, tilesByDefault) = ((IFocusMeasure)new ScorePerTile(measure)).ScoreWithTiles(FrameOf(frame), window, 4, 3);
+        Assert.Equal(whole, wholeByDefault);
+        Assert.Equal(oneByOne, tilesByDefault);
+
         var tooSmall = Assert.Throws<ArgumentOutOfRangeException>(() => measure.ScoreTiles(FrameOf(frame), new FocusWindow(0, 0, 40, 40), 8, 1));
         Assert.Contains("split into 8×1 tiles leaves tiles below 8×8 px", tooSmall.Message, StringComparison.Ordinal);
     }

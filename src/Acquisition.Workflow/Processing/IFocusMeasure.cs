@@ -30,4 +30,11 @@ public interface IFocusMeasure
         }
         return scores;
     }
+
+    /// <summary>
+    /// <see cref="Score(Frame, FocusWindow)"/> and <see cref="ScoreTiles"/> of the same frame together: a measure
+    /// that derives both from one filtered image (the autofocus sweep needs both for every frame) prepares it once.
+    /// </summary>
+    (double Window, double[] Tiles) ScoreWithTiles(Frame frame, FocusWindow window, int columns, int rows)
+        => (Score(frame, window), ScoreTiles(frame, window, columns, rows));
 }

@@ -40,7 +40,10 @@ public sealed class LaplacianVarianceFocusMeasure : IFocusMeasure
     /// The tiles' scores from one Laplacian of the whole window, so a tile's edge sees its true neighbours and the
     /// frame is converted once, not once a tile.
     /// </summary>
-    public double[] ScoreTiles(Frame frame, FocusWindow window, int columns, int rows)
+    public double[] ScoreTiles(Frame frame, FocusWindow window, int columns, int rows) => ScoreWithTiles(frame, window, columns, rows).Tiles;
+
+    /// <summary>The window's score and its tiles' from the one Laplacian: the sweep converts and filters each frame once.</summary>
+    public (double Window, double[] Tiles) ScoreWithTiles(Frame frame, FocusWindow window, int columns, int rows)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
@@ -62,7 +65,8 @@ public sealed class LaplacianVarianceFocusMeasure : IFocusMeasure
                 scores[(row * columns) + column] = std.Val0 * std.Val0;
             }
         }
-        return scores;
+        Cv2.MeanStdDev(lap, out _, out var all);
+        return (all.Val0 * all.Val0, scores);
     }
 
     private static Mat HalfResolutionLaplacian(Frame frame, FocusWindow window)

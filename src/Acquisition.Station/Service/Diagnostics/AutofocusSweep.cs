@@ -123,8 +123,8 @@ public sealed class AutofocusSweep(IStage stage, ICamera camera, IFocusMeasure f
             var z = lowest + (step * i);
             await stage.MoveZFromBelowAsync(z, cancellationToken).ConfigureAwait(false);
             var frame = await camera.CaptureAsync(deviceClock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            var score = focus.Score(frame, window);
-            tileScores.Add(focus.ScoreTiles(frame, window, columns, rows));
+            var (score, tiles) = focus.ScoreWithTiles(frame, window, columns, rows);
+            tileScores.Add(tiles);
             curve.Add(new FocusSample(z.Value, score));
             await progress(0.95 * (i + 1) / count, string.Create(CultureInfo.InvariantCulture, $"Z {z.Value:0.#} µm: focus {score:G4}")).ConfigureAwait(false);
         }
