@@ -133,7 +133,14 @@ public static class ServiceEndpoints
             return held!;
         }
         var from = stage.Status.Position;
-        return await RunMotionAsync(context, audit, "stage.home", stage, () => stage.HomeAsync(CancellationToken.None),
+        var user = context.GetCaller().UserName;
+        return await RunMotionAsync(context, audit, "stage.home", stage,
+            async () =>
+            {
+                await stage.HomeAsync(CancellationToken.None).ConfigureAwait(false);
+                // Homing is what a position-losing fault asks for: a successful one makes the station Ready again.
+                lease.ClearsFault($"stage homed by {user}");
+            },
             after => new { from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
     }
 

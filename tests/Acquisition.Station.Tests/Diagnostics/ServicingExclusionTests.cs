@@ -201,6 +201,30 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_station_faulted_by_a_capture_is_Ready_again_after_homing_from_the_socket()
+    {
+        var machine = station.Get<StationStateMachine>();
+        Assert.Equal(StationState.Ready, machine.State);
+        // What CaptureSequence does after a hardware fault that loses the position.
+        machine.TransitionTo(StationState.Fault, "capture 01TEST failed: hardware fault: the X axis stalled");
+        try
+        {
+            using var client = station.CreateClient();
+            using var home = await client.PostAsync(ControlApiRoutes.StageHome, null);
+            Assert.True(home.StatusCode == HttpStatusCode.OK, await home.Content.ReadAsStringAsync());
+            Assert.Equal(StationState.Ready, machine.State);
+            Assert.Equal($"stage homed by {Environment.UserName} (was Fault: capture 01TEST failed: hardware fault: the X axis stalled)", machine.LastChange.Reason);
+        }
+        finally
+        {
+            if (machine.State == StationState.Fault)
+            {
+                machine.TransitionTo(StationState.Ready, "test clean-up: the fault was never cleared");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Privileged_endpoints_answer_404_on_the_technician_https_listener_and_are_served_on_the_socket()
     {
         var machine = station.Get<StationStateMachine>();

@@ -51,6 +51,28 @@ public sealed class ServicingLeaseTests
     }
 
     [Fact]
+    public void A_lease_that_cleared_the_fault_gives_Ready_back_and_says_what_the_fault_was()
+    {
+        _machine.TransitionTo(StationState.Ready, "homed");
+        _machine.TransitionTo(StationState.Fault, "capture 01J failed: hardware fault: X stalled");
+        using (var lease = ServicingLease.TryTake(_machine, "manual homing", "alice", out _))
+        {
+            Assert.NotNull(lease);
+            lease.ClearsFault("stage homed by alice");
+        }
+        Assert.Equal(StationState.Ready, _machine.State);
+        Assert.Equal("stage homed by alice (was Fault: capture 01J failed: hardware fault: X stalled)", _machine.LastChange.Reason);
+
+        // From Ready the same release is an ordinary one.
+        using (var lease = ServicingLease.TryTake(_machine, "manual homing", "alice", out _))
+        {
+            lease!.ClearsFault("stage homed by alice");
+        }
+        Assert.Equal(StationState.Ready, _machine.State);
+        Assert.Equal("manual homing finished", _machine.LastChange.Reason);
+    }
+
+    [Fact]
     public void During_a_capture_or_homing_no_lease_is_given_and_the_state_is_untouched()
     {
         _machine.TransitionTo(StationState.Ready, "homed");

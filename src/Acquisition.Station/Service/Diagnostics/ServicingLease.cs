@@ -16,6 +16,7 @@ public sealed class ServicingLease : IDisposable
     private readonly StationStateChange _before;
     private readonly string _activity;
     private bool _released;
+    private string? _faultCleared;
 
     private ServicingLease(StationStateMachine machine, StationStateChange before, string activity)
     {
@@ -69,6 +70,17 @@ public sealed class ServicingLease : IDisposable
         };
     }
 
+    /// <summary>
+    /// What this activity did re-establishes what a fault lost (a completed homing: the position is known again), so the
+    /// release goes to Ready even when the lease was taken from Fault. Without it a faulted station stayed faulted
+    /// until the daemon restarted, whatever the service engineer did.
+    /// </summary>
+    public void ClearsFault(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _faultCleared = reason;
+    }
+
     public void Dispose()
     {
         if (_released)
@@ -76,9 +88,11 @@ public sealed class ServicingLease : IDisposable
             return;
         }
         _released = true;
-        var reason = _before.To == StationState.Fault
-            ? _before.Reason // still faulted: a diagnostic does not clear the fault, homing does
-            : $"{_activity} finished";
-        _machine.TryTransition(StationState.Servicing, _before.To, reason, out _);
+        var (to, reason) = _before.To == StationState.Fault
+            ? _faultCleared is { } cleared
+                ? (StationState.Ready, $"{cleared} (was Fault: {_before.Reason})")
+                : (StationState.Fault, _before.Reason) // still faulted: a diagnostic does not clear the fault, homing does
+            : (_before.To, $"{_activity} finished");
+        _machine.TryTransition(StationState.Servicing, to, reason, out _);
     }
 }
