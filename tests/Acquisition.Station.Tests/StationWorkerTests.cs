@@ -36,7 +36,8 @@ public sealed class StationWorkerTests
         new StationHealth(_time),
         _lifetime,
         _time,
-        NullLogger<StationWorker>.Instance);
+        NullLogger<StationWorker>.Instance,
+        NullLogger<Acquisition.Hardware.Panel.SafetyInterlock>.Instance);
 
     private static CancellationToken Guard => new CancellationTokenSource(StationProcess.Guard).Token;
 
@@ -59,6 +60,29 @@ public sealed class StationWorkerTests
             _panel.ShowIndicator(StatusIndicator.Ready);
         });
         await worker.StopAsync(Guard);
+    }
+
+    [Fact]
+    public async Task While_the_station_runs_opening_the_door_holds_motion_and_switches_the_lights_off()
+    {
+        var worker = Worker();
+        await worker.StartAsync(Guard);
+        await _machine.WaitForAsync(StationState.Ready, Guard);
+        _stage.ClearReceivedCalls();
+        _light.ClearReceivedCalls();
+
+        _panel.EventRaised += Raise.Event<EventHandler<PanelEvent>>(_panel, new PanelEvent(PanelEventKind.DoorOpened, _time.GetUtcNow()));
+
+        await _stage.Received(1).FeedHoldAsync(Arg.Any<CancellationToken>());
+        await _light.Received(1).AllOffAsync(Arg.Any<CancellationToken>());
+        await worker.StopAsync(Guard);
+
+        // Stopped: the interlock is gone with the worker (the stop itself held and switched off once more).
+        _stage.ClearReceivedCalls();
+        _light.ClearReceivedCalls();
+        _panel.EventRaised += Raise.Event<EventHandler<PanelEvent>>(_panel, new PanelEvent(PanelEventKind.DoorOpened, _time.GetUtcNow()));
+        await _stage.DidNotReceive().FeedHoldAsync(Arg.Any<CancellationToken>());
+        await _light.DidNotReceive().AllOffAsync(Arg.Any<CancellationToken>());
     }
 
     [Fact]

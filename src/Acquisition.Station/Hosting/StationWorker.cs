@@ -1,13 +1,14 @@
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Station;
+using Acquisition.Hardware.Panel;
 using Acquisition.Station.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Acquisition.Station.Hosting;
 
 /// <summary>
-/// Brings the station up (Starting → Homing → Ready), keeps the heartbeat while it runs, and on stop takes it to
-/// Stopping and the safe state. Later issues hang the capture workflow off the Ready state.
+/// Brings the station up (Starting → Homing → Ready), keeps the heartbeat and the door interlock while it runs, and
+/// on stop takes it to Stopping and the safe state. Later issues hang the capture workflow off the Ready state.
 /// </summary>
 public sealed class StationWorker(
     StationStateMachine machine,
@@ -21,7 +22,8 @@ public sealed class StationWorker(
     StationHealth health,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<StationWorker> log) : BackgroundService
+    ILogger<StationWorker> log,
+    ILogger<SafetyInterlock> interlockLog) : BackgroundService
 {
     public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
 
@@ -31,6 +33,10 @@ public sealed class StationWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         health.Beat();
+        // The door's second channel, for as long as the station runs: a capture has its own abort handling, but lights
+        // set by a service command or a calibration, and a jog or homing, are not a capture's. Opening the door feed-
+        // holds the stage and switches the ring light off whatever is running.
+        using var interlock = new SafetyInterlock(panel, stage, light, interlockLog);
         try
         {
             // Bring the hardware up only once the whole host (control API included) runs, so that a fault or

@@ -7,6 +7,7 @@ using Acquisition.Core.Storage;
 using Acquisition.Core.Units;
 using Acquisition.Station.Configuration;
 using Acquisition.Station.ControlApi;
+using Acquisition.Station.Hardware;
 using Acquisition.Station.Hosting;
 using Acquisition.Station.Service.Diagnostics;
 using Acquisition.Uplink;
@@ -121,7 +122,7 @@ public static class ServiceEndpoints
         return list;
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    private static async Task<IResult> HomeAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit, DeviceClock clock)
     {
         if (RefuseMotion(machine, panel) is { } refused)
         {
@@ -131,6 +132,10 @@ public static class ServiceEndpoints
         if (lease is null)
         {
             return held!;
+        }
+        if (await ResumeHeldAsync(stage, clock).ConfigureAwait(false) is { } stuck)
+        {
+            return stuck;
         }
         var from = stage.Status.Position;
         var user = context.GetCaller().UserName;
@@ -144,7 +149,7 @@ public static class ServiceEndpoints
             after => new { from = Describe(from), to = Describe(after) }).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> JogAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit, TimeProvider time)
+    private static async Task<IResult> JogAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit, TimeProvider time, DeviceClock clock)
     {
         var request = await ReadAsync<JogRequest>(context).ConfigureAwait(false);
         if (request is null)
@@ -159,6 +164,10 @@ public static class ServiceEndpoints
         if (lease is null)
         {
             return held!;
+        }
+        if (await ResumeHeldAsync(stage, clock).ConfigureAwait(false) is { } stuck)
+        {
+            return stuck;
         }
         // A fresh report, not the cached one: the target and the arrival check must start from where the stage is now.
         var from = (await stage.QueryStatusAsync(CancellationToken.None).ConfigureAwait(false)).Position;
@@ -178,7 +187,7 @@ public static class ServiceEndpoints
             .ConfigureAwait(false);
     }
 
-    private static async Task<IResult> MoveAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit)
+    private static async Task<IResult> MoveAsync(HttpContext context, StationStateMachine machine, IStage stage, IOperatorPanel panel, AuditLog audit, DeviceClock clock)
     {
         var request = await ReadAsync<MoveRequest>(context).ConfigureAwait(false);
         if (request is null)
@@ -198,6 +207,10 @@ public static class ServiceEndpoints
         if (lease is null)
         {
             return held!;
+        }
+        if (await ResumeHeldAsync(stage, clock).ConfigureAwait(false) is { } stuck)
+        {
+            return stuck;
         }
         var from = stage.Status.Position;
         var target = new StagePosition(
@@ -414,6 +427,27 @@ public static class ServiceEndpoints
                 statusCode: StatusCodes.Status422UnprocessableEntity, title: "Outside travel");
         }
         return null;
+    }
+
+    /// <summary>
+    /// The door was opened since the last move (to mount a casing, say): GRBL waits in Door (or Hold) state for a cycle
+    /// start and refuses motion, homing included, until then. The door is closed (checked), so resume it first.
+    /// </summary>
+    private static async Task<IResult?> ResumeHeldAsync(IStage stage, DeviceClock clock)
+    {
+        try
+        {
+            await stage.ResumeIfHeldAsync(clock.Time, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (StageHeldException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Stage held");
+        }
+        catch (HardwareFaultException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "Hardware fault");
+        }
     }
 
     private static async Task<IResult> RunMotionAsync(HttpContext context, AuditLog audit, string action, IStage stage, Func<Task> motion, Func<StagePosition, object> details)

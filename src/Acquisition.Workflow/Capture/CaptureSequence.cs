@@ -397,27 +397,16 @@ public sealed class CaptureSequence
     /// </summary>
     private async Task ResumeHeldStageAsync(CancellationToken ct)
     {
-        var status = await _devices.Stage.QueryStatusAsync(ct).ConfigureAwait(false);
-        if (status.State is not (StageMotionState.Door or StageMotionState.Hold))
+        try
         {
-            return;
+            if (await _devices.Stage.ResumeIfHeldAsync(_time, ct).ConfigureAwait(false) is { } heldIn)
+            {
+                _log.LogInformation("The stage was held in {State} state from an earlier door opening or abort; the door is closed, resumed it", heldIn);
+            }
         }
-        _log.LogInformation("The stage is held in {State} state from an earlier abort; the door is closed, resuming it", status.State);
-        await _devices.Stage.ResumeAsync(ct).ConfigureAwait(false);
-        var started = _time.GetTimestamp();
-        while (true)
+        catch (StageHeldException ex)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, ct).ConfigureAwait(false);
-            status = await _devices.Stage.QueryStatusAsync(ct).ConfigureAwait(false);
-            if (status.State == StageMotionState.Idle)
-            {
-                return;
-            }
-            // GRBL may first restore (Door:3) and then run out the held move before it is Idle.
-            if (status.State is not (StageMotionState.Run or StageMotionState.Door or StageMotionState.Hold) || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
-            {
-                throw new CaptureRefusedException($"The stage stays in {status.State} state after a cycle start (held by an earlier door opening or abort): close the door, then reset and home the stage from the service console.");
-            }
+            throw new CaptureRefusedException(ex.Message);
         }
     }
 

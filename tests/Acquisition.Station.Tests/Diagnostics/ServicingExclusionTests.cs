@@ -201,6 +201,56 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Opening_the_door_switches_off_lights_a_service_command_left_on()
+    {
+        var machine = station.Get<StationStateMachine>();
+        var bench = station.Get<SimulatedBench>();
+        var light = station.Get<IRingLight>();
+        var panel = station.Get<IOperatorPanel>();
+        Assert.Equal(StationState.Ready, machine.State);
+        using var client = station.CreateClient();
+        using (var on = await client.PutAsync(ControlApiRoutes.Lights, JsonContent.Create(new LightsRequest([0, 4], 0.3), options: ControlApiJson.Options)))
+        {
+            Assert.True(on.StatusCode == HttpStatusCode.OK, await on.Content.ReadAsStringAsync());
+        }
+        Assert.Contains(light.Current.Segments, level => level > 0);
+        var logs = new LogRecorder();
+        station.Get<ILoggerFactory>().AddProvider(logs);
+        var tripped = logs.WaitFor((category, message) => category.EndsWith(".SafetyInterlock", StringComparison.Ordinal) && message.Contains("lights off", StringComparison.Ordinal));
+        var closedAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnPanel(object? sender, PanelEvent e)
+        {
+            if (e.Kind == PanelEventKind.DoorClosed)
+            {
+                closedAgain.TrySetResult();
+            }
+        }
+        panel.EventRaised += OnPanel;
+        try
+        {
+            bench.OpenDoor();
+            output.WriteLine(await tripped.WaitAsync(SimStation.Guard));
+            Assert.True(light.Current.IsOff, light.Current.ToString());
+        }
+        finally
+        {
+            bench.CloseDoor();
+            await closedAgain.Task.WaitAsync(SimStation.Guard);
+            panel.EventRaised -= OnPanel;
+        }
+        Assert.Equal(StationState.Ready, machine.State);
+
+        // GRBL's own door input left it in Door state, where it refuses motion (error:8) until a cycle start: the
+        // service jog resumes it first, as a capture does.
+        Assert.Equal(Acquisition.HardwareSim.Grbl.GrblMachineState.Door, bench.Grbl.State);
+        foreach (var distance in new[] { -20.0, 20.0 })
+        {
+            using var jog = await client.PostAsync(ControlApiRoutes.StageJog, JsonContent.Create(new JogRequest(Axis.Z, distance), options: ControlApiJson.Options));
+            Assert.True(jog.StatusCode == HttpStatusCode.OK, await jog.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_station_faulted_by_a_capture_is_Ready_again_after_homing_from_the_socket()
     {
         var machine = station.Get<StationStateMachine>();
