@@ -334,6 +334,31 @@ public sealed class CaptureSequenceTests
     }
 
     [Fact]
+    public async Task An_audit_log_that_stops_taking_entries_mid_capture_leaves_the_station_faulted_and_safe_not_capturing()
+    {
+        using var h = new SequenceHarness();
+        var path = Path.Combine(h.Data.Audit, "audit.jsonl");
+        h.Stage.BeforeMove = n =>
+        {
+            if (n == 80)
+            {
+                // As good as a full disk for the next append: the log's path cannot be opened for writing.
+                File.Move(path, path + ".aside");
+                Directory.CreateDirectory(path);
+            }
+        };
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => h.RunAsync());
+
+        Assert.True(error is IOException or UnauthorizedAccessException, error.ToString());
+        Assert.Equal(StationState.Fault, h.Station.State);
+        Assert.Contains("ended on an error", h.Station.LastChange.Reason, StringComparison.Ordinal);
+        Assert.Contains("then home the stage", h.Station.LastChange.Reason, StringComparison.Ordinal);
+        Assert.True(h.Lights.Current.IsOff);
+        Assert.Equal(StatusIndicator.Fault, h.Panel.Indicator);
+    }
+
+    [Fact]
     public async Task A_stall_or_controller_reset_mid_stack_fails_without_moving_an_unhomed_stage()
     {
         using var h = new SequenceHarness();

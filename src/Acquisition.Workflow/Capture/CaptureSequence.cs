@@ -150,6 +150,57 @@ public sealed class CaptureSequence
         {
             throw new InvalidOperationException($"The station is {holding.To}, not Ready, so a capture cannot start now: {holding.Reason.TrimEnd('.')}.");
         }
+        try
+        {
+            return await RunCapturingAsync(run, user, monitor, outer).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Past the capture's own handling: the audit log could not be written (disk full), the record or the seal
+            // failed in a way nothing expected, memory ran out. The station must not stay in Capturing with the lights
+            // on: make it safe, say so, and go to Fault, which homing (acq home) clears once the cause is fixed.
+            _log.LogCritical(ex, "Capture {CaptureId} ended on an error outside its own handling", run.CaptureId);
+            await EmergencySafeAsync().ConfigureAwait(false);
+            if (_station is not null && _station.State == StationState.Capturing)
+            {
+                _station.TransitionTo(StationState.Fault,
+                    $"capture {run.CaptureId} ended on an error ({ex.GetType().Name}: {ex.Message}); fix the cause (the station log has it), then home the stage");
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Lights off and motion held, each attempted whatever the other does; for when the ordinary ending could not run.</summary>
+    private async Task EmergencySafeAsync()
+    {
+        try
+        {
+            await _devices.Lights.AllOffAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "The lights could not be switched off");
+        }
+        try
+        {
+            await _devices.Stage.FeedHoldAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "The stage could not be held");
+        }
+        try
+        {
+            _devices.Panel.ShowIndicator(StatusIndicator.Fault);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "The panel could not show the fault");
+        }
+    }
+
+    private async Task<CaptureOutcome> RunCapturingAsync(Run run, string user, AbortMonitor monitor, CancellationToken outer)
+    {
         _devices.Panel.ShowIndicator(StatusIndicator.Busy);
         await _audit.AppendAsync(user, "capture.started", new { captureId = run.CaptureId, run.Case.CaseNumber, run.Case.Exhibit, run.Case.Item, run.Case.Calibre },
             CancellationToken.None).ConfigureAwait(false);
