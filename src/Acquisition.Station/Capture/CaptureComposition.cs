@@ -94,6 +94,7 @@ public static class CaptureComposition
                 new KernelClockSyncProbe(), new DriveDiskSpaceProbe(), time, options, sp.GetRequiredService<MotionProfile>(),
                 sp.GetRequiredService<StationStateMachine>(), sp.GetRequiredService<ILogger<CaptureSequence>>(), stationClock);
         });
+        services.AddHostedService<CaptureStopService>();
         services.AddHostedService<CaptureButtonService>();
         services.AddHostedService<DemoCaptureService>();
         return services;

@@ -41,6 +41,7 @@ public sealed class CaptureSequence
     private readonly ILogger _log;
     private readonly Lock _gate = new();
     private AbortMonitor? _running;
+    private TaskCompletionSource? _ended;
     private string? _homingRequiredBecause;
 
     public CaptureSequence(
@@ -97,6 +98,15 @@ public sealed class CaptureSequence
     /// </summary>
     public event EventHandler<CaptureProgress>? Progress;
 
+    /// <summary>Completes when no capture runs (at once if none does): its ending, safe state and seal included.</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_gate)
+        {
+            return _ended?.Task ?? Task.CompletedTask;
+        }
+    }
+
     /// <summary>Aborts the running capture (as a long press would); false when none runs.</summary>
     public bool Abort(string reason)
     {
@@ -125,6 +135,7 @@ public sealed class CaptureSequence
                 throw new InvalidOperationException("A capture is already running; wait for it or abort it.");
             }
             _running = monitor;
+            _ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         CaptureOutcome outcome;
         try
@@ -133,10 +144,14 @@ public sealed class CaptureSequence
         }
         finally
         {
+            TaskCompletionSource? ended;
             lock (_gate)
             {
                 _running = null;
+                ended = _ended;
+                _ended = null;
             }
+            ended?.TrySetResult();
         }
         Finished?.Invoke(this, outcome);
         return outcome;
