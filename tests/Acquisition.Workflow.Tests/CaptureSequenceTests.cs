@@ -413,6 +413,39 @@ public sealed class CaptureSequenceTests
         Assert.True(outcome.Record.Primer.ResidualOffsetMicrometres <= 20);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_primer_that_cannot_be_centred_says_whether_the_circle_followed_the_stage(bool follows)
+    {
+        using var h = new SequenceHarness();
+        var calls = 0;
+        h.Detector.Configure().Detect(default!, default, default, default).ReturnsForAnyArgs(ci =>
+        {
+            var f = ci.ArgAt<Frame>(0);
+            calls++;
+            // Following: each move leaves 0.4 of the offset (a pixel size 60 % off), converging too slowly for three
+            // moves. Not following: a circle somewhere else in every overview (a feature that is not the primer).
+            var shift = follows
+                ? (4.0 * Math.Pow(0.4, calls - 1), 0.0)
+                : calls % 2 == 1 ? (4.0, -3.0) : (-3.0, 4.5);
+            return new PrimerDetection(((f.Width - 1) / 2.0) + shift.Item1, ((f.Height - 1) / 2.0) + shift.Item2, 22.25);
+        });
+        var outcome = await h.RunAsync();
+
+        AssertStatus(CaptureStatus.Failed, outcome);
+        var reason = outcome.Record.Reasons[0];
+        Assert.StartsWith("primer location: could not centre the primer", reason, StringComparison.Ordinal);
+        if (follows)
+        {
+            Assert.EndsWith("Check the pixel-size and rotation calibration.", reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("did not follow the stage's moves, so it is probably not the primer: check that the casing is a 9mm Luger", reason, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_primer_of_the_wrong_size_fails_the_diameter_check()
     {

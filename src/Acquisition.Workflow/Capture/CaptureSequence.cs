@@ -494,6 +494,9 @@ public sealed class CaptureSequence
 
     // ---------------------------------------------------------------- primer
 
+    /// <summary>After a centring move the circle's offset must at least halve, or the detection is not following one feature.</summary>
+    private const double CentringShrinkRequired = 0.5;
+
     private async Task LocatePrimerAsync(Run run, CancellationToken ct)
     {
         var recipe = run.Recipe!;
@@ -509,6 +512,8 @@ public sealed class CaptureSequence
         var expectedRadiusPx = expectedDiameter.Value / 2 / pixel.PixelSizeX.Value;
         var tol = _options.PrimerDiameterTolerance;
         var seen = new List<string>();
+        var previousOffset = double.NaN;
+        var followsTheStage = true;
         for (var iteration = 1; ; iteration++)
         {
             var frame = await CaptureFrameAsync(run, ct).ConfigureAwait(false);
@@ -529,6 +534,10 @@ public sealed class CaptureSequence
             var (offX, offY) = pixel.ImageOffsetToStage(dx, dy);
             var offset = Math.Sqrt((offX.Value * offX.Value) + (offY.Value * offY.Value));
             seen.Add(string.Create(CultureInfo.InvariantCulture, $"({dx:0.0}, {dy:0.0}) px at X {run.LastPosition.X.Value:0} Y {run.LastPosition.Y.Value:0}"));
+            // A move by the measured offset brings the same circle near the centre, even with a pixel size some tens of
+            // per cent off; a circle that ends up as far away (or farther) is not one feature followed by the stage.
+            followsTheStage &= double.IsNaN(previousOffset) || offset <= CentringShrinkRequired * previousOffset;
+            previousOffset = offset;
             if (offset <= _options.PrimerCentreToleranceMicrometres)
             {
                 var at = run.LastPosition;
@@ -538,8 +547,11 @@ public sealed class CaptureSequence
             }
             if (iteration >= _options.MaxCentringIterations)
             {
+                var advice = followsTheStage
+                    ? "Check the pixel-size and rotation calibration."
+                    : $"The circle found did not follow the stage's moves, so it is probably not the primer: check that the casing is a {run.Calibre.Name}, seated head-up and centred in the holder; if it is, check the pixel-size and rotation calibration.";
                 throw new CaptureStepFailedException("primer location", string.Create(CultureInfo.InvariantCulture,
-                    $"could not centre the primer within ±{_options.PrimerCentreToleranceMicrometres:0} µm after {iteration} moves (last offset {offset:0.0} µm; image offsets {string.Join(", ", seen)}). Check the pixel-size and rotation calibration."));
+                    $"could not centre the primer within ±{_options.PrimerCentreToleranceMicrometres:0} µm after {iteration} moves (last offset {offset:0.0} µm; image offsets {string.Join(", ", seen)}). {advice}"));
             }
             var (moveX, moveY) = (offX, offY);
             await MoveXyAsync(run, run.LastPosition.X + moveX, run.LastPosition.Y + moveY, ct).ConfigureAwait(false);

@@ -59,8 +59,11 @@ public sealed class SimRefusalTests(SharedSimBench shared, ITestOutputHelper out
 
         Assert.Equal(CaptureStatus.Failed, outcome.Status);
         Assert.StartsWith("primer location: ", outcome.Record.Reasons[0], StringComparison.Ordinal);
+        // Which one depends on the overview's noise: no circle of the .45's size at all, one of the wrong size, or a
+        // spurious one that the centring moves do not bring to the centre. Each names the calibre to check.
         Assert.True(outcome.Record.Reasons[0].Contains("no primer found", StringComparison.Ordinal)
-            || outcome.Record.Reasons[0].Contains("wrong calibre", StringComparison.Ordinal), outcome.Record.Reasons[0]);
+            || outcome.Record.Reasons[0].Contains("wrong calibre", StringComparison.Ordinal)
+            || outcome.Record.Reasons[0].Contains("probably not the primer: check that the casing is a .45 Auto", StringComparison.Ordinal), outcome.Record.Reasons[0]);
         Assert.Empty(outcome.Record.Regions);
         await SimSafety.AssertSafeAsync(Bench);
         Assert.InRange(Bench.Bench.TruePositionAt(Bench.Clock.GetUtcNow()).Z.Value, rig.Options.SafeZMicrometres - 5, rig.Options.SafeZMicrometres + 5);
