@@ -53,6 +53,35 @@ public sealed class StationDataSetupTests
     }
 
     [Fact]
+    public async Task A_capture_that_never_sealed_is_kept_in_unsealed_and_audited_file_by_file_not_emptied_with_tmp()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("data");
+        var staging = Path.Combine(root, "tmp", "01JCRASH.staging");
+        Directory.CreateDirectory(Path.Combine(staging, "breech-face"));
+        await File.WriteAllTextAsync(Path.Combine(staging, "breech-face", "fused.png"), "what the crash left");
+        await File.WriteAllTextAsync(Path.Combine(staging, "capture.json"), "{}");
+        // An earlier start already kept one of this name: nothing is ever overwritten.
+        Directory.CreateDirectory(Path.Combine(root, "unsealed", "01JCRASH"));
+        await File.WriteAllTextAsync(Path.Combine(root, "tmp", "x3p.0123.tmp"), "interrupted");
+
+        var audit = await RunSetupAsync(root, Config(("Station:StationId", "A")));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
+        var kept = Path.Combine(root, "unsealed", "01JCRASH-2");
+        Assert.Equal("what the crash left", await File.ReadAllTextAsync(Path.Combine(kept, "breech-face", "fused.png")));
+        var entry = Assert.Single(await audit.ReadAllAsync(CancellationToken.None), e => e.Action == StationDataSetup.UnsealedKeptAction);
+        var details = entry.Details!.Value;
+        Assert.Equal("01JCRASH", details.GetProperty("captureId").GetString());
+        Assert.Equal(Path.Combine("unsealed", "01JCRASH-2"), details.GetProperty("keptAs").GetString());
+        var files = details.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(["breech-face/fused.png", "capture.json"], files.Select(f => f.GetProperty("path").GetString()));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("what the crash left"u8)),
+            files[0].GetProperty("sha256").GetString());
+        Assert.Equal(19, files[0].GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_configuration_change_is_audited_with_the_changed_keys_and_an_unchanged_start_is_not()
     {
         using var temp = new TempDirectory();

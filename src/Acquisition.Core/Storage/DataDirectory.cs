@@ -6,6 +6,7 @@ namespace Acquisition.Core.Storage;
 /// <code>
 /// packages/     sealed evidence packages, one folder per capture id, never overwritten
 /// tmp/          staging for durable writes (same filesystem as packages/)
+/// unsealed/     captures that never sealed, kept for forensics (moved out of tmp/ at start)
 /// outbox.db     the uplink queue (SQLite, WAL)
 /// calibration/  versioned calibration records and their history
 /// audit/        the hash-chained audit log

@@ -4,8 +4,9 @@ using Acquisition.Station.Configuration;
 namespace Acquisition.Station.Storage;
 
 /// <summary>
-/// Start-up work on the data directory, before any device is opened: create the layout, remove what a crash left
-/// in tmp/, check the audit chain, and record a configuration change in the audit log.
+/// Start-up work on the data directory, before any device is opened: create the layout, cut a torn audit tail,
+/// keep a capture that never sealed (tmp/*.staging, moved to unsealed/ and audited file by file) and remove the rest
+/// of what a crash left in tmp/, check the audit chain, and record a configuration change in the audit log.
 /// </summary>
 public sealed class StationDataSetup(
     DataDirectory data,
@@ -13,21 +14,27 @@ public sealed class StationDataSetup(
     AuditLog audit,
     IConfiguration configuration,
     IEnumerable<StationConfigurationSection> sections,
-    ILogger<StationDataSetup> log)
+    ILogger<StationDataSetup> log,
+    IDurableFileSystem? fileSystem = null)
 {
     public const string ConfigChangedAction = "config.changed";
 
     public string SnapshotDirectory => Path.Combine(data.Audit, "config");
 
+    public const string UnsealedKeptAction = "capture.unsealed-kept";
+
+    /// <summary>Where capture staging directories that never sealed are kept (never deleted by the station).</summary>
+    public string UnsealedDirectory => Path.Combine(data.Root, "unsealed");
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         data.EnsureCreated();
-        CleanTmp();
         if (await audit.RecoverTornTailAsync(cancellationToken).ConfigureAwait(false) is { } torn)
         {
             log.LogWarning("The audit log ended in an append a crash interrupted: {Bytes} bytes (sha256 {Sha256}) were moved to {SavedAs} and the cut is recorded as entry {Action}.",
                 torn.Bytes, torn.Sha256, torn.SavedAs, AuditLog.TornTailAction);
         }
+        await CleanTmpAsync(cancellationToken).ConfigureAwait(false);
         var verification = await audit.VerifyAsync(cancellationToken).ConfigureAwait(false);
         if (!verification.IsIntact)
         {
@@ -38,12 +45,20 @@ public sealed class StationDataSetup(
         await AuditConfigurationAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void CleanTmp()
+    private async Task CleanTmpAsync(CancellationToken cancellationToken)
     {
         var removed = 0;
         foreach (var entry in new DirectoryInfo(data.Tmp).EnumerateFileSystemInfos())
         {
-            // Nothing else writes here while the station runs, so anything present at start is an interrupted write.
+            if (entry is DirectoryInfo staging && staging.Name.EndsWith(".staging", StringComparison.Ordinal))
+            {
+                // A capture that never sealed (a crash, a power cut, a seal that failed): what it wrote is evidence of
+                // what happened, kept for forensics as the package builder promises, not emptied with the rest.
+                await KeepUnsealedAsync(staging, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            // Nothing else writes here while the station runs, so anything else present at start is an interrupted
+            // write (a temp file, a deletion retention had audited) that nothing refers to.
             if (entry is DirectoryInfo dir)
             {
                 dir.Delete(recursive: true);
@@ -58,6 +73,37 @@ public sealed class StationDataSetup(
         {
             log.LogWarning("Removed {Count} leftover entries from {Tmp} (writes interrupted by a crash or power cut).", removed, data.Tmp);
         }
+    }
+
+    private async Task KeepUnsealedAsync(DirectoryInfo staging, CancellationToken cancellationToken)
+    {
+        var name = staging.Name[..^".staging".Length];
+        Directory.CreateDirectory(UnsealedDirectory);
+        var target = Path.Combine(UnsealedDirectory, name);
+        for (var n = 2; Directory.Exists(target) || File.Exists(target); n++)
+        {
+            target = Path.Combine(UnsealedDirectory, $"{name}-{n}");
+        }
+        // Hashed where it lies, before the move: the audit entry records what the crash left, file by file.
+        var files = new List<object>();
+        foreach (var file in staging.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        {
+            await using var stream = file.OpenRead();
+            var sha = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            files.Add(new { path = Path.GetRelativePath(staging.FullName, file.FullName).Replace('\\', '/'), bytes = file.Length, sha256 = sha });
+        }
+        await audit.AppendAsync("station", UnsealedKeptAction, new
+        {
+            captureId = name,
+            keptAs = Path.GetRelativePath(data.Root, target),
+            files,
+        }, cancellationToken).ConfigureAwait(false);
+        Directory.Move(staging.FullName, target);
+        var fs = fileSystem ?? new PosixDurableFileSystem();
+        fs.SyncDirectory(UnsealedDirectory);
+        fs.SyncDirectory(data.Tmp);
+        log.LogWarning("Capture {CaptureId} never sealed: its {Count} files are kept in {Target} (not a package; recorded as {Action}). Capture the casing again.",
+            name, files.Count, target, UnsealedKeptAction);
     }
 
     private async Task AuditConfigurationAsync(CancellationToken cancellationToken)
