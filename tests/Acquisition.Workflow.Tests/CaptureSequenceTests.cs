@@ -275,6 +275,26 @@ public sealed class CaptureSequenceTests
     }
 
     [Fact]
+    public async Task The_door_switches_the_lights_off_at_once_even_when_the_stage_cannot_take_the_feed_hold()
+    {
+        using var h = new SequenceHarness();
+        bool? offAtOnce = null;
+        h.Camera.BeforeCapture = n =>
+        {
+            if (n == 120)
+            {
+                h.Stage.FeedHoldThrows = "the serial port /dev/stage is gone";
+                h.Panel.Raise(PanelEventKind.DoorOpened);
+                offAtOnce = h.Lights.Current.IsOff;
+            }
+        };
+        var outcome = await h.RunAsync();
+
+        AssertStatus(CaptureStatus.Aborted, outcome);
+        Assert.True(offAtOnce, "the lights were still on right after the door opened");
+    }
+
+    [Fact]
     public async Task A_region_the_camera_cannot_stack_refuses_the_capture_before_anything_moves()
     {
         using var h = new SequenceHarness();

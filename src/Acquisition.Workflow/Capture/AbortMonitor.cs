@@ -129,10 +129,23 @@ internal sealed class AbortMonitor : IDisposable
     private async Task SafeNowAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        // Both are attempted even if one fails: a stuck stage must not leave the lights on.
-        var hold = _stage.FeedHoldAsync(timeout.Token);
-        var off = _lights.AllOffAsync(timeout.Token);
+        // Both are attempted even if one fails: a stuck stage must not leave the lights on. Each is started on its own,
+        // so a driver that throws before returning a task (a serial port that is gone) cannot skip the other.
+        var hold = Start(() => _stage.FeedHoldAsync(timeout.Token));
+        var off = Start(() => _lights.AllOffAsync(timeout.Token));
         await Task.WhenAll(hold, off).ConfigureAwait(false);
+
+        static Task Start(Func<Task> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException(ex);
+            }
+        }
     }
 
     public void Dispose()

@@ -58,9 +58,16 @@ internal sealed class FakeStage : IStage
 
     public Task CancelJogAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Set: FeedHoldAsync throws before returning a task, as the GRBL driver does when its port is gone.</summary>
+    public string? FeedHoldThrows { get; set; }
+
     public Task FeedHoldAsync(CancellationToken cancellationToken)
     {
         Calls.Add("hold");
+        if (FeedHoldThrows is { } message)
+        {
+            throw new HardwareFaultException(message);
+        }
         return Task.CompletedTask;
     }
 
