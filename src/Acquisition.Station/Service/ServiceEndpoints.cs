@@ -499,6 +499,13 @@ public static class ServiceEndpoints
             {
                 throw new HardwareFaultException($"The stage went into alarm during the jog ({s.LimitPins}). Clear it by homing (acq home).");
             }
+            if (s.State is StageMotionState.Door or StageMotionState.Hold)
+            {
+                // Held (the door opened mid-jog): the jog is cancelled and will not arrive, so say so now rather
+                // than after the arrival guard.
+                throw new HardwareFaultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The jog was stopped: the stage is in {s.State} state at {s.Position[axis].Value:0.#} µm on {ControlApiJson.WireName(axis)}, short of {target.Value:0.#} µm ({(s.State == StageMotionState.Door ? "the door was opened" : "motion was held")}). Close the door and jog again."));
+            }
             if (s.State == StageMotionState.Idle && Math.Abs(s.Position[axis].Value - target.Value) <= ArrivalToleranceMicrometres)
             {
                 return;

@@ -251,6 +251,61 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_jog_the_door_stops_fails_at_once_saying_so_and_the_stage_can_be_moved_back_afterwards()
+    {
+        var machine = station.Get<StationStateMachine>();
+        var bench = station.Get<SimulatedBench>();
+        var stage = station.Get<IStage>();
+        var panel = station.Get<IOperatorPanel>();
+        Assert.Equal(StationState.Ready, machine.State);
+        using var client = station.CreateClient();
+        var at = (await stage.QueryStatusAsync(CancellationToken.None)).Position;
+        var jogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnStatus(object? sender, StageStatus s)
+        {
+            if (s.State == StageMotionState.Jog)
+            {
+                jogging.TrySetResult();
+            }
+        }
+        stage.StatusChanged += OnStatus;
+        var closedAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnPanel(object? sender, PanelEvent e)
+        {
+            if (e.Kind == PanelEventKind.DoorClosed)
+            {
+                closedAgain.TrySetResult();
+            }
+        }
+        panel.EventRaised += OnPanel;
+        try
+        {
+            // 3 mm at 50 µm/s: a minute of travel, of which the door takes the rest.
+            var jog = client.PostAsync(ControlApiRoutes.StageJog,
+                JsonContent.Create(new JogRequest(Axis.Z, -3000, FeedRateMicrometresPerSecond: 50), options: ControlApiJson.Options));
+            await jogging.Task.WaitAsync(SimStation.Guard);
+            bench.OpenDoor();
+            using var answer = await jog.WaitAsync(SimStation.Guard);
+            var body = await answer.Content.ReadAsStringAsync();
+            output.WriteLine(body);
+            Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+            Assert.Contains("The jog was stopped: the stage is in Door state", body, StringComparison.Ordinal);
+            Assert.Contains("the door was opened", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            stage.StatusChanged -= OnStatus;
+            bench.CloseDoor();
+            await closedAgain.Task.WaitAsync(SimStation.Guard);
+            panel.EventRaised -= OnPanel;
+        }
+        Assert.Equal(StationState.Ready, machine.State);
+        using var back = await client.PostAsync(ControlApiRoutes.StageMove,
+            JsonContent.Create(new MoveRequest(at.X.Value, at.Y.Value, at.Z.Value), options: ControlApiJson.Options));
+        Assert.True(back.StatusCode == HttpStatusCode.OK, await back.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_station_faulted_by_a_capture_is_Ready_again_after_homing_from_the_socket()
     {
         var machine = station.Get<StationStateMachine>();
