@@ -258,8 +258,12 @@ public static class TechnicianPageEndpoints
     private static async Task<IResult> AbortAsync(HttpContext ctx, ITechnicianCapture capture, CaptureProgressTracker tracker, AuditLog audit, CancellationToken ct)
     {
         var operatorId = OperatorId(ctx.User);
-        await audit.AppendAsync("web:" + operatorId, "web.capture.abort", new { tracker.Current.CaptureId }, ct).ConfigureAwait(false);
-        await capture.AbortAsync(operatorId, ct).ConfigureAwait(false);
+        var captureId = tracker.Current.CaptureId;
+        // The abort first, on no request's token: it is a safety action that a disconnecting browser or an audit log
+        // that cannot be written (disk full) must not hold back. The capture's own record says it was aborted and by
+        // whom; this entry adds the request.
+        await capture.AbortAsync(operatorId, CancellationToken.None).ConfigureAwait(false);
+        await audit.AppendAsync("web:" + operatorId, "web.capture.abort", new { captureId }, CancellationToken.None).ConfigureAwait(false);
         return Results.NoContent();
     }
 }
