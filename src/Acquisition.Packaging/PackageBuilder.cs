@@ -162,14 +162,36 @@ public sealed class PackageBuilder
             }
             fs.SyncDirectory(StagingPath);
             DirectoryRename.NoReplace(fs, StagingPath, FinalPath);
-            fs.SyncDirectory(_data.Packages);
-            fs.SyncDirectory(_data.Tmp);
+            // Renamed: the package is sealed and in place whatever follows. A failing directory fsync must not make
+            // the caller record it as failed (it is complete, and the uplink will find and send it): it is retried
+            // once and otherwise left to the next directory sync, which carries the rename with it.
             _closed = true;
+            SyncAfterRename(fs, _data.Packages);
+            SyncAfterRename(fs, _data.Tmp);
             return new SealedPackage(FinalPath, CaptureId, manifestSha);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private static void SyncAfterRename(IDurableFileSystem fs, string directory)
+    {
+        try
+        {
+            fs.SyncDirectory(directory);
+        }
+        catch (IOException)
+        {
+            try
+            {
+                fs.SyncDirectory(directory);
+            }
+            catch (IOException)
+            {
+                // Not fatal to a package already in place; see SealWithRecordAsync.
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Acquisition.Core.Storage;
 
 namespace Acquisition.Packaging.Tests;
 
@@ -18,6 +19,57 @@ public sealed class PackageBuilderTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_t.Data.Tmp, sealedPackage.CaptureId + ".staging")));
         var result = await PackageVerifier.VerifyAsync(sealedPackage.Path, _t.Keys.TrustedKeyIds(), CancellationToken.None);
         Assert.True(result.IsValid, result.ToString());
+    }
+
+    [Fact]
+    public async Task A_directory_sync_that_fails_after_the_rename_does_not_report_a_sealed_package_as_failed()
+    {
+        var fs = new FailingDirectorySync(_t.Data.Packages);
+        var captureId = TestData.NewCaptureId();
+        var builder = PackageBuilder.Begin(_t.Data, captureId, "ST-01", new DurableFileWriter(_t.Data, fs), TimeProvider.System, null);
+        await builder.AddFileAsync("regions/BreechFace/fused-ring-0.png", PackageMediaTypes.Png, new byte[] { 1, 2, 3 }, CancellationToken.None);
+        using var key = await _t.Keys.GetOrCreateSigningKeyAsync(CancellationToken.None);
+
+        var sealedPackage = await builder.SealAsync(TestData.CaptureJson(captureId), key, CancellationToken.None);
+
+        Assert.True(Directory.Exists(sealedPackage.Path));
+        Assert.Equal(2, fs.PackagesSyncAttempts); // retried once, then left to the next sync
+        Assert.True((await PackageVerifier.VerifyAsync(sealedPackage.Path, _t.Keys.TrustedKeyIds(), CancellationToken.None)).IsValid);
+    }
+
+    /// <summary>The real file system, except that fsync of one directory fails (EIO).</summary>
+    private sealed class FailingDirectorySync(string failing) : IDurableFileSystem
+    {
+        private readonly PosixDurableFileSystem _real = new();
+
+        public int PackagesSyncAttempts { get; private set; }
+
+        public Stream CreateNew(string path) => _real.CreateNew(path);
+
+        public Stream OpenAppend(string path) => _real.OpenAppend(path);
+
+        public void Sync(Stream stream) => _real.Sync(stream);
+
+        public void RenameNoReplace(string from, string to)
+        {
+            // A directory here (the seal's rename): the test layer models it itself, as DirectoryRename expects.
+            if (Directory.Exists(from))
+            {
+                Directory.Move(from, to);
+                return;
+            }
+            _real.RenameNoReplace(from, to);
+        }
+
+        public void SyncDirectory(string directory)
+        {
+            if (directory == failing)
+            {
+                PackagesSyncAttempts++;
+                throw new IOException($"fsync of directory '{directory}' failed: errno 5.");
+            }
+            _real.SyncDirectory(directory);
+        }
     }
 
     [Fact]
