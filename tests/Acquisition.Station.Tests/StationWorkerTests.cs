@@ -86,6 +86,23 @@ public sealed class StationWorkerTests
     }
 
     [Fact]
+    public async Task The_panel_LED_follows_the_state_whoever_changes_it()
+    {
+        var worker = Worker();
+        await worker.StartAsync(Guard);
+        await _machine.WaitForAsync(StationState.Ready, Guard);
+        _panel.ClearReceivedCalls();
+
+        _machine.TransitionTo(StationState.Fault, "capture 01J failed: hardware fault");
+        _panel.Received(1).ShowIndicator(StatusIndicator.Fault);
+        _machine.TransitionTo(StationState.Servicing, "manual homing started by alice");
+        _panel.Received(1).ShowIndicator(StatusIndicator.Busy);
+        _machine.TransitionTo(StationState.Ready, "stage homed by alice (was Fault: capture 01J failed: hardware fault)");
+        _panel.Received(1).ShowIndicator(StatusIndicator.Ready);
+        await worker.StopAsync(Guard);
+    }
+
+    [Fact]
     public async Task A_homing_failure_is_a_Fault_with_the_drivers_message()
     {
         _stage.HomeAsync(Arg.Any<CancellationToken>())

@@ -1,5 +1,6 @@
 using Acquisition.Core.Hardware;
 using Acquisition.Core.Station;
+using Acquisition.Hardware.Grbl;
 using Acquisition.Hardware.Panel;
 using Acquisition.Station.Configuration;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,28 @@ public sealed class StationWorker(
         // set by a service command or a calibration, and a jog or homing, are not a capture's. Opening the door feed-
         // holds the stage and switches the ring light off whatever is running.
         using var interlock = new SafetyInterlock(panel, stage, light, interlockLog);
+        machine.Changed += ShowState;
+        var grbl = stage as GrblStage;
+        if (grbl is not null)
+        {
+            grbl.Faulted += OnStageFaulted;
+        }
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            machine.Changed -= ShowState;
+            if (grbl is not null)
+            {
+                grbl.Faulted -= OnStageFaulted;
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         try
         {
             // Bring the hardware up only once the whole host (control API included) runs, so that a fault or
@@ -72,6 +95,59 @@ public sealed class StationWorker(
         }
     }
 
+    /// <summary>
+    /// The panel's LED follows the state, whoever changed it: a fault cleared by homing must not leave the Fault LED
+    /// blinking over a Ready station, nor a fault found while idle leave it showing Ready.
+    /// </summary>
+    private void ShowState(object? sender, StationStateChange change)
+    {
+        StatusIndicator? indicator = change.To switch
+        {
+            StationState.Ready => StatusIndicator.Ready,
+            StationState.Fault => StatusIndicator.Fault,
+            StationState.Homing or StationState.Capturing or StationState.Servicing => StatusIndicator.Busy,
+            _ => null,
+        };
+        if (indicator is not { } shown)
+        {
+            return;
+        }
+        try
+        {
+            panel.ShowIndicator(shown);
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Could not show {Indicator} on the operator panel.", shown);
+        }
+    }
+
+    /// <summary>
+    /// A stage fault while the station is idle (an ALARM from a limit switch, the controller's USB cable pulled, an
+    /// unexpected reset): nothing is running to report it, so the station goes to Fault itself, with the driver's
+    /// message, and switches the lights off. A capture or a diagnostic that holds the stage ends on the fault itself.
+    /// </summary>
+    private void OnStageFaulted(object? sender, HardwareFaultException fault)
+    {
+        if (!machine.TryTransition(StationState.Ready, StationState.Fault, "stage fault while idle: " + fault.Message, out _))
+        {
+            return;
+        }
+        log.LogError("Stage fault while idle: {Fault}", fault.Message);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await light.AllOffAsync(CancellationToken.None).ConfigureAwait(false);
+                log.LogInformation("Stage fault while idle: lights off.");
+            }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Stage fault while idle: the lights could not be switched off.");
+            }
+        });
+    }
+
     private Task WhenStarted(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -102,8 +178,7 @@ public sealed class StationWorker(
         {
             reason = "started without homing (Stage:HomeOnStart=false): moves are refused until homed";
         }
-        machine.TransitionTo(StationState.Ready, reason);
-        panel.ShowIndicator(StatusIndicator.Ready);
+        machine.TransitionTo(StationState.Ready, reason); // the LED follows (ShowState)
         log.LogInformation("Station {StationId} Ready: {Reason}.", stationOptions.Value.StationId, reason);
     }
 
