@@ -280,9 +280,11 @@ public static class ServiceEndpoints
                 statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not a capture id");
         }
         var user = context.GetCaller().UserName;
-        // A hold may precede the capture's arrival in the outbox: refusing it would leave evidence deletable.
-        await outbox.SetHoldAsync(captureId, request.Reason, user, CancellationToken.None).ConfigureAwait(false);
+        // Audited before it takes effect: a crash in between leaves an entry for a hold that was not set (which the
+        // list shows), never a hold, or a release, with no entry. A hold may precede the capture's arrival in the
+        // outbox: refusing it would leave evidence deletable.
         await audit.AppendAsync(user, "hold.set", new { captureId, reason = request.Reason }, CancellationToken.None).ConfigureAwait(false);
+        await outbox.SetHoldAsync(captureId, request.Reason, user, CancellationToken.None).ConfigureAwait(false);
         var hold = (await outbox.ListHoldsAsync(CancellationToken.None).ConfigureAwait(false)).First(h => h.CaptureId == captureId);
         return Results.Json(ToControl(hold), ControlApiJson.Options);
     }
@@ -295,14 +297,23 @@ public static class ServiceEndpoints
             return BadBody("a legal-hold release", """{ "reason": "Order lifted 2026-80" }""");
         }
         var hold = (await outbox.ListHoldsAsync(CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(h => h.CaptureId == captureId);
-        if (hold is null || !await outbox.ReleaseHoldAsync(captureId, CancellationToken.None).ConfigureAwait(false))
+        if (hold is null)
         {
-            return Results.Problem($"Capture {captureId} is not under legal hold (see acq hold list).", statusCode: StatusCodes.Status404NotFound, title: "No such hold");
+            return NoSuchHold(captureId);
         }
+        // Audited before it takes effect: once released, retention may delete the package, and a crash in between
+        // must not leave that with no record of who lifted the hold.
         await audit.AppendAsync(context.GetCaller().UserName, "hold.released", new { captureId, reason = request.Reason, heldSince = hold.SetAt, heldBy = hold.SetBy },
             CancellationToken.None).ConfigureAwait(false);
+        if (!await outbox.ReleaseHoldAsync(captureId, CancellationToken.None).ConfigureAwait(false))
+        {
+            return NoSuchHold(captureId); // released by someone else meanwhile; the entry above records this attempt
+        }
         return Results.Json(ToControl(hold), ControlApiJson.Options);
     }
+
+    private static IResult NoSuchHold(string captureId) =>
+        Results.Problem($"Capture {captureId} is not under legal hold (see acq hold list).", statusCode: StatusCodes.Status404NotFound, title: "No such hold");
 
     private static async Task<OutboxSummary?> OutboxSummaryAsync(Outbox? outbox, CancellationToken ct)
     {
