@@ -58,4 +58,39 @@ public sealed class DurableFileWriterTests : IDisposable
         var mode = File.GetUnixFileMode(_data.Keys);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, mode);
     }
+
+    [Fact]
+    public async Task New_directories_on_the_way_are_made_durable_in_their_parents()
+    {
+        var fs = new RecordingFileSystem();
+        var writer = new DurableFileWriter(_data, fs);
+        var path = Path.Combine(_data.Calibration, "pixel-size", "files", "record.json");
+
+        await writer.WriteAsync(path, "{}"u8.ToArray(), CancellationToken.None);
+
+        // Each new level's entry is synced in its parent, outermost first, before the file's own rename is synced.
+        Assert.Equal([_data.Calibration, Path.Combine(_data.Calibration, "pixel-size"), Path.Combine(_data.Calibration, "pixel-size", "files"), _data.Tmp],
+            fs.SyncedDirectories);
+    }
+
+    private sealed class RecordingFileSystem : IDurableFileSystem
+    {
+        private readonly PosixDurableFileSystem _real = new();
+
+        public List<string> SyncedDirectories { get; } = [];
+
+        public Stream CreateNew(string path) => _real.CreateNew(path);
+
+        public Stream OpenAppend(string path) => _real.OpenAppend(path);
+
+        public void Sync(Stream stream) => _real.Sync(stream);
+
+        public void RenameNoReplace(string from, string to) => _real.RenameNoReplace(from, to);
+
+        public void SyncDirectory(string directory)
+        {
+            SyncedDirectories.Add(directory);
+            _real.SyncDirectory(directory);
+        }
+    }
 }

@@ -39,8 +39,8 @@ public sealed class DurableFileWriter
             throw new IOException($"Refusing to overwrite '{finalPath}': evidence files are written once.");
         }
         var finalDir = Path.GetDirectoryName(finalPath)!;
-        Directory.CreateDirectory(finalDir);
-        Directory.CreateDirectory(_tmpDirectory);
+        CreateDurably(finalDir);
+        CreateDurably(Path.GetFullPath(_tmpDirectory));
         var tmp = Path.Combine(_tmpDirectory, $"{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
         string hash;
         try
@@ -69,6 +69,29 @@ public sealed class DurableFileWriter
             _fs.SyncDirectory(_tmpDirectory);
         }
         return hash;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and any missing parents one level at a time, fsyncing each parent after
+    /// its new entry: otherwise the first file written into a new directory (calibration/&lt;kind&gt;/, say) could
+    /// vanish with its directory after a power cut, while its audit entry survives.
+    /// </summary>
+    private void CreateDurably(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(directory);
+        if (parent is not null)
+        {
+            CreateDurably(parent);
+        }
+        Directory.CreateDirectory(directory);
+        if (parent is not null)
+        {
+            _fs.SyncDirectory(parent);
+        }
     }
 
     private static void TryDelete(string path)
