@@ -175,7 +175,7 @@ public sealed class Outbox
     }
 
     /// <summary>The original's id when the package's manifest says it is a supplement; null otherwise (or unreadable: the capture path names that).</summary>
-    private static string? SupplementOf(string packagePath)
+    internal static string? SupplementOf(string packagePath)
     {
         try
         {

@@ -59,6 +59,14 @@ public sealed class RetentionService
             {
                 continue;
             }
+            // A correction stays while its original does (held, or rejected somewhere): the next correction is
+            // numbered, and builds its old values, from the corrections beside the original, so deleting one would
+            // reuse its number and its registry tag for different content. Both go together once the original goes
+            // (the original queued first, so it is deleted first in the same run).
+            if (Outbox.SupplementOf(packagePath) is { } original && Directory.Exists(Path.Combine(_data.Packages, original)))
+            {
+                continue;
+            }
             var deliveries = await _outbox.GetAsync(captureId, cancellationToken).ConfigureAwait(false);
             await _audit.AppendAsync(user, "retention.package-deleted", new
             {

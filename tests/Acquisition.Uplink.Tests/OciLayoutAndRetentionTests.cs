@@ -99,6 +99,32 @@ public sealed class OciLayoutAndRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_delivered_correction_is_kept_while_its_held_original_is_and_goes_with_it()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero));
+        var options = LayoutOptions("usb");
+        var original = await _station.SealAsync(50_000, seed: 4);
+        var correction = await _station.SealCorrectionAsync(original, "2026-0100");
+        var outbox = new Outbox(_station.Data.OutboxDatabase, options.Destinations.Select(d => (d.Name, d.Route)).ToArray(), clock);
+        var audit = new AuditLog(_station.Data, clock);
+        var retention = new RetentionService(outbox, audit, _station.Data, options, clock);
+        var processor = new UplinkProcessor(outbox, [new OciLayoutDestination("usb", options.Destinations[0].LayoutPath!)], options, clock);
+        await outbox.EnqueueAsync(original.Path, null, CancellationToken.None);
+        await outbox.EnqueueAsync(correction.Path, null, CancellationToken.None);
+        await processor.DrainDueAsync(CancellationToken.None);
+        await retention.SetHoldAsync(original.CaptureId, "court order 2026/18", "clerk", CancellationToken.None);
+
+        // The hold covers the original only; its delivered correction stays beside it.
+        clock.Advance(TimeSpan.FromDays(31));
+        Assert.Empty(await retention.RunAsync("uplink", CancellationToken.None));
+        Assert.True(Directory.Exists(correction.Path));
+
+        Assert.True(await retention.ReleaseHoldAsync(original.CaptureId, "clerk", CancellationToken.None));
+        Assert.Equal(new[] { original.CaptureId, correction.CaptureId }, await retention.RunAsync("uplink", CancellationToken.None));
+        Assert.False(Directory.Exists(correction.Path));
+    }
+
+    [Fact]
     public async Task A_capture_delivered_to_one_destination_but_rejected_at_another_is_kept()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero));
