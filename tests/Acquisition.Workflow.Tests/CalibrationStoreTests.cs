@@ -42,6 +42,24 @@ public sealed class CalibrationStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_is_audited_before_it_exists_so_an_audit_failure_leaves_no_unaudited_calibration()
+    {
+        var v1 = await _store.RecordAsync(CalibrationKind.PixelSize, Pixel(2.5), "svc", null, null, CancellationToken.None);
+        var entry = Assert.Single(await _audit.ReadAllAsync(CancellationToken.None), e => e.Action == "calibration.recorded");
+        var file = Path.Combine(_data.Calibration, "pixel-size", "pixel-size-v1.json");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file))),
+            entry.Details!.Value.GetProperty("sha256").GetString());
+
+        // The audit log stops taking entries (as on a full disk): the calibration is refused, not recorded unaudited.
+        var log = Path.Combine(_data.Audit, "audit.jsonl");
+        File.Move(log, log + ".aside");
+        Directory.CreateDirectory(log);
+        await Assert.ThrowsAnyAsync<Exception>(() => _store.RecordAsync(CalibrationKind.PixelSize, Pixel(2.4), "svc", null, null, CancellationToken.None));
+        Assert.Equal([v1.Id], _store.History(CalibrationKind.PixelSize).Select(r => r.Id));
+        Assert.False(File.Exists(Path.Combine(_data.Calibration, "pixel-size", "pixel-size-v2.json")));
+    }
+
+    [Fact]
     public async Task A_record_expires_after_the_configured_validity_and_the_check_names_it()
     {
         await _store.RecordAsync(CalibrationKind.FlatField, JsonSerializer.SerializeToElement(new { identity = true }), "svc", null, null, CancellationToken.None);

@@ -132,9 +132,13 @@ public sealed class CalibrationStore
                 InstrumentState = instrumentState,
             };
             var path = Path.Combine(DirectoryOf(kind), record.Id + ".json");
-            var sha = await _writer.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken).ConfigureAwait(false);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            // Audited before the record exists: the file takes effect as soon as it is there, so a crash between the
+            // two must leave an entry without a record (visible), never a record in force that no entry explains.
             await _audit.AppendAsync(performedBy, "calibration.recorded",
                 new { record.Id, Kind = kind.ToString(), record.Version, record.ValidUntil, sha256 = sha }, cancellationToken).ConfigureAwait(false);
+            await _writer.WriteAsync(path, bytes, CancellationToken.None).ConfigureAwait(false);
             return record;
         }
         finally

@@ -74,9 +74,12 @@ public sealed class CaseContextStore
             Load();
             var next = _sequence + 1;
             var path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"case-{next:D6}.json"));
-            var sha = await _writer.WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(valid, Json), cancellationToken).ConfigureAwait(false);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(valid, Json);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            // Audited before the file that makes it current exists (see CalibrationStore.RecordAsync).
             await _audit.AppendAsync(user, "case.set", new { sequence = next, valid.Agency, valid.CaseNumber, valid.Exhibit, valid.Item, valid.Calibre, valid.OperatorId, sha256 = sha },
                 cancellationToken).ConfigureAwait(false);
+            await _writer.WriteAsync(path, bytes, CancellationToken.None).ConfigureAwait(false);
             _sequence = next;
             _current = valid;
             Source = "api";
