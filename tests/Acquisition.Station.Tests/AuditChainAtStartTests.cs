@@ -36,19 +36,25 @@ public sealed class AuditChainAtStartTests
         };
     }
 
+    /// <summary>Two starts (station ids A, then B) leave two config entries; the first line is then edited. Returns the log's path.</summary>
+    private static async Task<string> StartTwiceThenEditTheFirstLineAsync(DataDirectory data, Func<string, Task<RecordingLogger<StationDataSetup>>> start, Func<string, string> edit)
+    {
+        await start("A");
+        await start("B");
+        var path = Path.Combine(data.Audit, "audit.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        lines[0] = edit(lines[0]);
+        await File.WriteAllLinesAsync(path, lines);
+        return path;
+    }
+
     [Fact]
     public async Task An_edited_audit_line_is_reported_at_start_with_its_line_number()
     {
         using var temp = new TempDirectory();
         var data = new DataDirectory(temp.Combine("data"));
         var Start = Starter(data);
-
-        await Start("A");
-        await Start("B");
-        var path = Path.Combine(data.Audit, "audit.jsonl");
-        var lines = await File.ReadAllLinesAsync(path);
-        lines[0] = lines[0].Replace("\"A\"", "\"Z\"", StringComparison.Ordinal);
-        await File.WriteAllLinesAsync(path, lines);
+        await StartTwiceThenEditTheFirstLineAsync(data, Start, line => line.Replace("\"A\"", "\"Z\"", StringComparison.Ordinal));
 
         var log = await Start("B");
 
@@ -84,12 +90,7 @@ public sealed class AuditChainAtStartTests
         using var temp = new TempDirectory();
         var data = new DataDirectory(temp.Combine("data"));
         var Start = Starter(data);
-        await Start("A");
-        await Start("B");
-        var path = Path.Combine(data.Audit, "audit.jsonl");
-        var lines = await File.ReadAllLinesAsync(path);
-        lines[0] = "garbage";
-        await File.WriteAllLinesAsync(path, lines);
+        var path = await StartTwiceThenEditTheFirstLineAsync(data, Start, _ => "garbage");
 
         var log = await Start("C");
 

@@ -30,17 +30,11 @@ public sealed class CaptureStopTests(ITestOutputHelper output)
                 }
             };
             sequence.Finished += (_, o) => finished.TrySetResult(o);
-            var panel = station.Get<IOperatorPanel>();
-            var inserted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            panel.EventRaised += (_, e) =>
+            using (var inserted = new PanelEventWaiter(station.Get<IOperatorPanel>(), PanelEventKind.CasingInserted))
             {
-                if (e.Kind == PanelEventKind.CasingInserted)
-                {
-                    inserted.TrySetResult();
-                }
-            };
-            station.Get<Acquisition.HardwareSim.SimulatedBench>().InsertCasing();
-            await inserted.Task.WaitAsync(SimStation.Guard);
+                station.Get<Acquisition.HardwareSim.SimulatedBench>().InsertCasing();
+                await inserted.Seen.WaitAsync(SimStation.Guard);
+            }
             using var client = station.CreateClient();
             // The endpoint runs the capture on no request's token: it outlives the request.
             var request = client.PostAsync("/capture", null);

@@ -217,15 +217,7 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
         var logs = new LogRecorder();
         station.Get<ILoggerFactory>().AddProvider(logs);
         var tripped = logs.WaitFor((category, message) => category.EndsWith(".SafetyInterlock", StringComparison.Ordinal) && message.Contains("lights off", StringComparison.Ordinal));
-        var closedAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnPanel(object? sender, PanelEvent e)
-        {
-            if (e.Kind == PanelEventKind.DoorClosed)
-            {
-                closedAgain.TrySetResult();
-            }
-        }
-        panel.EventRaised += OnPanel;
+        using var closedAgain = new PanelEventWaiter(panel, PanelEventKind.DoorClosed);
         try
         {
             bench.OpenDoor();
@@ -235,8 +227,7 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
         finally
         {
             bench.CloseDoor();
-            await closedAgain.Task.WaitAsync(SimStation.Guard);
-            panel.EventRaised -= OnPanel;
+            await closedAgain.Seen.WaitAsync(SimStation.Guard);
         }
         Assert.Equal(StationState.Ready, machine.State);
 
@@ -269,15 +260,7 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
             }
         }
         stage.StatusChanged += OnStatus;
-        var closedAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnPanel(object? sender, PanelEvent e)
-        {
-            if (e.Kind == PanelEventKind.DoorClosed)
-            {
-                closedAgain.TrySetResult();
-            }
-        }
-        panel.EventRaised += OnPanel;
+        using var closedAgain = new PanelEventWaiter(panel, PanelEventKind.DoorClosed);
         try
         {
             // 3 mm at 50 µm/s: a minute of travel, of which the door takes the rest.
@@ -296,8 +279,7 @@ public sealed class ServicingExclusionTests(SimStation station, ITestOutputHelpe
         {
             stage.StatusChanged -= OnStatus;
             bench.CloseDoor();
-            await closedAgain.Task.WaitAsync(SimStation.Guard);
-            panel.EventRaised -= OnPanel;
+            await closedAgain.Seen.WaitAsync(SimStation.Guard);
         }
         Assert.Equal(StationState.Ready, machine.State);
         using var back = await client.PostAsync(ControlApiRoutes.StageMove,
