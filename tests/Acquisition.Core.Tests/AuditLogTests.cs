@@ -120,6 +120,28 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(5, verified.Entries);
     }
 
+    [Theory]
+    [InlineData("\n", "")]
+    [InlineData("\n", "{\"seq\":1,\"at\"")]
+    [InlineData("\n\n", "\0\0\0\n")]
+    public async Task Blank_lines_at_the_end_go_with_the_torn_tail_so_the_next_entry_follows_the_last_whole_one(string blank, string torn)
+    {
+        var clock = new FakeTimeProvider();
+        var path = Path.Combine(_dir, "audit.jsonl");
+        await new AuditLog(path, clock).AppendAsync("svc", "one", null, CancellationToken.None);
+        await File.AppendAllTextAsync(path, blank + torn);
+
+        var cut = await new AuditLog(path, clock).RecoverTornTailAsync(CancellationToken.None);
+        await new AuditLog(path, clock).AppendAsync("svc", "two", null, CancellationToken.None);
+
+        Assert.NotNull(cut);
+        Assert.Equal(0, cut.AfterSequence);
+        Assert.Equal(Encoding.UTF8.GetByteCount(blank + torn), cut.Bytes);
+        var verified = await new AuditLog(path, clock).VerifyAsync(CancellationToken.None);
+        Assert.True(verified.IsIntact, verified.Problem);
+        Assert.Equal(["one", AuditLog.TornTailAction, "two"], (await new AuditLog(path, clock).ReadAllAsync(CancellationToken.None)).Select(e => e.Action));
+    }
+
     [Fact]
     public async Task An_append_after_a_crash_cuts_the_torn_line_itself_rather_than_gluing_onto_it()
     {
@@ -158,6 +180,15 @@ public sealed class AuditLogTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "torn")));
         var verified = await new AuditLog(path, clock).VerifyAsync(CancellationToken.None);
         Assert.Equal(2, verified.FirstBadLine);
+
+        // A whole last line that no longer parses, with no zero bytes (an edit): not cut, and not healed.
+        var whole = await File.ReadAllBytesAsync(path);
+        await File.AppendAllTextAsync(path, "{\"seq\":3,\"edited\":true}\n");
+        before = await File.ReadAllBytesAsync(path);
+        var edited = await Assert.ThrowsAsync<InvalidDataException>(() => new AuditLog(path, clock).RecoverTornTailAsync(CancellationToken.None));
+        Assert.Contains("not what an interrupted append leaves", edited.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+        await File.WriteAllBytesAsync(path, whole);
 
         // Two bad lines at the end: not a crash either. Appending is refused with what to do, and nothing is cut.
         await File.AppendAllTextAsync(path, "also not an entry\n{\"seq\"");

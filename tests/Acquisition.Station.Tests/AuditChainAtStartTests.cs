@@ -100,4 +100,21 @@ public sealed class AuditChainAtStartTests
         Assert.Contains("\"action\":\"config.changed\"", last);
         Assert.Contains("\"previousHash\":null", last);
     }
+
+    [Fact]
+    public async Task An_edited_last_audit_line_is_not_cut_and_the_station_still_starts_saying_so()
+    {
+        using var temp = new TempDirectory();
+        var data = new DataDirectory(temp.Combine("data"));
+        var Start = Starter(data);
+        await Start("A");
+        var path = Path.Combine(data.Audit, "audit.jsonl");
+        await File.AppendAllTextAsync(path, "{\"seq\":1,\"edited\":true}\n");
+        var before = await File.ReadAllBytesAsync(path);
+
+        var log = await Start("B");
+
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Critical && e.Message.Contains("not what an interrupted append leaves", StringComparison.Ordinal));
+        Assert.Equal(before, await File.ReadAllBytesAsync(path)); // neither cut nor appended to
+    }
 }

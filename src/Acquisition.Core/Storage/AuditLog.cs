@@ -209,21 +209,25 @@ public sealed class AuditLog
             return;
         }
         var bytes = await File.ReadAllBytesAsync(_path, cancellationToken).ConfigureAwait(false);
-        // The last whole line, and where the bytes after it (if any) begin.
+        // The last non-empty line is bytes[lastStart..end); newlinesAfter newlines follow it.
         var end = bytes.Length;
         while (end > 0 && bytes[end - 1] == (byte)'\n')
         {
             end--;
         }
-        var lastStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(end - 1, 0)) + 1;
         if (end == 0)
         {
+            if (bytes.Length > 0)
+            {
+                await CutTornTailAsync(bytes, 0, null, cancellationToken).ConfigureAwait(false); // newlines only: no entry
+            }
             return;
         }
-        var endsWithNewline = end < bytes.Length;
-        AuditEntry? last = null;
-        if (endsWithNewline)
+        var lastStart = Array.LastIndexOf(bytes, (byte)'\n', end - 1) + 1;
+        var newlinesAfter = bytes.Length - end;
+        if (newlinesAfter > 0)
         {
+            AuditEntry? last = null;
             try
             {
                 last = Parse(Encoding.UTF8.GetString(bytes, lastStart, end - lastStart));
@@ -231,24 +235,38 @@ public sealed class AuditLog
             catch (Exception ex) when (IsUnparseable(ex))
             {
             }
-        }
-        if (last is not null)
-        {
-            _sequence = last.Sequence;
-            _head = last.Hash;
-            return;
-        }
-        // The last line is torn. The entry before it was acknowledged, so it must be whole; if it is not, the damage is
-        // not a crash's and the log is left as it is for VerifyAsync to name.
-        AuditEntry? before = null;
-        if (lastStart > 0)
-        {
-            var beforeEnd = lastStart - 1;
-            var beforeStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(beforeEnd - 1, 0)) + 1;
-            if (beforeEnd == 0)
+            if (last is not null)
             {
-                beforeStart = 0;
+                _sequence = last.Sequence;
+                _head = last.Hash;
+                if (newlinesAfter > 1)
+                {
+                    // Blank lines after the last entry (no append writes them) would sit between it and the next one.
+                    await CutTornTailAsync(bytes, end + 1, last, cancellationToken).ConfigureAwait(false);
+                }
+                return;
             }
+            // An append writes its line and newline in one write. A power cut can commit the file's new size before
+            // its data, which then reads back as zero bytes: that is a torn line even with its newline. An unreadable
+            // whole line without them is damage or an edit, not a crash's doing, and is not cut: VerifyAsync names it.
+            if (Array.IndexOf(bytes, (byte)0, lastStart, end - lastStart) < 0)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{_path}: the last line is not an audit entry, and not what an interrupted append leaves (it is whole and has no zero bytes). Keep a copy of the file for investigation; 'acq audit verify' names the line. No entry can be appended until the log is restored."));
+            }
+        }
+        // The last line is torn. The entry before it (blank lines skipped) was acknowledged, so it must be whole; if it
+        // is not, the damage is not a crash's and the log is left as it is.
+        var keep = 0;
+        AuditEntry? before = null;
+        var beforeEnd = lastStart - 1; // the newline that ends the line before, or -1
+        while (beforeEnd > 0 && bytes[beforeEnd - 1] == (byte)'\n')
+        {
+            beforeEnd--;
+        }
+        if (beforeEnd > 0)
+        {
+            var beforeStart = Array.LastIndexOf(bytes, (byte)'\n', beforeEnd - 1) + 1;
             try
             {
                 before = Parse(Encoding.UTF8.GetString(bytes, beforeStart, beforeEnd - beforeStart));
@@ -258,8 +276,9 @@ public sealed class AuditLog
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                     $"{_path}: the last two lines are not audit entries, which a crash cannot cause. Keep a copy of the file for investigation; 'acq audit verify' names the first bad line. No entry can be appended until the log is restored."), ex);
             }
+            keep = beforeEnd + 1;
         }
-        await CutTornTailAsync(bytes, lastStart, before, cancellationToken).ConfigureAwait(false);
+        await CutTornTailAsync(bytes, keep, before, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CutTornTailAsync(byte[] bytes, int keep, AuditEntry? before, CancellationToken cancellationToken)
@@ -268,19 +287,32 @@ public sealed class AuditLog
         var sha = Convert.ToHexStringLower(SHA256.HashData(torn.Span));
         var directory = Path.GetDirectoryName(_path)!;
         var tornDirectory = Path.Combine(directory, "torn");
-        Directory.CreateDirectory(tornDirectory);
-        _fs.SyncDirectory(directory);
-        var afterSequence = before?.Sequence ?? -1;
-        var savedAs = Path.Combine(tornDirectory, string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(_path)}.after-{afterSequence}.{sha[..16]}.bin"));
-        if (!File.Exists(savedAs))
+        if (!Directory.Exists(tornDirectory))
         {
-            using var copy = _fs.CreateNew(savedAs);
-            await copy.WriteAsync(torn, cancellationToken).ConfigureAwait(false);
-            await copy.FlushAsync(cancellationToken).ConfigureAwait(false);
-            _fs.Sync(copy);
+            Directory.CreateDirectory(tornDirectory);
+            _fs.SyncDirectory(directory);
         }
-        _fs.SyncDirectory(tornDirectory);
+        var afterSequence = before?.Sequence ?? -1;
+        var name = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(_path)}.after-{afterSequence}.{sha[..16]}");
+        var savedAs = Path.Combine(tornDirectory, name + ".bin");
+        // A copy from an earlier recovery that was itself interrupted counts only if it is exactly these bytes.
+        if (!File.Exists(savedAs) || !SHA256.HashData(await File.ReadAllBytesAsync(savedAs, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(Convert.FromHexString(sha)))
+        {
+            for (var n = 2; File.Exists(savedAs); n++)
+            {
+                savedAs = Path.Combine(tornDirectory, string.Create(CultureInfo.InvariantCulture, $"{name}-{n}.bin"));
+            }
+            var temp = savedAs + ".tmp";
+            File.Delete(temp);
+            using (var copy = _fs.CreateNew(temp))
+            {
+                await copy.WriteAsync(torn, cancellationToken).ConfigureAwait(false);
+                await copy.FlushAsync(cancellationToken).ConfigureAwait(false);
+                _fs.Sync(copy);
+            }
+            _fs.RenameNoReplace(temp, savedAs);
+            _fs.SyncDirectory(tornDirectory);
+        }
         // Only now, with the bytes safe elsewhere, is the log cut back to its last whole entry.
         using (var log = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.Read))
         {

@@ -29,12 +29,30 @@ public sealed class StationDataSetup(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         data.EnsureCreated();
-        if (await audit.RecoverTornTailAsync(cancellationToken).ConfigureAwait(false) is { } torn)
+        var writable = true;
+        try
         {
-            log.LogWarning("The audit log ended in an append a crash interrupted: {Bytes} bytes (sha256 {Sha256}) were moved to {SavedAs} and the cut is recorded as entry {Action}.",
-                torn.Bytes, torn.Sha256, torn.SavedAs, AuditLog.TornTailAction);
+            if (await audit.RecoverTornTailAsync(cancellationToken).ConfigureAwait(false) is { } torn)
+            {
+                log.LogWarning("The audit log ended in an append a crash interrupted: {Bytes} bytes (sha256 {Sha256}) were moved to {SavedAs} and the cut is recorded as entry {Action}.",
+                    torn.Bytes, torn.Sha256, torn.SavedAs, AuditLog.TornTailAction);
+            }
         }
-        await CleanTmpAsync(cancellationToken).ConfigureAwait(false);
+        catch (InvalidDataException ex)
+        {
+            // Damage a crash cannot cause. Refusing to start would hide the station from /status and the service
+            // console; it starts, says so loudly, and everything that must be audited (a capture) fails with this message.
+            writable = false;
+            log.LogCritical("{Problem}", ex.Message);
+        }
+        if (writable)
+        {
+            await CleanTmpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            log.LogCritical("tmp/ is left as it is until the audit log is restored: a capture that never sealed is only moved with an audit entry.");
+        }
         var verification = await audit.VerifyAsync(cancellationToken).ConfigureAwait(false);
         if (!verification.IsIntact)
         {
@@ -42,7 +60,10 @@ public sealed class StationDataSetup(
             log.LogCritical("Audit log {Path} is broken at line {Line}: {Problem}. Keep a copy for investigation.",
                 audit.FilePath, verification.FirstBadLine, verification.Problem);
         }
-        await AuditConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        if (writable)
+        {
+            await AuditConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task CleanTmpAsync(CancellationToken cancellationToken)
