@@ -163,12 +163,11 @@ public sealed class PackageBuilder
             fs.SyncDirectory(StagingPath);
             DirectoryRename.NoReplace(fs, StagingPath, FinalPath);
             // Renamed: the package is sealed and in place whatever follows. A failing directory fsync must not make
-            // the caller record it as failed (it is complete, and the uplink will find and send it): it is retried
-            // once and otherwise left to the next directory sync, which carries the rename with it.
+            // the caller record it as failed (it is complete, and the uplink will find and send it); it is reported
+            // with the package instead. (Not retried: after EIO a second fsync can report success without writing anything.)
             _closed = true;
-            SyncAfterRename(fs, _data.Packages);
-            SyncAfterRename(fs, _data.Tmp);
-            return new SealedPackage(FinalPath, CaptureId, manifestSha);
+            var warning = SyncAfterRename(fs, _data.Packages) ?? SyncAfterRename(fs, _data.Tmp);
+            return new SealedPackage(FinalPath, CaptureId, manifestSha) { DurabilityWarning = warning };
         }
         finally
         {
@@ -176,22 +175,16 @@ public sealed class PackageBuilder
         }
     }
 
-    private static void SyncAfterRename(IDurableFileSystem fs, string directory)
+    private static string? SyncAfterRename(IDurableFileSystem fs, string directory)
     {
         try
         {
             fs.SyncDirectory(directory);
+            return null;
         }
-        catch (IOException)
+        catch (Exception ex)
         {
-            try
-            {
-                fs.SyncDirectory(directory);
-            }
-            catch (IOException)
-            {
-                // Not fatal to a package already in place; see SealWithRecordAsync.
-            }
+            return $"the package was sealed, but the fsync of {directory} after the rename failed ({ex.Message}): a power cut before the next sync could put it back in tmp/ (the next start then keeps it in unsealed/)";
         }
     }
 

@@ -33,7 +33,8 @@ public sealed class PackageBuilderTests : IDisposable
         var sealedPackage = await builder.SealAsync(TestData.CaptureJson(captureId), key, CancellationToken.None);
 
         Assert.True(Directory.Exists(sealedPackage.Path));
-        Assert.Equal(2, fs.PackagesSyncAttempts); // retried once, then left to the next sync
+        Assert.Equal(1, fs.PackagesSyncAttempts);
+        Assert.Contains("the fsync of " + _t.Data.Packages + " after the rename failed", sealedPackage.DurabilityWarning, StringComparison.Ordinal);
         Assert.True((await PackageVerifier.VerifyAsync(sealedPackage.Path, _t.Keys.TrustedKeyIds(), CancellationToken.None)).IsValid);
     }
 

@@ -7,7 +7,8 @@ namespace Acquisition.Hardware.Panel;
 /// <summary>
 /// Wires the door interlock to the safe state: when the door opens, the stage is feed-held and the lights go off.
 /// GRBL's own safety-door input holds the motion as well; this is the station-side second channel and the one that
-/// switches the light. A feed hold while idle does nothing, so it is always sent.
+/// switches the light. It is always sent: at rest GRBL 1.1 goes to Hold:0 (as its own door input puts it in Door),
+/// so whoever moves next resumes it first (HeldStage.ResumeIfHeldAsync).
 /// </summary>
 public sealed class SafetyInterlock : IDisposable
 {

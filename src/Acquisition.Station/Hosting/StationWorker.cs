@@ -101,7 +101,19 @@ public sealed class StationWorker(
     /// </summary>
     private void ShowState(object? sender, StationStateChange change)
     {
-        StatusIndicator? indicator = change.To switch
+        // Changes are published outside the machine's lock, on whichever thread made them: show the state as it is
+        // now, under one lock, so that two close together cannot leave the LED on the older one.
+        lock (_ledGate)
+        {
+            ShowLocked(machine.State);
+        }
+    }
+
+    private readonly Lock _ledGate = new();
+
+    private void ShowLocked(StationState state)
+    {
+        StatusIndicator? indicator = state switch
         {
             StationState.Ready => StatusIndicator.Ready,
             StationState.Fault => StatusIndicator.Fault,

@@ -5,6 +5,7 @@ using Acquisition.Core.Hardware;
 using Acquisition.Core.Station;
 using Acquisition.Core.Storage;
 using Acquisition.Station.ControlApi;
+using Acquisition.Station.Hardware;
 using Acquisition.Station.Service.Diagnostics;
 using Acquisition.Workflow.Calibration.Procedures;
 
@@ -72,6 +73,12 @@ internal static class CalibrationEndpoints
             gate.Exit();
             return held!;
         }
+        if (await ServiceEndpoints.ResumeHeldAsync(stage, services.GetRequiredService<DeviceClock>().Time, panel).ConfigureAwait(false) is { } stuck)
+        {
+            lease.Dispose();
+            gate.Exit();
+            return stuck;
+        }
         var runner = services.GetRequiredService<CalibrationRunner>();
         return await OperationStream.RunAsync(context,
             async progress =>
@@ -106,6 +113,12 @@ internal static class CalibrationEndpoints
         {
             gate.Exit();
             return held!;
+        }
+        if (await ServiceEndpoints.ResumeHeldAsync(stage, services.GetRequiredService<DeviceClock>().Time, panel).ConfigureAwait(false) is { } stuck)
+        {
+            lease.Dispose();
+            gate.Exit();
+            return stuck;
         }
         var verification = services.GetRequiredService<ReferenceVerification>();
         return await OperationStream.RunAsync(context,

@@ -307,7 +307,9 @@ public static class ServiceEndpoints
             CancellationToken.None).ConfigureAwait(false);
         if (!await outbox.ReleaseHoldAsync(captureId, CancellationToken.None).ConfigureAwait(false))
         {
-            return NoSuchHold(captureId); // released by someone else meanwhile; the entry above records this attempt
+            // Released by someone else meanwhile: the entry above is this attempt, and this one says it did nothing.
+            await audit.AppendAsync(context.GetCaller().UserName, "hold.release-not-needed", new { captureId }, CancellationToken.None).ConfigureAwait(false);
+            return NoSuchHold(captureId);
         }
         return Results.Json(ToControl(hold), ControlApiJson.Options);
     }
@@ -444,11 +446,21 @@ public static class ServiceEndpoints
     /// The door was opened since the last move (to mount a casing, say): GRBL waits in Door (or Hold) state for a cycle
     /// start and refuses motion, homing included, until then. The door is closed (checked), so resume it first.
     /// </summary>
-    private static async Task<IResult?> ResumeHeldAsync(IStage stage, DeviceClock clock)
+    private static Task<IResult?> ResumeHeldAsync(IStage stage, DeviceClock clock) => ResumeHeldAsync(stage, clock.Time, null);
+
+    /// <summary>
+    /// As above, for every diagnostic and calibration that moves the stage. With <paramref name="panel"/>, only when the
+    /// door is closed: GRBL ignores a cycle start with the door open, and the operation then reports the door itself.
+    /// </summary>
+    internal static async Task<IResult?> ResumeHeldAsync(IStage stage, TimeProvider deviceClock, IOperatorPanel? panel)
     {
+        if (panel is { DoorClosed: false })
+        {
+            return null;
+        }
         try
         {
-            await stage.ResumeIfHeldAsync(clock.Time, CancellationToken.None).ConfigureAwait(false);
+            await stage.ResumeIfHeldAsync(deviceClock, CancellationToken.None).ConfigureAwait(false);
             return null;
         }
         catch (StageHeldException ex)

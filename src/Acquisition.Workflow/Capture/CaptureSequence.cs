@@ -176,11 +176,9 @@ public sealed class CaptureSequence
             // on: make it safe, say so, and go to Fault, which homing (acq home) clears once the cause is fixed.
             _log.LogCritical(ex, "Capture {CaptureId} ended on an error outside its own handling", run.CaptureId);
             await EmergencySafeAsync().ConfigureAwait(false);
-            if (_station is not null && _station.State == StationState.Capturing)
-            {
-                _station.TransitionTo(StationState.Fault,
-                    $"capture {run.CaptureId} ended on an error ({ex.GetType().Name}: {ex.Message}); fix the cause (the station log has it), then home the stage");
-            }
+            // TryTransition: a stop may have moved the station on meanwhile, and this must not replace the real error.
+            _station?.TryTransition(StationState.Capturing, StationState.Fault,
+                $"capture {run.CaptureId} ended on an error ({ex.GetType().Name}: {ex.Message}); fix the cause (the station log has it), then home the stage", out _);
             throw;
         }
     }
@@ -307,6 +305,10 @@ public sealed class CaptureSequence
             try
             {
                 packagePath = await run.Writer.SealAsync(record, CancellationToken.None).ConfigureAwait(false);
+                if (run.Writer.DurabilityWarning is { } warning)
+                {
+                    _log.LogWarning("Capture {CaptureId}: {Warning}", run.CaptureId, warning);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
@@ -536,7 +538,9 @@ public sealed class CaptureSequence
             seen.Add(string.Create(CultureInfo.InvariantCulture, $"({dx:0.0}, {dy:0.0}) px at X {run.LastPosition.X.Value:0} Y {run.LastPosition.Y.Value:0}"));
             // A move by the measured offset brings the same circle near the centre, even with a pixel size some tens of
             // per cent off; a circle that ends up as far away (or farther) is not one feature followed by the stage.
-            followsTheStage &= double.IsNaN(previousOffset) || offset <= CentringShrinkRequired * previousOffset;
+            // Judged only while the previous offset was well outside the tolerance: near it, noise alone moves it.
+            followsTheStage &= double.IsNaN(previousOffset) || previousOffset <= 3 * _options.PrimerCentreToleranceMicrometres
+                || offset <= CentringShrinkRequired * previousOffset;
             previousOffset = offset;
             if (offset <= _options.PrimerCentreToleranceMicrometres)
             {

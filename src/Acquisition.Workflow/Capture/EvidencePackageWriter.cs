@@ -98,8 +98,11 @@ public sealed class EvidencePackageWriter : ICapturePackageWriter
         }
         using var key = await _keys.GetOrCreateSigningKeyAsync(cancellationToken).ConfigureAwait(false);
         var sealedPackage = await builder.SealAsync(record.ToJsonBytes(), key, cancellationToken).ConfigureAwait(false);
+        DurabilityWarning = sealedPackage.DurabilityWarning;
         return sealedPackage.Path;
     }
+
+    public string? DurabilityWarning { get; private set; }
 
     public void Abandon() => _builder?.Abandon();
 

@@ -26,6 +26,9 @@ public interface ICapturePackageWriter
     /// <summary>Seals the package with <paramref name="record"/> as capture.json; returns the sealed package's path.</summary>
     Task<string> SealAsync(CaptureRecord record, CancellationToken cancellationToken);
 
+    /// <summary>After <see cref="SealAsync"/>: set when the package is sealed but its directory sync failed (for the log).</summary>
+    string? DurabilityWarning => null;
+
     /// <summary>Gives up on a package that cannot be sealed; whatever was staged stays for forensics.</summary>
     void Abandon();
 }

@@ -146,6 +146,10 @@ public sealed class DiagnosticsHandlers
         {
             return refused!;
         }
+        if (await ServiceEndpoints.ResumeHeldAsync(stage, DeviceClock(services), panel).ConfigureAwait(false) is { } stuck)
+        {
+            return stuck;
+        }
         var sweep = new AutofocusSweep(stage, camera, FocusMeasure(services), DeviceClock(services));
         return await LongOperation.RunAsync(context,
             progress => AuditFailureAsync(audit, user, "stage.autofocus.failed", () => sweep.RunAsync(range, step, window, progress, CancellationToken.None)),
@@ -171,6 +175,10 @@ public sealed class DiagnosticsHandlers
         if (lease is null)
         {
             return refused!;
+        }
+        if (await ServiceEndpoints.ResumeHeldAsync(stage, DeviceClock(services), panel).ConfigureAwait(false) is { } stuck)
+        {
+            return stuck;
         }
         var test = new SelfTest(new SelfTestDevices(stage, light, panel, services.GetService<ICamera>(), FocusMeasure(services), data, writer,
             services.GetService<IDiskSpaceProbe>() ?? new DriveDiskSpaceProbe(), services.GetService<IClockSyncProbe>() ?? new KernelClockSyncProbe(),
